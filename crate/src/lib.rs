@@ -1,0 +1,20 @@
+//! Consensus Lab's engine: a deterministic simulator and faithful protocol
+//! engines, driven natively by the headless CLI and in the browser through
+//! the wasm facade.
+//!
+//! - [`protocol`]: the sans-IO trait every engine implements.
+//! - [`sim`]: the simulator that owns time, randomness, network and faults.
+//! - [`scenario`]: the scenario document (the replay contract).
+//! - [`engine`]: picks an engine by protocol name; what the CLI and wasm use.
+//! - [`raft`]: Raft, after the extended paper's Figure 2 and §5.
+
+pub mod engine;
+pub mod invariant;
+pub mod protocol;
+pub mod raft;
+pub mod scenario;
+pub mod sim;
+pub mod trace;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,169 @@
+//! A Raft log: 1-based entries, each with a digest of the whole log up to it.
+//!
+//! The digest lets the Log Matching check compare two logs' prefixes in O(1):
+//! equal digests at index i mean equal logs through i. The log counts every
+//! deletion, so the Leader Append-Only check can tell if a leader ever removed
+//! or overwrote an entry. Indices follow the paper: `term_at(0)` is 0, the
+//! first entry is index 1.
+
+use std::hash::Hasher;
+
+use serde::ser::SerializeSeq;
+use serde::{Serialize, Serializer};
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::protocol::Value;
+use crate::trace::StableHasher;
+
+pub type Term = u64;
+pub type Index = u64;
+
+/// One log entry as it travels in AppendEntries and shows on the page.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Entry {
+    pub term: Term,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug)]
+struct Stored {
+    entry: Entry,
+    digest: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Log {
+    entries: Vec<Stored>,
+    deletions: u64,
+    last_cut: Index,
+}
+
+impl Log {
+    pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> Log {
+        let mut log = Log::default();
+        for e in entries {
+            log.append(e);
+        }
+        log
+    }
+
+    /// The index of the last entry (0 when empty).
+    pub fn last_index(&self) -> Index {
+        self.entries.len() as Index
+    }
+
+    pub fn last_term(&self) -> Term {
+        self.entries.last().map_or(0, |s| s.entry.term)
+    }
+
+    /// The term at `i`: `Some(0)` at index 0, `None` past the end.
+    pub fn term_at(&self, i: Index) -> Option<Term> {
+        if i == 0 {
+            return Some(0);
+        }
+        self.entries.get(i as usize - 1).map(|s| s.entry.term)
+    }
+
+    pub fn entry(&self, i: Index) -> Option<&Entry> {
+        if i == 0 {
+            return None;
+        }
+        self.entries.get(i as usize - 1).map(|s| &s.entry)
+    }
+
+    /// The digest of the log through `i` (0 for the empty prefix).
+    pub fn digest_at(&self, i: Index) -> Option<u64> {
+        if i == 0 {
+            return Some(0);
+        }
+        self.entries.get(i as usize - 1).map(|s| s.digest)
+    }
+
+    pub fn append(&mut self, entry: Entry) {
+        let prev = self.entries.last().map_or(0, |s| s.digest);
+        let mut x = Xxh3::new();
+        let mut h = StableHasher(&mut x);
+        h.write_u64(prev);
+        h.write_u64(entry.term);
+        h.write(entry.value.as_bytes());
+        let digest = x.digest();
+        self.entries.push(Stored { entry, digest });
+    }
+
+    /// Deletes the entry at `i` and every entry after it.
+    pub fn truncate_from(&mut self, i: Index) {
+        let keep = i.saturating_sub(1) as usize;
+        if keep < self.entries.len() {
+            self.entries.truncate(keep);
+            self.deletions += 1;
+            self.last_cut = i;
+        }
+    }
+
+    /// Up to `max` entries from index `from` on.
+    pub fn entries_from(&self, from: Index, max: usize) -> Vec<Entry> {
+        let start = (from.max(1) - 1) as usize;
+        self.entries.iter().skip(start).take(max).map(|s| s.entry.clone()).collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().map(|s| &s.entry)
+    }
+
+    /// How many times entries were deleted, and where the latest cut was.
+    pub fn deletions(&self) -> (u64, Index) {
+        (self.deletions, self.last_cut)
+    }
+}
+
+impl Serialize for Log {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.entries.len()))?;
+        for e in &self.entries {
+            seq.serialize_element(&e.entry)?;
+        }
+        seq.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(terms: &[Term]) -> Log {
+        Log::from_entries(terms.iter().map(|&t| Entry { term: t, value: Value::from(format!("v{t}")) }))
+    }
+
+    #[test]
+    fn indices_are_one_based() {
+        let l = log(&[1, 1, 2]);
+        assert_eq!(l.last_index(), 3);
+        assert_eq!(l.term_at(0), Some(0));
+        assert_eq!(l.term_at(3), Some(2));
+        assert_eq!(l.term_at(4), None);
+        assert_eq!(l.entries_from(2, 10).len(), 2);
+        assert_eq!(l.entries_from(2, 1).len(), 1);
+        assert!(l.entries_from(4, 10).is_empty());
+    }
+
+    #[test]
+    fn digests_match_exactly_when_prefixes_do() {
+        let a = log(&[1, 1, 2, 3]);
+        let b = log(&[1, 1, 2, 4]);
+        assert_eq!(a.digest_at(3), b.digest_at(3));
+        assert_ne!(a.digest_at(4), b.digest_at(4));
+        let mut c = log(&[1, 1, 2]);
+        c.append(Entry { term: 3, value: Value::from("other") });
+        assert_ne!(a.digest_at(4), c.digest_at(4));
+    }
+
+    #[test]
+    fn truncation_is_counted_only_when_it_deletes() {
+        let mut l = log(&[1, 2, 3]);
+        l.truncate_from(4);
+        assert_eq!(l.deletions(), (0, 0));
+        l.truncate_from(2);
+        assert_eq!(l.last_index(), 1);
+        assert_eq!(l.deletions(), (1, 2));
+    }
+}

@@ -1,0 +1,496 @@
+//! Raft, as in Ongaro & Ousterhout, "In Search of an Understandable Consensus
+//! Algorithm (Extended Version)", Figure 2 and §5.
+//!
+//! Each server is a follower, candidate or leader. Followers that hear nothing
+//! from a leader for a randomized election timeout become candidates, increment
+//! the term, vote for themselves and ask for votes (§5.2); a server grants at
+//! most one vote per term, and only to a candidate whose log is at least as
+//! up-to-date as its own (§5.4.1). A candidate with votes from a majority leads
+//! the term: it sends AppendEntries to every follower, carrying new entries or
+//! nothing (a heartbeat). A follower accepts entries only if its log holds the
+//! leader's previous entry (the consistency check); on a refusal the leader
+//! backs nextIndex off and retries (§5.3). A leader commits an entry once it is
+//! stored on a majority, but it only counts replicas of entries from its own
+//! term (§5.4.2, the lesson of Figure 8); committing an entry commits all before
+//! it. Committed entries are applied in order to a small key-value store.
+//!
+//! currentTerm, votedFor and the log are persistent ([`Persistent`]); the rest
+//! is volatile and lost in a crash.
+
+pub mod invariants;
+pub mod log;
+pub mod msg;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
+pub use invariants::RaftChecker;
+pub use log::{Entry, Index, Log, Term};
+pub use msg::{RaftMsg, RaftParams, RaftTimer};
+
+/// What a server keeps on stable storage (Figure 2, "Persistent state").
+#[derive(Clone, Debug, Default)]
+pub struct Persistent {
+    pub current_term: Term,
+    pub voted_for: Option<NodeId>,
+    pub log: Log,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Follower,
+    Candidate,
+    Leader,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+}
+
+/// One Raft server.
+#[derive(Clone, Debug)]
+pub struct Raft {
+    id: NodeId,
+    n: usize,
+    params: RaftParams,
+    ps: Persistent,
+    role: Role,
+    commit_index: Index,
+    last_applied: Index,
+    kv: BTreeMap<String, String>,
+    /// The leader of the current term, once heard from (for redirects).
+    leader: Option<NodeId>,
+    /// Candidate: who granted a vote this term.
+    votes: Vec<bool>,
+    /// Leader: Figure 2's nextIndex and matchIndex.
+    next_index: Vec<Index>,
+    match_index: Vec<Index>,
+}
+
+/// The node fields of the scenario format, and more.
+#[derive(Serialize)]
+pub struct RaftView {
+    pub role: &'static str,
+    pub term: Term,
+    pub voted_for: Option<NodeId>,
+    pub log: Log,
+    pub commit_index: Index,
+    pub last_applied: Index,
+    /// The leader this node follows, when known.
+    pub leader: Option<NodeId>,
+    /// The key-value state machine built from applied entries.
+    pub kv: BTreeMap<String, String>,
+    /// Candidate: the nodes that voted for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub votes: Option<Vec<NodeId>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_index: Option<Vec<Index>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_index: Option<Vec<Index>>,
+}
+
+impl Raft {
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub fn term(&self) -> Term {
+        self.ps.current_term
+    }
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.ps.voted_for
+    }
+    pub fn log(&self) -> &Log {
+        &self.ps.log
+    }
+    pub fn commit_index(&self) -> Index {
+        self.commit_index
+    }
+    pub fn last_applied(&self) -> Index {
+        self.last_applied
+    }
+    pub fn kv(&self) -> &BTreeMap<String, String> {
+        &self.kv
+    }
+    pub fn leader(&self) -> Option<NodeId> {
+        self.leader
+    }
+    pub fn match_index(&self) -> &[Index] {
+        &self.match_index
+    }
+    pub fn next_index(&self) -> &[Index] {
+        &self.next_index
+    }
+
+    fn majority(&self) -> usize {
+        self.n / 2 + 1
+    }
+
+    fn reset_election_timer(&self, cx: &mut Ctx, out: &mut Out<Self>) {
+        let (lo, hi) = self.params.election_timeout_ms;
+        out.set_timer(RaftTimer::Election, cx.random_range(lo, hi));
+    }
+
+    /// "If RPC request or response contains term T > currentTerm: set
+    /// currentTerm = T, convert to follower" (Figure 2, all servers).
+    fn observe_term(&mut self, term: Term, cx: &mut Ctx, out: &mut Out<Self>) {
+        if term > self.ps.current_term {
+            self.ps.current_term = term;
+            self.ps.voted_for = None;
+            self.leader = None;
+            if self.role != Role::Follower {
+                out.note(|| format!("sees term {term} and steps down to follower"));
+                self.become_follower(cx, out);
+            }
+        }
+    }
+
+    fn become_follower(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        if self.role == Role::Leader {
+            out.cancel_timer(RaftTimer::Heartbeat);
+        }
+        self.role = Role::Follower;
+        self.votes.clear();
+        self.next_index.clear();
+        self.match_index.clear();
+        self.reset_election_timer(cx, out);
+    }
+
+    /// §5.2: a follower that times out starts an election.
+    fn start_election(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        self.role = Role::Candidate;
+        self.ps.current_term += 1;
+        self.ps.voted_for = Some(self.id);
+        self.leader = None;
+        self.votes = vec![false; self.n];
+        self.votes[self.id] = true;
+        out.note(|| format!("times out and stands for term {}", self.ps.current_term));
+        self.reset_election_timer(cx, out);
+        if self.majority() == 1 {
+            self.become_leader(cx, out);
+            return;
+        }
+        let (last_log_index, last_log_term) = (self.ps.log.last_index(), self.ps.log.last_term());
+        for peer in cx.peers() {
+            out.send(
+                peer,
+                RaftMsg::RequestVote { term: self.ps.current_term, candidate: self.id, last_log_index, last_log_term },
+            );
+        }
+    }
+
+    fn become_leader(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        self.role = Role::Leader;
+        self.leader = Some(self.id);
+        self.votes.clear();
+        let last = self.ps.log.last_index();
+        self.next_index = vec![last + 1; self.n];
+        self.match_index = vec![0; self.n];
+        self.match_index[self.id] = last;
+        out.cancel_timer(RaftTimer::Election);
+        out.milestone(|| format!("becomes leader for term {}", self.ps.current_term));
+        if self.params.leader_noop {
+            self.append_local(Value::from(""));
+        }
+        self.broadcast_append(cx, out);
+        self.advance_commit(out);
+    }
+
+    fn append_local(&mut self, value: Value) {
+        self.ps.log.append(Entry { term: self.ps.current_term, value });
+        self.match_index[self.id] = self.ps.log.last_index();
+    }
+
+    /// Upon election and every heartbeat interval: AppendEntries to every peer.
+    fn broadcast_append(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        for peer in cx.peers() {
+            self.send_append(peer, out);
+        }
+        out.set_timer(RaftTimer::Heartbeat, self.params.heartbeat_ms);
+    }
+
+    fn send_append(&self, peer: NodeId, out: &mut Out<Self>) {
+        let next = self.next_index[peer];
+        let prev_log_index = next - 1;
+        let prev_log_term = self.ps.log.term_at(prev_log_index).unwrap_or(0);
+        let entries = self.ps.log.entries_from(next, self.params.max_entries_per_message as usize);
+        out.send(
+            peer,
+            RaftMsg::AppendEntries {
+                term: self.ps.current_term,
+                leader: self.id,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit: self.commit_index,
+            },
+        );
+    }
+
+    /// §5.3/§5.4.2: commitIndex = the highest N stored on a majority, provided
+    /// log[N].term == currentTerm. Terms never decrease along a log, so the
+    /// majority's highest index N decides it.
+    fn advance_commit(&mut self, out: &mut Out<Self>) {
+        let mut matched = self.match_index.clone();
+        matched.sort_unstable_by(|a, b| b.cmp(a));
+        let n = matched[self.majority() - 1];
+        if n <= self.commit_index {
+            return;
+        }
+        let current = self.ps.log.term_at(n) == Some(self.ps.current_term);
+        if current || self.params.unsafe_commit_previous_terms {
+            out.note(|| format!("commits through index {n}"));
+            self.commit_index = n;
+            self.apply_committed();
+        }
+    }
+
+    /// "If commitIndex > lastApplied: increment lastApplied, apply
+    /// log[lastApplied] to state machine."
+    fn apply_committed(&mut self) {
+        while self.last_applied < self.commit_index {
+            self.last_applied += 1;
+            if let Some(e) = self.ps.log.entry(self.last_applied)
+                && let Some((k, v)) = e.value.split_once('=')
+            {
+                self.kv.insert(k.trim().to_string(), v.trim().to_string());
+            }
+        }
+    }
+
+    fn handle_request_vote(&mut self, cx: &mut Ctx, req: (Term, NodeId, Index, Term), out: &mut Out<Self>) {
+        let (term, candidate, last_log_index, last_log_term) = req;
+        self.observe_term(term, cx, out);
+        // §5.4.1: the candidate's log must be at least as up-to-date as ours.
+        let (my_term, my_index) = (self.ps.log.last_term(), self.ps.log.last_index());
+        let up_to_date = last_log_term > my_term || (last_log_term == my_term && last_log_index >= my_index);
+        let free = self.ps.voted_for.is_none_or(|v| v == candidate);
+        let granted = term == self.ps.current_term && free && up_to_date;
+        if granted {
+            self.ps.voted_for = Some(candidate);
+            out.note(|| format!("votes for {candidate} in term {term}"));
+            self.reset_election_timer(cx, out);
+        }
+        out.send(candidate, RaftMsg::Vote { term: self.ps.current_term, granted });
+    }
+
+    fn handle_vote(&mut self, cx: &mut Ctx, from: NodeId, term: Term, granted: bool, out: &mut Out<Self>) {
+        self.observe_term(term, cx, out);
+        if self.role != Role::Candidate || term != self.ps.current_term || !granted {
+            return;
+        }
+        self.votes[from] = true;
+        if self.votes.iter().filter(|&&v| v).count() >= self.majority() {
+            self.become_leader(cx, out);
+        }
+    }
+
+    fn handle_append(&mut self, cx: &mut Ctx, from: NodeId, msg: RaftMsg, out: &mut Out<Self>) {
+        let RaftMsg::AppendEntries { term, leader, prev_log_index, prev_log_term, entries, leader_commit } = msg else {
+            return;
+        };
+        self.observe_term(term, cx, out);
+        let reply = |current_term, success, match_index| RaftMsg::AppendReply {
+            term: current_term,
+            success,
+            prev_log_index,
+            match_index,
+        };
+        // 1. Reply false if term < currentTerm.
+        if term < self.ps.current_term {
+            out.send(from, reply(self.ps.current_term, false, 0));
+            return;
+        }
+        // A current leader exists: candidates return to follower; everyone
+        // restarts the election timer.
+        if self.role == Role::Candidate {
+            out.note(|| format!("hears from leader {leader} and returns to follower"));
+            self.role = Role::Follower;
+            self.votes.clear();
+        }
+        self.leader = Some(leader);
+        self.reset_election_timer(cx, out);
+        // 2. Reply false if the log has no entry at prevLogIndex whose term
+        //    matches prevLogTerm.
+        if self.ps.log.term_at(prev_log_index) != Some(prev_log_term) {
+            out.send(from, reply(self.ps.current_term, false, 0));
+            return;
+        }
+        // 3. If an existing entry conflicts with a new one (same index,
+        //    different terms), delete it and all that follow. 4. Append any
+        //    new entries not already in the log.
+        let last_new = prev_log_index + entries.len() as Index;
+        for (k, entry) in entries.into_iter().enumerate() {
+            let index = prev_log_index + 1 + k as Index;
+            match self.ps.log.term_at(index) {
+                Some(t) if t == entry.term => continue,
+                Some(_) => {
+                    out.note(|| format!("deletes conflicting entries from index {index}"));
+                    self.ps.log.truncate_from(index);
+                    self.ps.log.append(entry);
+                }
+                None => self.ps.log.append(entry),
+            }
+        }
+        // 5. If leaderCommit > commitIndex, set commitIndex =
+        //    min(leaderCommit, index of last new entry). (A late message must
+        //    not move it backwards.)
+        if leader_commit > self.commit_index {
+            self.commit_index = self.commit_index.max(leader_commit.min(last_new));
+            self.apply_committed();
+        }
+        out.send(from, reply(self.ps.current_term, true, last_new));
+    }
+
+    fn handle_append_reply(&mut self, cx: &mut Ctx, from: NodeId, r: (Term, bool, Index, Index), out: &mut Out<Self>) {
+        let (term, success, prev_log_index, match_index) = r;
+        self.observe_term(term, cx, out);
+        if self.role != Role::Leader || term != self.ps.current_term {
+            return;
+        }
+        if success {
+            self.match_index[from] = self.match_index[from].max(match_index);
+            self.next_index[from] = self.next_index[from].max(match_index + 1);
+            self.advance_commit(out);
+        } else {
+            // "If AppendEntries fails because of log inconsistency: decrement
+            // nextIndex and retry." The failed request probed prevLogIndex, so
+            // nextIndex goes to at most that; never below what is known to match.
+            let next = self.next_index[from].min(prev_log_index).max(self.match_index[from] + 1).max(1);
+            if next < self.next_index[from] {
+                self.next_index[from] = next;
+                self.send_append(from, out);
+            }
+        }
+    }
+}
+
+impl Protocol for Raft {
+    const NAME: &'static str = "raft";
+    const NODES: std::ops::RangeInclusive<usize> = 1..=25;
+    const DEFAULT_NODES: usize = 5;
+
+    type Params = RaftParams;
+    type Msg = RaftMsg;
+    type Timer = RaftTimer;
+    type Stable = Persistent;
+    type View = RaftView;
+    type Checker = RaftChecker;
+
+    fn network_defaults() -> NetworkDefaults {
+        NetworkDefaults { latency_ms: (10, 30), drop_rate: 0.0, duplicate_rate: 0.0 }
+    }
+
+    fn boot(id: NodeId, n: usize, params: &RaftParams, stable: Option<Persistent>) -> Self {
+        Raft {
+            id,
+            n,
+            params: params.clone(),
+            ps: stable.unwrap_or_default(),
+            role: Role::Follower,
+            commit_index: 0,
+            last_applied: 0,
+            kv: BTreeMap::new(),
+            leader: None,
+            votes: Vec::new(),
+            next_index: Vec::new(),
+            match_index: Vec::new(),
+        }
+    }
+
+    fn crash(self) -> Persistent {
+        self.ps
+    }
+
+    fn stable(&self) -> &Persistent {
+        &self.ps
+    }
+
+    fn on_start(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        self.reset_election_timer(cx, out);
+    }
+
+    fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: RaftMsg, out: &mut Out<Self>) {
+        match msg {
+            RaftMsg::RequestVote { term, candidate, last_log_index, last_log_term } => {
+                self.handle_request_vote(cx, (term, candidate, last_log_index, last_log_term), out)
+            }
+            RaftMsg::Vote { term, granted } => self.handle_vote(cx, from, term, granted, out),
+            m @ RaftMsg::AppendEntries { .. } => self.handle_append(cx, from, m, out),
+            RaftMsg::AppendReply { term, success, prev_log_index, match_index } => {
+                self.handle_append_reply(cx, from, (term, success, prev_log_index, match_index), out)
+            }
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut Ctx, timer: RaftTimer, out: &mut Out<Self>) {
+        match (timer, self.role) {
+            (RaftTimer::Election, Role::Follower | Role::Candidate) => self.start_election(cx, out),
+            (RaftTimer::Heartbeat, Role::Leader) => self.broadcast_append(cx, out),
+            _ => {}
+        }
+    }
+
+    fn on_client_request(&mut self, cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
+        if self.role != Role::Leader {
+            // Followers redirect clients to the leader they know (§8).
+            return ClientReply::Redirect(self.leader.filter(|&l| l != self.id));
+        }
+        self.append_local(value);
+        out.note(|| format!("appends entry {} (term {})", self.ps.log.last_index(), self.ps.current_term));
+        for peer in cx.peers() {
+            self.send_append(peer, out);
+        }
+        self.advance_commit(out);
+        ClientReply::Accepted
+    }
+
+    fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool {
+        match self.role {
+            Role::Leader => self.broadcast_append(cx, out),
+            Role::Follower | Role::Candidate => self.start_election(cx, out),
+        }
+        true
+    }
+
+    fn view(&self) -> RaftView {
+        let leader = self.role == Role::Leader;
+        RaftView {
+            role: self.role.name(),
+            term: self.ps.current_term,
+            voted_for: self.ps.voted_for,
+            log: self.ps.log.clone(),
+            commit_index: self.commit_index,
+            last_applied: self.last_applied,
+            leader: self.leader,
+            kv: self.kv.clone(),
+            votes: (self.role == Role::Candidate)
+                .then(|| self.votes.iter().enumerate().filter(|(_, v)| **v).map(|(i, _)| i).collect()),
+            next_index: leader.then(|| self.next_index.clone()),
+            match_index: leader.then(|| self.match_index.clone()),
+        }
+    }
+
+    fn view_down(_id: NodeId, s: &Persistent) -> RaftView {
+        RaftView {
+            role: Role::Follower.name(),
+            term: s.current_term,
+            voted_for: s.voted_for,
+            log: s.log.clone(),
+            commit_index: 0,
+            last_applied: 0,
+            leader: None,
+            kv: BTreeMap::new(),
+            votes: None,
+            next_index: None,
+            match_index: None,
+        }
+    }
+}

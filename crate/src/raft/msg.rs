@@ -1,0 +1,125 @@
+//! Raft's wire messages (Figure 2's two RPCs and their replies), its timers
+//! and its parameters.
+
+use serde::{Deserialize, Serialize};
+
+use super::log::{Entry, Index, Term};
+use crate::protocol::{Message, NodeId, Params, Time, TimerName};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type")]
+pub enum RaftMsg {
+    /// Invoked by candidates to gather votes (§5.2).
+    RequestVote { term: Term, candidate: NodeId, last_log_index: Index, last_log_term: Term },
+    /// The RequestVote result.
+    Vote { term: Term, granted: bool },
+    /// Invoked by the leader to replicate entries (§5.3); also the heartbeat.
+    AppendEntries {
+        term: Term,
+        leader: NodeId,
+        prev_log_index: Index,
+        prev_log_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: Index,
+    },
+    /// The AppendEntries result. Beyond Figure 2's `term` and `success` it
+    /// says which request it answers (`prev_log_index`) and, on success, the
+    /// last index it verified (`match_index`), so that late or reordered
+    /// replies cannot move the leader's bookkeeping backwards.
+    AppendReply { term: Term, success: bool, prev_log_index: Index, match_index: Index },
+}
+
+impl Message for RaftMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            RaftMsg::RequestVote { .. } => "RequestVote",
+            RaftMsg::Vote { .. } => "Vote",
+            RaftMsg::AppendEntries { entries, .. } if entries.is_empty() => "Heartbeat",
+            RaftMsg::AppendEntries { .. } => "AppendEntries",
+            RaftMsg::AppendReply { .. } => "AppendReply",
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            RaftMsg::RequestVote { term, .. } => format!("RequestVote t{term}"),
+            RaftMsg::Vote { term, granted: true } => format!("vote yes t{term}"),
+            RaftMsg::Vote { term, granted: false } => format!("vote no t{term}"),
+            RaftMsg::AppendEntries { term, entries, .. } if entries.is_empty() => format!("heartbeat t{term}"),
+            RaftMsg::AppendEntries { term, prev_log_index, entries, .. } => {
+                let first = prev_log_index + 1;
+                let last = prev_log_index + entries.len() as u64;
+                if first == last {
+                    format!("append [{first}] t{term}")
+                } else {
+                    format!("append [{first}..{last}] t{term}")
+                }
+            }
+            RaftMsg::AppendReply { success: true, match_index, .. } => format!("ok, have {match_index}"),
+            RaftMsg::AppendReply { success: false, prev_log_index, .. } => format!("no match at {prev_log_index}"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RaftTimer {
+    Election,
+    Heartbeat,
+}
+
+impl TimerName for RaftTimer {
+    fn name(&self) -> &'static str {
+        match self {
+            RaftTimer::Election => "election",
+            RaftTimer::Heartbeat => "heartbeat",
+        }
+    }
+}
+
+/// `params` for `raft`; see docs/PROTOCOLS.md.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RaftParams {
+    /// Each election timeout is drawn uniformly from this range (§5.2).
+    pub election_timeout_ms: (Time, Time),
+    /// How often a leader sends AppendEntries when it has nothing new.
+    pub heartbeat_ms: Time,
+    /// The most entries one AppendEntries carries.
+    pub max_entries_per_message: u64,
+    /// A new leader appends a no-op entry so it can commit earlier terms' entries
+    /// without waiting for a client (§8). Off by default, as in Figure 2.
+    pub leader_noop: bool,
+    /// Deliberately unsafe: a leader commits entries from earlier terms by
+    /// counting replicas, which §5.4.2 forbids. For watching Figure 8 go wrong.
+    pub unsafe_commit_previous_terms: bool,
+}
+
+impl Default for RaftParams {
+    fn default() -> Self {
+        RaftParams {
+            election_timeout_ms: (150, 300),
+            heartbeat_ms: 50,
+            max_entries_per_message: 64,
+            leader_noop: false,
+            unsafe_commit_previous_terms: false,
+        }
+    }
+}
+
+impl Params for RaftParams {
+    fn validate(&self, _nodes: usize) -> Result<(), String> {
+        let (lo, hi) = self.election_timeout_ms;
+        if lo == 0 || lo > hi || hi > 600_000 {
+            return Err(format!(
+                "election_timeout_ms [{lo}, {hi}] must be a range [min, max] with 1 <= min <= max <= 600000"
+            ));
+        }
+        if self.heartbeat_ms == 0 || self.heartbeat_ms > 600_000 {
+            return Err("heartbeat_ms must be between 1 and 600000".into());
+        }
+        if self.max_entries_per_message == 0 {
+            return Err("max_entries_per_message must be at least 1".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,149 @@
+//! The client that submits `client_request` values, modelled on a real one:
+//! it contacts the node it last saw leading (a random node at first), follows
+//! redirects, tries another node when one does not answer or knows no leader,
+//! and retries the whole round later if nobody takes the request.
+//!
+//! Reaching a node takes no simulated time: the lab draws the protocol's own
+//! messages, not the client's. A request counts as handed over once a node
+//! accepts it; what the cluster then does with it is the protocol's story.
+
+use std::collections::BTreeMap;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::protocol::{ClientReply, NodeId, Time, Value};
+
+/// Time between rounds when no node took the request.
+pub const RETRY_MS: Time = 100;
+/// Rounds before the client gives up (ten simulated seconds).
+pub const MAX_ROUNDS: u32 = 100;
+
+#[derive(Clone)]
+struct Pending {
+    value: Value,
+    first: Option<NodeId>,
+    rounds: u32,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    rng: ChaCha8Rng,
+    leader: Option<NodeId>,
+    pending: BTreeMap<u64, Pending>,
+    next: u64,
+}
+
+/// What one contact with a node came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum HopKind {
+    Accepted,
+    Redirected(NodeId),
+    NoLeaderKnown,
+    NoAnswer,
+}
+
+pub enum Next {
+    Done,
+    Try(NodeId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    pub kind: HopKind,
+    next: Option<NodeId>,
+}
+
+impl Hop {
+    pub fn next(&self) -> Next {
+        match self.next {
+            None => Next::Done,
+            Some(n) => Next::Try(n),
+        }
+    }
+
+    pub fn describe(&self, value: &str, target: NodeId) -> String {
+        match self.kind {
+            HopKind::Accepted => format!("client → {target}: \"{value}\" accepted"),
+            HopKind::Redirected(to) => format!("client → {target}: redirected to {to}"),
+            HopKind::NoLeaderKnown => format!("client → {target}: no leader known"),
+            HopKind::NoAnswer => format!("client → {target}: no answer"),
+        }
+    }
+}
+
+impl Client {
+    pub fn new(rng: ChaCha8Rng) -> Client {
+        Client { rng, leader: None, pending: BTreeMap::new(), next: 0 }
+    }
+
+    pub fn submit(&mut self, value: Value, node: Option<NodeId>) -> u64 {
+        let id = self.next;
+        self.next += 1;
+        self.pending.insert(id, Pending { value, first: node, rounds: 0 });
+        id
+    }
+
+    pub fn value(&self, req: u64) -> Value {
+        self.pending.get(&req).map(|p| p.value.clone()).unwrap_or_else(|| Value::from(""))
+    }
+
+    /// Requests still waiting for a node to take them.
+    pub fn pending(&self) -> impl Iterator<Item = &str> {
+        self.pending.values().map(|p| &*p.value)
+    }
+
+    /// Where a round starts: the node named in the request (first round
+    /// only), else the last known leader, else a random node.
+    pub fn first_target(&mut self, req: u64, nodes: usize) -> Option<NodeId> {
+        let first = self.pending.get_mut(&req)?.first.take();
+        Some(first.or(self.leader).unwrap_or_else(|| self.rng.random_range(0..nodes as u64) as NodeId))
+    }
+
+    /// Records a node's answer (`None`: it did not answer) and picks the next
+    /// node to contact, if any.
+    pub fn outcome(&mut self, req: u64, target: NodeId, reply: Option<ClientReply>, nodes: usize) -> Hop {
+        match reply {
+            Some(ClientReply::Accepted) => {
+                self.leader = Some(target);
+                self.pending.remove(&req);
+                Hop { kind: HopKind::Accepted, next: None }
+            }
+            Some(ClientReply::Redirect(Some(to))) if to != target && to < nodes => {
+                self.leader = Some(to);
+                Hop { kind: HopKind::Redirected(to), next: Some(to) }
+            }
+            Some(ClientReply::Redirect(_)) => {
+                self.leader = None;
+                Hop { kind: HopKind::NoLeaderKnown, next: Some(self.other_than(target, nodes)) }
+            }
+            None => {
+                if self.leader == Some(target) {
+                    self.leader = None;
+                }
+                Hop { kind: HopKind::NoAnswer, next: Some(self.other_than(target, nodes)) }
+            }
+        }
+    }
+
+    /// When to try again, or `None` if the client gives up.
+    pub fn retry_at(&mut self, req: u64, now: Time) -> Option<Time> {
+        let p = self.pending.get_mut(&req)?;
+        p.rounds += 1;
+        if p.rounds >= MAX_ROUNDS {
+            self.pending.remove(&req);
+            None
+        } else {
+            Some(now + RETRY_MS)
+        }
+    }
+
+    fn other_than(&mut self, target: NodeId, nodes: usize) -> NodeId {
+        if nodes <= 1 {
+            return target;
+        }
+        let k = self.rng.random_range(0..(nodes - 1) as u64) as NodeId;
+        if k >= target { k + 1 } else { k }
+    }
+}

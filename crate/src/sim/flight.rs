@@ -1,0 +1,141 @@
+//! Messages on the wire. Ids are handed out in send order from 0, and a message
+//! leaves the table when it is delivered or lost, so the table is a sliding
+//! window over recent ids: O(1) to add, find and remove.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use crate::protocol::{NodeId, Time};
+
+/// Why a message will not arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    /// The network's (or the link's) drop rate chose it.
+    Random,
+    /// Sender and receiver were in different partition groups.
+    Partition,
+    /// The receiver crashed while it was in flight, or was down on arrival.
+    Crash,
+    /// A `drop_message` inject removed it.
+    Injected,
+}
+
+impl Loss {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Loss::Random => "lost by the network",
+            Loss::Partition => "cut off by the partition",
+            Loss::Crash => "the receiver is down",
+            Loss::Injected => "dropped by hand",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Flight<M> {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub msg: M,
+    pub sent_at: Time,
+    pub deliver_at: Time,
+    /// Decided when it was sent: `None` arrives, `Some` is lost on arrival.
+    pub lost: Option<Loss>,
+}
+
+#[derive(Clone, Debug)]
+pub struct InFlight<M> {
+    base: u64,
+    slots: VecDeque<Option<Flight<M>>>,
+    live: usize,
+}
+
+impl<M> Default for InFlight<M> {
+    fn default() -> Self {
+        InFlight { base: 0, slots: VecDeque::new(), live: 0 }
+    }
+}
+
+impl<M> InFlight<M> {
+    /// The id the next message will get.
+    pub fn next_id(&self) -> u64 {
+        self.base + self.slots.len() as u64
+    }
+
+    /// Adds a message; its id must be [`InFlight::next_id`].
+    pub fn insert(&mut self, flight: Flight<M>) {
+        debug_assert_eq!(flight.id, self.next_id());
+        self.slots.push_back(Some(flight));
+        self.live += 1;
+    }
+
+    pub fn get(&self, id: u64) -> Option<&Flight<M>> {
+        let i = id.checked_sub(self.base)?;
+        self.slots.get(usize::try_from(i).ok()?)?.as_ref()
+    }
+
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut Flight<M>> {
+        let i = id.checked_sub(self.base)?;
+        self.slots.get_mut(usize::try_from(i).ok()?)?.as_mut()
+    }
+
+    pub fn remove(&mut self, id: u64) -> Option<Flight<M>> {
+        let i = usize::try_from(id.checked_sub(self.base)?).ok()?;
+        let taken = self.slots.get_mut(i)?.take()?;
+        self.live -= 1;
+        while matches!(self.slots.front(), Some(None)) {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+        Some(taken)
+    }
+
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// In id order.
+    pub fn iter(&self) -> impl Iterator<Item = &Flight<M>> {
+        self.slots.iter().flatten()
+    }
+
+    /// Ids of the messages headed to `to`, in id order.
+    pub fn ids_to(&self, to: NodeId) -> Vec<u64> {
+        self.iter().filter(|f| f.to == to).map(|f| f.id).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flight(id: u64, to: NodeId) -> Flight<()> {
+        Flight { id, from: 0, to, msg: (), sent_at: 0, deliver_at: 1, lost: None }
+    }
+
+    #[test]
+    fn window_slides_as_the_oldest_leave() {
+        let mut t = InFlight::default();
+        for id in 0..4 {
+            t.insert(flight(id, (id % 2) as usize));
+        }
+        assert_eq!(t.ids_to(1), vec![1, 3]);
+        assert!(t.remove(1).is_some());
+        assert!(t.remove(1).is_none());
+        assert_eq!(t.len(), 3);
+        assert!(t.remove(0).is_some());
+        // 0 and 1 are gone: the window starts at 2 now.
+        assert_eq!(t.base, 2);
+        assert_eq!(t.next_id(), 4);
+        assert!(t.get(0).is_none());
+        assert_eq!(t.get(3).map(|f| f.id), Some(3));
+        assert_eq!(t.iter().map(|f| f.id).collect::<Vec<_>>(), vec![2, 3]);
+        assert!(t.get(u64::MAX).is_none());
+    }
+}

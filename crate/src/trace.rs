@@ -1,0 +1,258 @@
+//! The event trace: a running digest of everything that happens in a run, and
+//! optionally a bounded record of recent events for the page's event log.
+//!
+//! The digest (`trace_hash`) is XXH3-128 over a fixed encoding of each event:
+//! its time, kind and ids as little-endian 64-bit integers, then its payload
+//! (a message, a timer, a partition…) serialized with postcard. Serde widens
+//! `usize` to `u64`, so the encoding, and the digest, is the same on 64-bit
+//! native builds and 32-bit wasm. (Rust's `Hash` would not be: it writes
+//! slices of `usize` as raw native-width bytes.)
+
+use std::collections::VecDeque;
+use std::hash::Hasher;
+
+use serde::Serialize;
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::protocol::{NodeId, Time};
+
+/// What kind of thing happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceKind {
+    Start,
+    Send,
+    Deliver,
+    Drop,
+    Timer,
+    Crash,
+    Restart,
+    Pause,
+    Resume,
+    Partition,
+    Heal,
+    Link,
+    Network,
+    Timeout,
+    Client,
+    Note,
+    Milestone,
+    Violation,
+    Ignored,
+}
+
+/// One recorded event, for the page and for trace export.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceRecord {
+    pub seq: u64,
+    pub time_ms: Time,
+    pub kind: TraceKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<NodeId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer: Option<NodeId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg: Option<u64>,
+    pub text: String,
+}
+
+/// A `Hasher` whose output does not depend on the platform's word size.
+pub struct StableHasher<'a>(pub &'a mut Xxh3);
+
+impl Hasher for StableHasher<'_> {
+    fn finish(&self) -> u64 {
+        self.0.digest()
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0.update(&(n as u64).to_le_bytes());
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.0.update(&(n as i64).to_le_bytes());
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.0.update(&n.to_le_bytes());
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0.update(&n.to_le_bytes());
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0.update(&n.to_le_bytes());
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0.update(&n.to_le_bytes());
+    }
+}
+
+/// The trace of one run.
+#[derive(Clone)]
+pub struct Trace {
+    hasher: Xxh3,
+    count: u64,
+    ring: VecDeque<TraceRecord>,
+    capacity: usize,
+    /// Reused buffer for payload encodings.
+    buf: Vec<u8>,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace::new(0)
+    }
+}
+
+impl Trace {
+    /// A trace that keeps the latest `capacity` records (0 keeps none: only
+    /// the digest, which is all the headless runner and the benchmark need).
+    pub fn new(capacity: usize) -> Trace {
+        Trace { hasher: Xxh3::new(), count: 0, ring: VecDeque::new(), capacity, buf: Vec::new() }
+    }
+
+    pub fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity;
+        while self.ring.len() > capacity {
+            self.ring.pop_front();
+        }
+    }
+
+    pub fn recording(&self) -> bool {
+        self.capacity > 0
+    }
+
+    /// Adds one event. `payload` is part of the digest; `text` is only built
+    /// when records are kept, so the hot path never formats strings.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push<T: Serialize + ?Sized>(
+        &mut self,
+        time_ms: Time,
+        kind: TraceKind,
+        node: Option<NodeId>,
+        peer: Option<NodeId>,
+        msg: Option<u64>,
+        payload: Option<&T>,
+        text: impl FnOnce() -> String,
+    ) {
+        let mut h = StableHasher(&mut self.hasher);
+        h.write_u64(time_ms);
+        h.write_u64(kind as u64);
+        h.write_u64(node.map_or(u64::MAX, |n| n as u64));
+        h.write_u64(peer.map_or(u64::MAX, |n| n as u64));
+        h.write_u64(msg.unwrap_or(u64::MAX));
+        if let Some(v) = payload {
+            let mut buf = postcard::to_extend(v, std::mem::take(&mut self.buf)).unwrap_or_default();
+            h.write_u64(buf.len() as u64);
+            h.write(&buf);
+            buf.clear();
+            self.buf = buf;
+        }
+        let seq = self.count;
+        self.count += 1;
+        if self.capacity > 0 {
+            if self.ring.len() == self.capacity {
+                self.ring.pop_front();
+            }
+            self.ring.push_back(TraceRecord { seq, time_ms, kind, node, peer, msg, text: text() });
+        }
+    }
+
+    /// Keeps a note (commentary, not part of the digest) when recording.
+    pub fn note(&mut self, time_ms: Time, kind: TraceKind, node: NodeId, text: String) {
+        if self.capacity > 0 {
+            if self.ring.len() == self.capacity {
+                self.ring.pop_front();
+            }
+            let seq = self.count;
+            self.count += 1;
+            self.ring.push_back(TraceRecord { seq, time_ms, kind, node: Some(node), peer: None, msg: None, text });
+        }
+    }
+
+    /// How many events so far.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The digest of every event so far, as 32 hex digits.
+    pub fn hash_hex(&self) -> String {
+        format!("{:032x}", self.hasher.digest128())
+    }
+
+    /// Kept records with `seq >= from`, oldest first.
+    pub fn since(&self, from: u64) -> impl Iterator<Item = &TraceRecord> {
+        let skip = match self.ring.front() {
+            Some(first) if from > first.seq => (from - first.seq) as usize,
+            _ => 0,
+        };
+        self.ring.iter().skip(skip)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_depends_on_every_field_and_order() {
+        let run = |events: &[(Time, TraceKind, Option<NodeId>)]| {
+            let mut t = Trace::new(0);
+            for &(time, kind, node) in events {
+                t.push::<u8>(time, kind, node, None, None, None, String::new);
+            }
+            t.hash_hex()
+        };
+        let a = run(&[(1, TraceKind::Send, Some(1)), (2, TraceKind::Deliver, Some(2))]);
+        assert_eq!(a, run(&[(1, TraceKind::Send, Some(1)), (2, TraceKind::Deliver, Some(2))]));
+        assert_ne!(a, run(&[(2, TraceKind::Deliver, Some(2)), (1, TraceKind::Send, Some(1))]));
+        assert_ne!(a, run(&[(1, TraceKind::Send, Some(1)), (3, TraceKind::Deliver, Some(2))]));
+        assert_ne!(a, run(&[(1, TraceKind::Send, Some(0)), (2, TraceKind::Deliver, Some(2))]));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn payloads_hash_by_value_whatever_the_word_size() {
+        // A list of usize hashes as u64s: the same bytes a 32-bit build makes.
+        let digest = |groups: &dyn erased::Payload| {
+            let mut t = Trace::new(0);
+            groups.push_into(&mut t);
+            t.hash_hex()
+        };
+        let wide: Vec<Vec<u64>> = vec![vec![0, 1], vec![2, 3, 4]];
+        let native: Vec<Vec<usize>> = vec![vec![0, 1], vec![2, 3, 4]];
+        let narrow: Vec<Vec<u32>> = vec![vec![0, 1], vec![2, 3, 4]];
+        assert_eq!(digest(&wide), digest(&native));
+        // postcard writes every unsigned integer as a varint, so even u32 agrees.
+        assert_eq!(digest(&narrow), digest(&native));
+        assert_ne!(digest(&native), digest(&vec![vec![0usize, 1], vec![2, 4, 3]]));
+    }
+
+    mod erased {
+        use super::*;
+        pub trait Payload {
+            fn push_into(&self, t: &mut Trace);
+        }
+        impl<T: Serialize> Payload for T {
+            fn push_into(&self, t: &mut Trace) {
+                t.push(0, TraceKind::Partition, None, None, None, Some(self), String::new);
+            }
+        }
+    }
+
+    #[test]
+    fn ring_keeps_the_latest_records_and_since_skips_seen_ones() {
+        let mut t = Trace::new(3);
+        for i in 0..5u64 {
+            t.push::<u8>(i, TraceKind::Note, None, None, None, None, || format!("e{i}"));
+        }
+        let seqs: Vec<u64> = t.since(0).map(|r| r.seq).collect();
+        assert_eq!(seqs, vec![2, 3, 4]);
+        let seqs: Vec<u64> = t.since(4).map(|r| r.seq).collect();
+        assert_eq!(seqs, vec![4]);
+        assert_eq!(t.since(9).count(), 0);
+    }
+}

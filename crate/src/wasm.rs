@@ -1,0 +1,225 @@
+//! The wasm facade: a `Simulation` class for JavaScript.
+//!
+//! Only handles, numbers and plain serde values cross the boundary (snapshots
+//! go out through serde-wasm-bindgen's JSON-compatible serializer). Every
+//! method that can fail returns a JS exception with a readable message; no
+//! input may panic the module. Should a bug panic anyway, the hook below keeps
+//! the message so the page can say what happened (`lastPanic()`).
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::engine::{Engine, each, protocols};
+use crate::scenario::{Scenario, parse_event};
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let text = info.to_string();
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(text));
+    }));
+}
+
+/// The message of the last internal panic, if one happened (a bug).
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("internal error while converting a value for JavaScript: {e}")))
+}
+
+/// A JS value as JSON, refusing what JSON cannot say (NaN, Infinity,
+/// undefined inside objects, functions…) with the path where it was found.
+fn js_to_json(v: &JsValue, path: &str, depth: usize) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    let at = |p: &str| if p.is_empty() { "the scenario".to_string() } else { p.to_string() };
+    if depth > 64 {
+        return Err(format!("{}: nested too deeply", at(path)));
+    }
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(f) = v.as_f64() {
+        if !f.is_finite() {
+            return Err(format!("{}: {f} is not a finite number", at(path)));
+        }
+        if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+            return Ok(if f < 0.0 { Value::from(f as i64) } else { Value::from(f as u64) });
+        }
+        return Ok(serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number));
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Value::String(s));
+    }
+    if js_sys::Array::is_array(v) {
+        let arr = js_sys::Array::from(v);
+        if arr.length() > 200_000 {
+            return Err(format!("{}: list too long", at(path)));
+        }
+        let mut out = Vec::with_capacity(arr.length() as usize);
+        for (i, item) in arr.iter().enumerate() {
+            out.push(js_to_json(&item, &format!("{path}[{i}]"), depth + 1)?);
+        }
+        return Ok(Value::Array(out));
+    }
+    if v.is_object() && !v.is_function() {
+        let obj: &js_sys::Object = v.unchecked_ref();
+        let mut out = serde_json::Map::new();
+        for entry in js_sys::Object::entries(obj).iter() {
+            let pair = js_sys::Array::from(&entry);
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            let value = pair.get(1);
+            if value.is_undefined() {
+                continue;
+            }
+            out.insert(key, js_to_json(&value, &child, depth + 1)?);
+        }
+        return Ok(Value::Object(out));
+    }
+    Err(format!("{}: {} cannot be part of a scenario", at(path), v.js_typeof().as_string().unwrap_or_default()))
+}
+
+/// A scenario given as JSON text or as a plain object.
+fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
+    if let Some(text) = input.as_string() {
+        return Scenario::from_json_str(&text).map_err(|e| e.to_string());
+    }
+    if input.is_undefined() || input.is_null() {
+        return Err("no scenario given".into());
+    }
+    let value = js_to_json(input, "", 0)?;
+    Scenario::from_value(&value).map_err(|e| e.to_string())
+}
+
+/// A run of any of the lab's protocols.
+#[wasm_bindgen]
+pub struct Simulation {
+    engine: Engine,
+}
+
+#[wasm_bindgen]
+impl Simulation {
+    /// Builds a run from a scenario (JSON text or an object).
+    #[wasm_bindgen(constructor)]
+    pub fn new(scenario: JsValue) -> Result<Simulation, JsError> {
+        let scenario = scenario_from_js(&scenario).map_err(|e| JsError::new(&e))?;
+        let mut engine = Engine::new(scenario).map_err(|e| JsError::new(&e.to_string()))?;
+        engine.record_trace(5_000);
+        Ok(Simulation { engine })
+    }
+
+    /// Every protocol the lab runs: `[{ name, min_nodes, max_nodes, default_nodes }]`.
+    pub fn protocols() -> Result<JsValue, JsError> {
+        to_js(&protocols())
+    }
+
+    /// A fresh random seed (below 2^53, so it survives JSON and JS numbers).
+    #[wasm_bindgen(js_name = freshSeed)]
+    #[allow(clippy::disallowed_methods)] // the one sanctioned use: a seed for a new random run
+    pub fn fresh_seed() -> f64 {
+        let mut buf = [0u8; 8];
+        if getrandom::fill(&mut buf).is_err() {
+            return 1.0;
+        }
+        (u64::from_le_bytes(buf) & ((1 << 53) - 1)) as f64
+    }
+
+    /// Takes the next step; false when nothing is left to happen.
+    pub fn step(&mut self) -> Result<bool, JsError> {
+        self.engine.step().map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Runs everything due up to `ms` (simulated milliseconds).
+    #[wasm_bindgen(js_name = runUntil)]
+    pub fn run_until(&mut self, ms: f64) -> Result<(), JsError> {
+        if !ms.is_finite() || ms < 0.0 {
+            return Err(JsError::new(&format!("runUntil: {ms} is not a time (milliseconds from 0)")));
+        }
+        let t = (ms.floor() as u64).min(crate::scenario::MAX_TIME_MS);
+        self.engine.run_until(t).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Applies an event from the inject vocabulary. Without `at_ms` it applies
+    /// now; a later `at_ms` schedules it. Either way it joins the scenario.
+    pub fn inject(&mut self, event: JsValue) -> Result<(), JsError> {
+        let value = match event.as_string() {
+            Some(text) => {
+                serde_json::from_str(&text).map_err(|e| JsError::new(&format!("inject: malformed JSON: {e}")))?
+            }
+            None => js_to_json(&event, "inject", 0).map_err(|e| JsError::new(&e))?,
+        };
+        let (at, ev) =
+            parse_event(&value, "inject", self.engine.nodes(), false).map_err(|e| JsError::new(&e.to_string()))?;
+        let result = match at {
+            None => self.engine.inject(ev),
+            Some(t) => self.engine.schedule(t, ev),
+        };
+        result.map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Everything the page draws now.
+    pub fn snapshot(&self) -> Result<JsValue, JsError> {
+        each!(&self.engine, s => to_js(&s.snapshot()))
+    }
+
+    /// Trace records with `seq >= seq` (the latest few thousand are kept).
+    #[wasm_bindgen(js_name = eventsSince)]
+    pub fn events_since(&self, seq: f64) -> Result<JsValue, JsError> {
+        let from = if seq.is_finite() && seq > 0.0 { seq as u64 } else { 0 };
+        to_js(&self.engine.trace_since(from))
+    }
+
+    /// The scenario so far, live injects included.
+    pub fn scenario(&self) -> Result<JsValue, JsError> {
+        to_js(&self.engine.scenario().to_value())
+    }
+
+    /// The scenario so far as JSON text.
+    #[wasm_bindgen(js_name = scenarioJson)]
+    pub fn scenario_json(&self) -> String {
+        self.engine.scenario().to_json_string()
+    }
+
+    #[wasm_bindgen(js_name = traceHash)]
+    pub fn trace_hash(&self) -> String {
+        self.engine.trace_hash()
+    }
+
+    /// The current simulated time in milliseconds.
+    #[wasm_bindgen(js_name = timeMs)]
+    pub fn time_ms(&self) -> f64 {
+        self.engine.now() as f64
+    }
+
+    pub fn protocol(&self) -> String {
+        self.engine.protocol().to_string()
+    }
+
+    pub fn nodes(&self) -> usize {
+        self.engine.nodes()
+    }
+
+    /// Counters: messages sent, delivered, dropped; events processed…
+    pub fn stats(&self) -> Result<JsValue, JsError> {
+        to_js(self.engine.stats())
+    }
+
+    /// The headless runner's result object for the run so far.
+    pub fn result(&self) -> Result<JsValue, JsError> {
+        to_js(&self.engine.result_json())
+    }
+}
