@@ -8,8 +8,10 @@
 //! - [`engine`]: picks an engine by protocol name; what the CLI and wasm use.
 //! - [`raft`]: Raft, after the extended paper's Figure 2 and §5.
 
+pub mod commit;
 pub mod engine;
 pub mod invariant;
+pub mod paxos;
 pub mod protocol;
 pub mod raft;
 pub mod scenario;

@@ -37,7 +37,13 @@ pub struct Ctx<'a> {
     pub(crate) rng: &'a mut ChaCha8Rng,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// A context for driving a handler by hand (tests); the simulator builds
+    /// its own.
+    pub fn new(now: Time, id: NodeId, nodes: usize, rng: &'a mut ChaCha8Rng) -> Ctx<'a> {
+        Ctx { now, id, nodes, rng }
+    }
+
     /// A uniformly drawn integer in `lo..=hi` from this node's own stream.
     pub fn random_range(&mut self, lo: u64, hi: u64) -> u64 {
         if lo >= hi {
@@ -82,6 +88,11 @@ impl<P: Protocol> Default for Out<P> {
 }
 
 impl<P: Protocol> Out<P> {
+    /// An empty buffer that keeps notes (tests); the simulator builds its own.
+    pub fn new() -> Out<P> {
+        Out::default()
+    }
+
     pub fn send(&mut self, to: NodeId, msg: P::Msg) {
         self.effects.push(Effect::Send { to, msg });
     }

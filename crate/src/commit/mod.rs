@@ -1,0 +1,1 @@
+//! Atomic commit: two-phase commit and three-phase commit (work in progress).

@@ -1,0 +1,1 @@
+//! Paxos: single-decree Paxos and Multi-Paxos (work in progress).
