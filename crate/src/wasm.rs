@@ -54,7 +54,14 @@ fn js_to_json(v: &JsValue, path: &str, depth: usize) -> Result<serde_json::Value
     }
     if let Some(f) = v.as_f64() {
         if !f.is_finite() {
-            return Err(format!("{}: {f} is not a finite number", at(path)));
+            let name = if f.is_nan() {
+                "NaN"
+            } else if f > 0.0 {
+                "Infinity"
+            } else {
+                "-Infinity"
+            };
+            return Err(format!("{}: {name} is not a finite number", at(path)));
         }
         if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
             return Ok(if f < 0.0 { Value::from(f as i64) } else { Value::from(f as u64) });

@@ -205,7 +205,9 @@ impl Raft {
 
     fn append_local(&mut self, value: Value) {
         self.ps.log.append(Entry { term: self.ps.current_term, value });
-        self.match_index[self.id] = self.ps.log.last_index();
+        let last = self.ps.log.last_index();
+        self.match_index[self.id] = last;
+        self.next_index[self.id] = last + 1;
     }
 
     /// Upon election and every heartbeat interval: AppendEntries to every peer.

@@ -1,0 +1,218 @@
+// Turns what the reader does (buttons, sliders, keys, clicks on the canvas)
+// into inject commands and playback changes on the Lab. It holds only UI
+// state: the selected node and a partition being drawn.
+import { nodeAt } from './render.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Speed slider position (0–100) ↔ simulated ms per real ms (0.01×–10×). */
+export const speedFromSlider = (v) => 10 ** (-2 + (3 * v) / 100);
+export const sliderFromSpeed = (s) => Math.round(((Math.log10(s) + 2) * 100) / 3);
+
+export function formatSpeed(s) {
+  return s >= 1 ? `${s.toFixed(s >= 3 ? 0 : 1)}×` : `${s.toPrecision(s < 0.1 ? 1 : 2)}×`;
+}
+
+const KEYS = ['x', 'y', 'z', 'w'];
+
+export class Controls {
+  /**
+   * @param lab the Lab (engine.js)
+   * @param hooks { show(error|string), newRun(), reload(changes), layout() }
+   */
+  constructor(lab, hooks) {
+    this.lab = lab;
+    this.hooks = hooks;
+    this.selected = null;
+    this.draft = null;
+    this.requests = 1;
+    this.bind();
+  }
+
+  /** Runs an action; a failure becomes a plain message on the page. */
+  act(fn) {
+    try {
+      fn();
+      this.hooks.show(null);
+    } catch (e) {
+      this.hooks.show(e);
+    }
+  }
+
+  inject(event) {
+    this.act(() => this.lab.inject(event));
+  }
+
+  nextValue() {
+    const k = KEYS[(this.requests - 1) % KEYS.length];
+    return `${k}=${this.requests}`;
+  }
+
+  sendRequest(node) {
+    const input = $('client-value');
+    const value = input.value.trim() || this.nextValue();
+    const event = { type: 'client_request', value };
+    if (node != null) event.node = node;
+    this.inject(event);
+    this.requests += 1;
+    input.value = this.nextValue();
+  }
+
+  select(id) {
+    this.selected = id;
+    this.lab.changed('select');
+  }
+
+  nodeAction(act) {
+    const id = this.selected;
+    if (id == null) {
+      this.hooks.show('Select a node first: click it on the ring, or press its number.');
+      return;
+    }
+    switch (act) {
+      case 'crash':
+        return this.inject({ type: 'crash', node: id });
+      case 'restart':
+        return this.inject({ type: 'restart', node: id });
+      case 'timeout':
+        return this.inject({ type: 'timeout', node: id });
+      case 'pause':
+        return this.inject({ type: 'pause', node: id, for_ms: 1000 });
+      case 'isolate':
+        return this.inject({ type: 'partition', groups: [[id]] });
+      case 'request':
+        return this.sendRequest(id);
+    }
+  }
+
+  togglePlay() {
+    if (this.lab.playing) this.lab.pause();
+    else this.lab.play();
+  }
+
+  setSpeed(s) {
+    const clamped = Math.min(10, Math.max(0.01, s));
+    this.lab.setSpeed(clamped);
+    $('speed').value = String(sliderFromSpeed(clamped));
+  }
+
+  startPartition() {
+    const n = this.lab.sim.nodes();
+    this.draft = [Array.from({ length: n }, (_, i) => i), []];
+    $('partition-tool').hidden = false;
+    this.lab.changed('draft');
+  }
+
+  endPartition(apply) {
+    if (apply && this.draft) {
+      const groups = this.draft.filter((g) => g.length > 0);
+      if (groups.length < 2) {
+        this.hooks.show('Move at least one node to the other side first (click it on the ring).');
+        return;
+      }
+      this.inject({ type: 'partition', groups });
+    }
+    this.draft = null;
+    $('partition-tool').hidden = true;
+    this.lab.changed('draft');
+  }
+
+  toggleDraft(id) {
+    const [a, b] = this.draft;
+    const from = a.includes(id) ? a : b;
+    const to = from === a ? b : a;
+    from.splice(from.indexOf(id), 1);
+    to.push(id);
+    to.sort((x, y) => x - y);
+    this.lab.changed('draft');
+  }
+
+  onCanvasClick(ev) {
+    const rect = ev.currentTarget.getBoundingClientRect();
+    const id = nodeAt(this.hooks.layout(), ev.clientX - rect.left, ev.clientY - rect.top);
+    if (this.draft) {
+      if (id != null) this.toggleDraft(id);
+      return;
+    }
+    this.select(id);
+  }
+
+  setNetwork(changes) {
+    this.inject({ type: 'set_network', ...changes });
+  }
+
+  bind() {
+    $('play').addEventListener('click', () => this.togglePlay());
+    $('step').addEventListener('click', () => this.act(() => this.lab.step()));
+    $('speed').addEventListener('input', (e) => this.lab.setSpeed(speedFromSlider(Number(e.target.value))));
+    $('client-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.sendRequest(null);
+    });
+    $('node-actions').addEventListener('click', (e) => {
+      const act = e.target.closest('button')?.dataset.act;
+      if (act) this.nodeAction(act);
+    });
+    $('partition').addEventListener('click', () => (this.draft ? this.endPartition(false) : this.startPartition()));
+    $('partition-apply').addEventListener('click', () => this.endPartition(true));
+    $('partition-cancel').addEventListener('click', () => this.endPartition(false));
+    $('heal').addEventListener('click', () => this.inject({ type: 'heal' }));
+    $('latency').addEventListener('input', (e) => {
+      $('latency-out').textContent = `≈${e.target.value} ms`;
+    });
+    $('latency').addEventListener('change', (e) => {
+      const m = Number(e.target.value);
+      this.setNetwork({ latency_ms: [Math.max(1, Math.round(m * 0.6)), Math.max(1, Math.round(m * 1.4))] });
+    });
+    $('drop').addEventListener('input', (e) => {
+      $('drop-out').textContent = `${e.target.value}%`;
+    });
+    $('drop').addEventListener('change', (e) => this.setNetwork({ drop_rate: Number(e.target.value) / 100 }));
+    $('canvas').addEventListener('click', (e) => this.onCanvasClick(e));
+    $('new-run').addEventListener('click', () => this.hooks.newRun());
+    $('help-open').addEventListener('click', () => $('help').showModal());
+    document.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  onKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = e.target?.tagName;
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') {
+      if (e.key === 'Escape') e.target.blur();
+      return;
+    }
+    if ($('help').open && e.key !== '?') return;
+    const k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    const handlers = {
+      ' ': () => this.togglePlay(),
+      ArrowRight: () => this.act(() => this.lab.step()),
+      '.': () => this.act(() => this.lab.step()),
+      '+': () => this.setSpeed(this.lab.speed * 2),
+      '=': () => this.setSpeed(this.lab.speed * 2),
+      '-': () => this.setSpeed(this.lab.speed / 2),
+      c: () => this.sendRequest(null),
+      x: () => this.nodeAction('crash'),
+      r: () => this.nodeAction('restart'),
+      t: () => this.nodeAction('timeout'),
+      p: () => this.nodeAction('pause'),
+      h: () => this.inject({ type: 'heal' }),
+      n: () => this.hooks.newRun(),
+      '?': () => ($('help').open ? $('help').close() : $('help').showModal()),
+      Escape: () => {
+        if (this.draft) this.endPartition(false);
+        else this.select(null);
+      },
+    };
+    if (/^[0-9]$/.test(k)) {
+      const id = Number(k);
+      if (this.lab.sim && id < this.lab.sim.nodes()) this.select(id);
+      e.preventDefault();
+      return;
+    }
+    const h = handlers[k];
+    if (h) {
+      e.preventDefault();
+      h();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// A plain drawing for protocols without a renderer of their own: the node's
+// id, whether it is up, and its first few fields as text.
+import { palette, text } from './common.js';
+
+export const messageStyles = {};
+
+export function messageStyle() {
+  return null;
+}
+
+function short(v) {
+  if (v === null || v === undefined) return '–';
+  if (Array.isArray(v)) return v.length <= 3 ? `[${v.map(short).join(',')}]` : `[${v.length}]`;
+  if (typeof v === 'object') return `{${Object.keys(v).length}}`;
+  const s = String(v);
+  return s.length > 14 ? `${s.slice(0, 13)}…` : s;
+}
+
+export function drawNode(ctx, node, p, r) {
+  ctx.beginPath();
+  ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+  ctx.fillStyle = node.up ? '#eef3f8' : '#f0f0f0';
+  ctx.fill();
+  ctx.setLineDash(node.up ? [] : [4, 3]);
+  ctx.strokeStyle = node.up ? palette.roles.follower.stroke : palette.down;
+  ctx.lineWidth = 2;
+  ctx.stroke();
+  ctx.setLineDash([]);
+  text(ctx, `n${node.id}`, p.x, p.y, { px: Math.max(10, r * 0.5), weight: 650 });
+  const skip = new Set(['id', 'up', 'timers', 'paused_until']);
+  const lines = Object.entries(node)
+    .filter(([k]) => !skip.has(k))
+    .slice(0, 3)
+    .map(([k, v]) => `${k}: ${short(v)}`);
+  if (!node.up) lines.unshift('crashed');
+  const out = { x: Math.cos(p.angle), y: Math.sin(p.angle) };
+  const align = Math.abs(out.x) < 0.3 ? 'center' : out.x > 0 ? 'left' : 'right';
+  const below = out.y > 0.3;
+  const lx = p.x + out.x * (r + 12);
+  const ly = p.y + out.y * (r + 12);
+  lines.forEach((s, i) => {
+    const y = below ? ly + i * 13 : ly - (lines.length - 1 - i) * 13;
+    text(ctx, s, lx, y, { px: 11, color: palette.muted, align, baseline: below ? 'top' : 'bottom' });
+  });
+}
+
+export function split(rect) {
+  return { ring: rect, detail: null };
+}
+
+export function drawDetail() {}

@@ -1,0 +1,271 @@
+// Boots the page: loads the engine, builds the first run, and keeps the
+// canvas and the panels in step with the simulation, frame by frame. It also
+// exposes the live simulation as `window.lab` for the console and for tests.
+import { loadEngine, Lab, Simulation } from './engine.js';
+import { drawScene, rendererFor } from './render.js';
+import { Controls, formatSpeed, sliderFromSpeed } from './controls.js';
+import { glyph } from './draw/common.js';
+import { describeNode } from './details.js';
+
+const $ = (id) => document.getElementById(id);
+
+const lab = new Lab();
+let controls;
+let layout = null;
+let lastDrawn = { version: -1, time: -1, w: 0, h: 0 };
+let lastSeq = 0;
+const frameTimes = [];
+
+function show(message) {
+  const box = $('message');
+  if (!message) {
+    box.hidden = true;
+    box.textContent = '';
+    return;
+  }
+  box.textContent = message instanceof Error ? message.message : String(message);
+  box.hidden = false;
+}
+
+/** The default scenario for a protocol: no events, a fresh seed. */
+function defaultScenario(protocol = 'raft', nodes = null, seed = null) {
+  const info = Simulation.protocols().find((p) => p.name === protocol) ?? { default_nodes: 5 };
+  return { version: 1, protocol, nodes: nodes ?? info.default_nodes, seed: seed ?? Simulation.freshSeed(), events: [] };
+}
+
+/** Loads a scenario and resets the panels; on error keeps the current run. */
+function load(scenario) {
+  lab.load(scenario);
+  afterLoad();
+}
+
+function afterLoad() {
+  const sc = lab.sim.scenario();
+  $('seed').textContent = String(sc.seed);
+  $('nodes').value = String(sc.nodes);
+  $('protocol').value = sc.protocol;
+  const info = Simulation.protocols().find((p) => p.name === sc.protocol);
+  if (info) {
+    $('nodes').min = String(info.min_nodes);
+    $('nodes').max = String(info.max_nodes);
+  }
+  controls.selected = null;
+  controls.draft = null;
+  $('partition-tool').hidden = true;
+  $('events').textContent = '';
+  lastSeq = 0;
+  syncNetworkSliders();
+  buildLegend(sc.protocol);
+  document.title = `${sc.title ? `${sc.title} — ` : ''}Consensus Lab`;
+}
+
+function syncNetworkSliders() {
+  const net = lab.snapshot().network;
+  const mean = Math.round((net.latency_ms[0] + net.latency_ms[1]) / 2);
+  $('latency').value = String(mean);
+  $('latency-out').textContent = `≈${mean} ms`;
+  $('drop').value = String(Math.round(net.drop_rate * 100));
+  $('drop-out').textContent = `${Math.round(net.drop_rate * 100)}%`;
+}
+
+function buildLegend(protocol) {
+  const legend = $('legend');
+  legend.textContent = '';
+  const styles = rendererFor(protocol).messageStyles ?? {};
+  for (const style of Object.values(styles)) {
+    const item = document.createElement('span');
+    item.className = 'legend-item';
+    const c = document.createElement('canvas');
+    const dpr = window.devicePixelRatio || 1;
+    c.width = 18 * dpr;
+    c.height = 18 * dpr;
+    c.className = 'legend-glyph';
+    const g = c.getContext('2d');
+    g.scale(dpr, dpr);
+    glyph(g, style.shape, 9, 9, style.small ? 4 : 5.5, style.fill, style.stroke);
+    item.append(c, document.createTextNode(style.legend));
+    legend.append(item);
+  }
+  const lost = document.createElement('span');
+  lost.className = 'legend-item';
+  lost.textContent = '✕ lost message';
+  legend.append(lost);
+}
+
+function newRun() {
+  const sc = lab.sim.scenario();
+  controls.act(() => load({ version: 1, protocol: sc.protocol, nodes: sc.nodes, seed: Simulation.freshSeed(), network: sc.network, params: sc.params, events: [] }));
+}
+
+function resizeCanvas() {
+  const canvas = $('canvas');
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  return { w, h, dpr };
+}
+
+function draw(force) {
+  const { w, h, dpr } = resizeCanvas();
+  const time = lab.displayTime;
+  if (!force && lastDrawn.version === lab.version && lastDrawn.time === time && lastDrawn.w === w && lastDrawn.h === h) return;
+  const snap = lab.snapshot();
+  const ctx = $('canvas').getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  layout = drawScene(ctx, snap, { width: w, height: h, time, selected: controls.selected, draftGroups: controls.draft });
+  if (lastDrawn.version !== lab.version) updatePanels(snap);
+  lastDrawn = { version: lab.version, time, w, h };
+}
+
+function updatePanels(snap) {
+  $('play').textContent = lab.playing ? '❚❚ Pause' : '▶ Play';
+  $('play').setAttribute('aria-pressed', String(lab.playing));
+  $('speed-out').textContent = formatSpeed(lab.speed);
+  $('status-time').textContent = `${snap.time_ms.toLocaleString('en-US')} ms`;
+  $('status-steps').textContent = `${snap.steps.toLocaleString('en-US')} steps`;
+  $('status-flight').textContent = `${snap.messages.length} in flight`;
+  $('status-hash').textContent = `trace ${lab.sim.traceHash().slice(0, 12)}…`;
+  const v = snap.violations;
+  const banner = $('violations');
+  if (v.length) {
+    const last = v[v.length - 1];
+    banner.textContent = `Safety violated (${v.length}): ${last.invariant.replaceAll('_', ' ')} at ${last.at_ms} ms — ${last.detail}`;
+    banner.hidden = false;
+  } else {
+    banner.hidden = true;
+  }
+  const sel = controls.selected;
+  const node = sel == null ? null : snap.nodes.find((d) => d.id === sel);
+  $('node-title').textContent = node ? `n${node.id}` : '— click one on the ring';
+  $('node-details').textContent = node ? describeNode(node) : '';
+  for (const b of document.querySelectorAll('#node-actions button')) {
+    const act = b.dataset.act;
+    b.disabled = !node || (act === 'restart' ? node.up : !node.up && act !== 'isolate');
+  }
+  $('partition').textContent = controls.draft ? 'Partition (drawing…)' : 'Partition…';
+  appendEvents();
+}
+
+const QUIET = new Set(['send', 'deliver', 'drop', 'timer', 'start']);
+
+function appendEvents() {
+  const list = $('events');
+  const showAll = $('show-messages').checked;
+  const recs = lab.sim.eventsSince(lastSeq);
+  if (recs.length === 0) return;
+  lastSeq = recs[recs.length - 1].seq + 1;
+  const frag = document.createDocumentFragment();
+  for (const r of recs.slice(-150)) {
+    if (!showAll && QUIET.has(r.kind)) continue;
+    const li = document.createElement('li');
+    li.className = `ev ev-${r.kind}`;
+    const t = document.createElement('span');
+    t.className = 'ev-time';
+    t.textContent = `${r.time_ms}`;
+    const who = r.node != null && r.kind !== 'send' && r.kind !== 'deliver' && r.kind !== 'drop' && r.kind !== 'client' ? `n${r.node} ` : '';
+    li.append(t, document.createTextNode(` ${who}${r.text}`));
+    frag.append(li);
+  }
+  list.append(frag);
+  while (list.childElementCount > 150) list.firstElementChild.remove();
+  list.scrollTop = list.scrollHeight;
+}
+
+function frame(now) {
+  const dt = frame.last ? now - frame.last : 0;
+  frame.last = now;
+  const t0 = performance.now();
+  try {
+    lab.tick(dt);
+  } catch (e) {
+    lab.pause();
+    show(e);
+  }
+  draw(false);
+  const spent = performance.now() - t0;
+  frameTimes.push(spent);
+  if (frameTimes.length > 2000) frameTimes.splice(0, frameTimes.length - 2000);
+  requestAnimationFrame(frame);
+}
+
+/** The console and test API: the live simulation plus a few page helpers. */
+function exposeLab() {
+  window.lab = {
+    load(scenario) {
+      try {
+        load(scenario);
+        show(null);
+      } catch (e) {
+        show(e);
+        throw e;
+      }
+      return window.lab;
+    },
+    get simulation() {
+      return lab.sim;
+    },
+    step: () => lab.step(),
+    runUntil: (ms) => lab.runUntil(ms),
+    inject: (event) => lab.inject(event),
+    snapshot: () => lab.sim.snapshot(),
+    eventsSince: (seq) => lab.sim.eventsSince(seq),
+    scenario: () => lab.sim.scenario(),
+    scenarioJson: () => lab.sim.scenarioJson(),
+    traceHash: () => lab.sim.traceHash(),
+    timeMs: () => lab.sim.timeMs(),
+    stats: () => lab.sim.stats(),
+    result: () => lab.sim.result(),
+    play: () => lab.play(),
+    pause: () => lab.pause(),
+    get playing() {
+      return lab.playing;
+    },
+    setSpeed: (x) => controls.setSpeed(x),
+    select: (id) => controls.select(id),
+    frameTimes: () => frameTimes.slice(),
+    /** Where node `id` is drawn, in CSS pixels from the canvas's top-left corner. */
+    nodePosition: (id) => (layout && layout.pos[id] ? { x: layout.pos[id].x, y: layout.pos[id].y } : null),
+    protocols: () => Simulation.protocols(),
+    freshSeed: () => Simulation.freshSeed(),
+  };
+}
+
+async function main() {
+  try {
+    await loadEngine();
+  } catch (e) {
+    show(`The simulation engine could not load (${e.message}). This page needs WebAssembly.`);
+    return;
+  }
+  controls = new Controls(lab, { show, newRun, layout: () => layout });
+  const select = $('protocol');
+  for (const p of Simulation.protocols()) {
+    const o = document.createElement('option');
+    o.value = p.name;
+    o.textContent = p.name;
+    select.append(o);
+  }
+  select.addEventListener('change', () => controls.act(() => load(defaultScenario(select.value))));
+  $('nodes').addEventListener('change', (e) => {
+    const sc = lab.sim.scenario();
+    controls.act(() => load({ version: 1, protocol: sc.protocol, nodes: Number(e.target.value), seed: sc.seed, network: sc.network, params: sc.params, events: [] }));
+  });
+  $('show-messages').addEventListener('change', () => {
+    $('events').textContent = '';
+    lastSeq = 0;
+    appendEvents();
+  });
+  load(defaultScenario());
+  $('speed').value = String(sliderFromSpeed(lab.speed));
+  exposeLab();
+  new ResizeObserver(() => draw(true)).observe($('canvas'));
+  lab.play();
+  requestAnimationFrame(frame);
+  document.documentElement.dataset.ready = 'true';
+}
+
+main();
