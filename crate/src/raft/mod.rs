@@ -165,8 +165,15 @@ impl Raft {
 
     /// §5.2: a follower that times out starts an election.
     fn start_election(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        // Terms are 64-bit; only a forged message can bring a server to the
+        // last one, and there it cannot stand again without a second vote in
+        // that term. It waits instead.
+        let Some(term) = self.ps.current_term.checked_add(1) else {
+            self.reset_election_timer(cx, out);
+            return;
+        };
         self.role = Role::Candidate;
-        self.ps.current_term += 1;
+        self.ps.current_term = term;
         self.ps.voted_for = Some(self.id);
         self.leader = None;
         self.votes = vec![false; self.n];
