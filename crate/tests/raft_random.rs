@@ -1,4 +1,4 @@
-//! Randomized Raft runs: hundreds of seeded scenarios with crashes, restarts,
+//! Randomized Raft runs: a thousand seeded scenarios with crashes, restarts,
 //! partitions, heals, pauses, link rules, scripted timeouts, random drops and
 //! duplicates, and hand-dropped or hand-duplicated messages. Every run must
 //! finish with zero invariant violations and, once the faults stop, elect a
@@ -6,7 +6,7 @@
 //!
 //! A failure prints the run's full scenario JSON: paste it into the page or
 //! `consensus-lab run -` to watch it. `RAFT_RANDOM_RUNS` sets the number of
-//! runs (default 300) and `RAFT_RANDOM_FIRST` the first run's number.
+//! runs (default 1000) and `RAFT_RANDOM_FIRST` the first run's number.
 
 mod common;
 
@@ -127,7 +127,7 @@ fn failure(k: u64, what: &str, s: &Simulator<Raft>) -> String {
 #[test]
 fn random_fault_runs_keep_every_invariant() {
     let first = env("RAFT_RANDOM_FIRST", 0);
-    let runs = env("RAFT_RANDOM_RUNS", 300);
+    let runs = env("RAFT_RANDOM_RUNS", 1000);
     let mut total_violations = 0;
     for k in first..first + runs {
         let mut rng = ChaCha8Rng::seed_from_u64(0x5eed_0000 + k);
