@@ -212,3 +212,30 @@ fn malformed_messages_do_not_panic() {
     f.recv(0, append(0, 1, (huge - 1, 1), &[(1, "b")], huge));
     assert_eq!(f.raft.log().last_index(), 1);
 }
+
+// Reference: Figure 2, leader rules — "If last log index >= nextIndex for a
+// follower: send AppendEntries RPC with log entries starting at nextIndex":
+// after a full batch is acknowledged the next batch goes out at once; a
+// partial batch means the follower is up to date with what was sent.
+#[test]
+fn acknowledged_full_batch_sends_the_next_one() {
+    let params = consensus_lab::raft::RaftParams { max_entries_per_message: 2, ..Default::default() };
+    let mut h = Hand::with_params(0, 3, params, Some(persistent(1, None, &[1, 1, 1, 1, 1])));
+    h.elect();
+    // Pretend follower 1 had matched nothing: back nextIndex off to 1.
+    for p in (1..=5).rev() {
+        h.recv(1, RaftMsg::AppendReply { term: 2, success: false, prev_log_index: p, match_index: 0 });
+    }
+    assert_eq!(h.raft.next_index()[1], 1);
+    let effects = h.recv(1, RaftMsg::AppendReply { term: 2, success: true, prev_log_index: 0, match_index: 2 });
+    match sent(&effects).as_slice() {
+        [(1, RaftMsg::AppendEntries { prev_log_index: 2, entries, .. })] => assert_eq!(entries.len(), 2),
+        other => panic!("expected the next batch from index 3, got {other:?}"),
+    }
+    // The same reply again (a duplicate) advances nothing and sends nothing.
+    let effects = h.recv(1, RaftMsg::AppendReply { term: 2, success: true, prev_log_index: 0, match_index: 2 });
+    assert!(sent(&effects).is_empty());
+    // A partial batch: nothing more is sent until the next heartbeat.
+    let effects = h.recv(2, RaftMsg::AppendReply { term: 2, success: true, prev_log_index: 4, match_index: 5 });
+    assert!(sent(&effects).is_empty());
+}
