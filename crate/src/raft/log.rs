@@ -56,19 +56,24 @@ impl Log {
         self.entries.last().map_or(0, |s| s.entry.term)
     }
 
+    /// The stored entry at 1-based `i`. The conversion is checked, so a huge
+    /// index from a message is "past the end" on 32-bit targets (wasm) too,
+    /// never a wrapped-around position.
+    fn stored(&self, i: Index) -> Option<&Stored> {
+        let pos = usize::try_from(i.checked_sub(1)?).ok()?;
+        self.entries.get(pos)
+    }
+
     /// The term at `i`: `Some(0)` at index 0, `None` past the end.
     pub fn term_at(&self, i: Index) -> Option<Term> {
         if i == 0 {
             return Some(0);
         }
-        self.entries.get(i as usize - 1).map(|s| s.entry.term)
+        self.stored(i).map(|s| s.entry.term)
     }
 
     pub fn entry(&self, i: Index) -> Option<&Entry> {
-        if i == 0 {
-            return None;
-        }
-        self.entries.get(i as usize - 1).map(|s| &s.entry)
+        self.stored(i).map(|s| &s.entry)
     }
 
     /// The digest of the log through `i` (0 for the empty prefix).
@@ -76,7 +81,7 @@ impl Log {
         if i == 0 {
             return Some(0);
         }
-        self.entries.get(i as usize - 1).map(|s| s.digest)
+        self.stored(i).map(|s| s.digest)
     }
 
     pub fn append(&mut self, entry: Entry) {
@@ -92,7 +97,7 @@ impl Log {
 
     /// Deletes the entry at `i` and every entry after it.
     pub fn truncate_from(&mut self, i: Index) {
-        let keep = i.saturating_sub(1) as usize;
+        let keep = usize::try_from(i.saturating_sub(1)).unwrap_or(usize::MAX);
         if keep < self.entries.len() {
             self.entries.truncate(keep);
             self.deletions += 1;
@@ -102,7 +107,7 @@ impl Log {
 
     /// Up to `max` entries from index `from` on.
     pub fn entries_from(&self, from: Index, max: usize) -> Vec<Entry> {
-        let start = (from.max(1) - 1) as usize;
+        let start = usize::try_from(from.max(1) - 1).unwrap_or(usize::MAX);
         self.entries.iter().skip(start).take(max).map(|s| s.entry.clone()).collect()
     }
 

@@ -165,8 +165,15 @@ impl Raft {
 
     /// §5.2: a follower that times out starts an election.
     fn start_election(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        // Terms are 64-bit; only a forged message can bring a server to the
+        // last one, and there it cannot stand again without a second vote in
+        // that term. It waits instead.
+        let Some(term) = self.ps.current_term.checked_add(1) else {
+            self.reset_election_timer(cx, out);
+            return;
+        };
         self.role = Role::Candidate;
-        self.ps.current_term += 1;
+        self.ps.current_term = term;
         self.ps.voted_for = Some(self.id);
         self.leader = None;
         self.votes = vec![false; self.n];
@@ -222,7 +229,8 @@ impl Raft {
         let next = self.next_index[peer];
         let prev_log_index = next - 1;
         let prev_log_term = self.ps.log.term_at(prev_log_index).unwrap_or(0);
-        let entries = self.ps.log.entries_from(next, self.params.max_entries_per_message as usize);
+        let max = usize::try_from(self.params.max_entries_per_message).unwrap_or(usize::MAX);
+        let entries = self.ps.log.entries_from(next, max);
         out.send(
             peer,
             RaftMsg::AppendEntries {
@@ -295,7 +303,7 @@ impl Raft {
     }
 
     fn handle_append(&mut self, cx: &mut Ctx, from: NodeId, msg: RaftMsg, out: &mut Out<Self>) {
-        let RaftMsg::AppendEntries { term, leader, prev_log_index, prev_log_term, entries, leader_commit } = msg else {
+        let RaftMsg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit, .. } = msg else {
             return;
         };
         self.observe_term(term, cx, out);
@@ -310,8 +318,14 @@ impl Raft {
             out.send(from, reply(self.ps.current_term, false, 0));
             return;
         }
+        // Two leaders in one term cannot happen (Election Safety); should it
+        // ever, a leader still never lets another rewrite its log.
+        if self.role == Role::Leader {
+            return;
+        }
         // A current leader exists: candidates return to follower; everyone
         // restarts the election timer.
+        let leader = from;
         if self.role == Role::Candidate {
             out.note(|| format!("hears from leader {leader} and returns to follower"));
             self.role = Role::Follower;
@@ -358,9 +372,20 @@ impl Raft {
             return;
         }
         if success {
+            // A follower can only have verified entries this leader sent.
+            let match_index = match_index.min(self.ps.log.last_index());
+            let advanced = match_index + 1 > self.next_index[from];
             self.match_index[from] = self.match_index[from].max(match_index);
             self.next_index[from] = self.next_index[from].max(match_index + 1);
             self.advance_commit(out);
+            // "If last log index >= nextIndex for a follower: send
+            // AppendEntries with log entries starting at nextIndex." After a
+            // full batch more are likely waiting: send them now rather than at
+            // the next heartbeat, so a follower catching up streams.
+            let full_batch = match_index.saturating_sub(prev_log_index) >= self.params.max_entries_per_message;
+            if advanced && full_batch && self.next_index[from] <= self.ps.log.last_index() {
+                self.send_append(from, out);
+            }
         } else {
             // "If AppendEntries fails because of log inconsistency: decrement
             // nextIndex and retry." The failed request probed prevLogIndex, so
@@ -420,11 +445,18 @@ impl Protocol for Raft {
     }
 
     fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: RaftMsg, out: &mut Out<Self>) {
+        // Only peers send Raft messages. The sender is the network's word;
+        // a message claiming another identity is malformed and ignored.
+        if from >= self.n || from == self.id {
+            return;
+        }
         match msg {
-            RaftMsg::RequestVote { term, candidate, last_log_index, last_log_term } => {
+            RaftMsg::RequestVote { term, candidate, last_log_index, last_log_term } if candidate == from => {
                 self.handle_request_vote(cx, (term, candidate, last_log_index, last_log_term), out)
             }
+            RaftMsg::RequestVote { .. } => {}
             RaftMsg::Vote { term, granted } => self.handle_vote(cx, from, term, granted, out),
+            RaftMsg::AppendEntries { leader, .. } if leader != from => {}
             m @ RaftMsg::AppendEntries { .. } => self.handle_append(cx, from, m, out),
             RaftMsg::AppendReply { term, success, prev_log_index, match_index } => {
                 self.handle_append_reply(cx, from, (term, success, prev_log_index, match_index), out)

@@ -291,6 +291,14 @@ impl<P: Protocol> Simulator<P> {
 
     /// Takes the next step. `Ok(false)` when nothing is left to happen.
     pub fn step(&mut self) -> Result<bool, RunError> {
+        self.step_within(Time::MAX)
+    }
+
+    /// Takes the next step if it is due at or before `limit`. Stale queue
+    /// items (cancelled timers, removed messages) are skipped without being
+    /// steps, so the bound is checked again after each one: otherwise a stale
+    /// item due before `limit` could let a real event after it run early.
+    fn step_within(&mut self, limit: Time) -> Result<bool, RunError> {
         loop {
             let queue_at = self.queue.peek().map(|Reverse(q)| q.at);
             let timeline_at = self.scenario.events.get(self.next_event).map(|e| e.at_ms);
@@ -299,6 +307,10 @@ impl<P: Protocol> Simulator<P> {
                 (None, Some(_)) => true,
                 (Some(q), Some(t)) => t < q,
             };
+            let due = if timeline_first { timeline_at } else { queue_at };
+            if due.is_none_or(|at| at > limit) {
+                return Ok(false);
+            }
             if timeline_first {
                 let index = self.next_event;
                 let Timed { at_ms, event } = self.scenario.events[index].clone();
@@ -324,9 +336,7 @@ impl<P: Protocol> Simulator<P> {
     /// Runs every event due at or before `t`, then sets the clock to `t`.
     /// Stops at the first timeline event that cannot be applied.
     pub fn run_until(&mut self, t: Time) -> Result<(), RunError> {
-        while self.next_event_at().is_some_and(|at| at <= t) {
-            self.step()?;
-        }
+        while self.step_within(t)? {}
         self.now = self.now.max(t);
         Ok(())
     }
