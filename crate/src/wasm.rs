@@ -145,6 +145,13 @@ impl Simulation {
         (u64::from_le_bytes(buf) & ((1 << 53) - 1)) as f64
     }
 
+    /// How many recent trace records to keep for `eventsSince` (0 keeps only
+    /// the digest: the fastest setting, used by the benchmark).
+    #[wasm_bindgen(js_name = recordTrace)]
+    pub fn record_trace(&mut self, capacity: usize) {
+        self.engine.record_trace(capacity.min(1_000_000));
+    }
+
     /// Takes the next step; false when nothing is left to happen.
     pub fn step(&mut self) -> Result<bool, JsError> {
         self.engine.step().map_err(|e| JsError::new(&e.to_string()))

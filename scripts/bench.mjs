@@ -1,0 +1,153 @@
+// `npm run bench`: measures the engine natively and as wasm in Node, the
+// page's frame time in headless Chromium, and the size of what a reader
+// downloads, then prints one table with each figure against its target.
+// Options: --quick (shorter runs), --json FILE (also write the figures).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { root, run, capture } from './lib/run.mjs';
+import { ensureRust, ensureNodeModules, ensureChromium } from './lib/toolchain.mjs';
+import { buildWasm, pkgDir } from './lib/build-wasm.mjs';
+
+const quick = process.argv.includes('--quick');
+const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
+
+/** The benchmark workload: latency 10–15 ms, election timeout 100–200 ms,
+ *  heartbeat 50 ms, a client request every 100 ms. */
+export function raftWorkload(nodes, simSeconds, seed = 3) {
+  const events = [];
+  for (let t = 1000; t < simSeconds * 1000; t += 100) {
+    const i = events.length;
+    events.push({ at_ms: t, type: 'client_request', value: `k${i % 64}=${i}` });
+  }
+  return {
+    version: 1, protocol: 'raft', nodes, seed,
+    network: { latency_ms: [10, 15] },
+    params: { election_timeout_ms: [100, 200], heartbeat_ms: 50 },
+    events,
+    run_until_ms: simSeconds * 1000,
+  };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+};
+const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+function nativeThroughput(file, runs) {
+  const out = capture('cargo', ['bench', '--quiet', '--bench', 'engine', '--', file, String(runs)], { maxBuffer: 1 << 20 });
+  if (out === null) throw new Error('cargo bench --bench engine failed');
+  const rows = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const best = rows.reduce((a, b) => (a.wall_s < b.wall_s ? a : b));
+  return { simPerWall: best.sim_ms / 1000 / median(rows.map((r) => r.wall_s)), steps: best.steps, violations: best.violations, hash: best.trace_hash };
+}
+
+async function wasmThroughput(scenario, runs, record) {
+  const mod = await import(path.join(pkgDir, 'consensus_lab.js'));
+  mod.initSync({ module: fs.readFileSync(path.join(pkgDir, 'consensus_lab_bg.wasm')) });
+  const walls = [];
+  let hash = '';
+  for (let i = 0; i < runs; i++) {
+    const sim = new mod.Simulation(scenario);
+    sim.recordTrace(record);
+    const t0 = performance.now();
+    sim.runUntil(scenario.run_until_ms);
+    walls.push((performance.now() - t0) / 1000);
+    hash = sim.traceHash();
+    sim.free();
+  }
+  return { simPerWall: scenario.run_until_ms / 1000 / median(walls), hash };
+}
+
+async function frameTimes(seconds) {
+  const { startBrowser, openPage } = await import('../tests/browser/harness.mjs');
+  const env = await startBrowser();
+  const results = {};
+  try {
+    for (const nodes of [5, 25]) {
+      const { page, context } = await openPage(env, { viewport: { width: 1280, height: 800 } });
+      const scenario = raftWorkload(nodes, 600);
+      await page.evaluate((s) => {
+        lab.load(s);
+        lab.setSpeed(1);
+        lab.play();
+      }, scenario);
+      const start = await page.evaluate(() => lab.frameTimes().length);
+      await page.waitForTimeout(seconds * 1000);
+      const times = (await page.evaluate(() => lab.frameTimes())).slice(start);
+      results[nodes] = { median: median(times), p95: pct(times, 95), frames: times.length };
+      await context.close();
+    }
+  } finally {
+    await env.close();
+  }
+  return results;
+}
+
+function pageSizes() {
+  const files = ['index.html'];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'stories') walk(rel);
+      } else if (/\.(js|css|svg|wasm|html)$/.test(e.name)) files.push(rel);
+    }
+  };
+  walk('www');
+  let raw = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const buf = fs.readFileSync(path.join(root, f));
+    raw += buf.length;
+    gzip += gz(buf);
+  }
+  const wasm = fs.readFileSync(path.join(pkgDir, 'consensus_lab_bg.wasm'));
+  return { files: files.length, raw, gzip, wasmRaw: wasm.length, wasmGzip: gz(wasm) };
+}
+
+ensureRust();
+ensureNodeModules();
+ensureChromium();
+buildWasm();
+
+const simSeconds = quick ? 200 : 1000;
+const runs = quick ? 2 : 3;
+const workload = raftWorkload(5, simSeconds);
+const file = path.join(os.tmpdir(), `consensus-lab-bench-${process.pid}.json`);
+fs.writeFileSync(file, JSON.stringify(workload));
+console.log(`Workload: 5-node Raft, ${simSeconds} simulated seconds, latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a client request every 100 ms; invariants checked after every step.`);
+run('cargo', ['build', '--quiet', '--release', '--benches'], { quiet: true });
+const native = nativeThroughput(file, runs);
+const wasm = await wasmThroughput(workload, runs, 0);
+const wasmRecording = await wasmThroughput(workload, runs, 5000);
+fs.unlinkSync(file);
+if (wasm.hash !== native.hash) throw new Error(`wasm and native runs differ: ${wasm.hash} vs ${native.hash}`);
+const frames = await frameTimes(quick ? 4 : 10);
+const size = pageSizes();
+
+const rows = [
+  ['engine, native (sim s per wall s)', native.simPerWall.toFixed(0), '≥ 10000', native.simPerWall >= 10000],
+  ['engine, wasm in Node', wasm.simPerWall.toFixed(0), `≥ ${(native.simPerWall / 2).toFixed(0)} (half native)`, wasm.simPerWall >= native.simPerWall / 2],
+  ['engine, wasm in Node, page trace on', wasmRecording.simPerWall.toFixed(0), 'information', null],
+  ['frame time, 5 nodes, median', `${frames[5].median.toFixed(2)} ms`, 'information', null],
+  ['frame time, 5 nodes, p95', `${frames[5].p95.toFixed(2)} ms`, '≤ 8 ms', frames[5].p95 <= 8],
+  ['frame time, 25 nodes, median', `${frames[25].median.toFixed(2)} ms`, 'information', null],
+  ['frame time, 25 nodes, p95', `${frames[25].p95.toFixed(2)} ms`, 'information', null],
+  ['wasm module (raw / gzip)', `${kb(size.wasmRaw)} / ${kb(size.wasmGzip)}`, 'information', null],
+  [`whole page, ${size.files} files (raw / gzip)`, `${kb(size.raw)} / ${kb(size.gzip)}`, '< 150 KB gzip', size.gzip < 150 * 1024],
+];
+const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['measure', 'value', 'target'][i].length));
+const line = (a, b, c, d) => `| ${a.padEnd(w[0])} | ${b.padStart(w[1])} | ${c.padEnd(w[2])} | ${d.padEnd(6)} |`;
+console.log(`\n${line('measure', 'value', 'target', 'status')}`);
+console.log(`|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|${'-'.repeat(w[2] + 2)}|--------|`);
+for (const [a, b, c, ok] of rows) console.log(line(a, String(b), c, ok === null ? '' : ok ? 'met' : 'MISSED'));
+console.log(`\n(${frames[5].frames} and ${frames[25].frames} frames measured in headless Chromium at 1× speed; frame time is the page's own work per frame: stepping the engine, the snapshot and drawing.)`);
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ native, wasm, wasmRecording, frames, size }, null, 2));
