@@ -124,7 +124,7 @@ const workload = raftWorkload(5, simSeconds);
 const file = path.join(os.tmpdir(), `consensus-lab-bench-${process.pid}.json`);
 fs.writeFileSync(file, JSON.stringify(workload));
 console.log(`Workload: 5-node Raft, ${simSeconds} simulated seconds, latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a client request every 100 ms; invariants checked after every step.`);
-run('cargo', ['build', '--quiet', '--release', '--benches'], { quiet: true });
+run('cargo', ['bench', '--quiet', '--no-run', '--bench', 'engine'], { quiet: true });
 const native = nativeThroughput(file, runs);
 const wasm = await wasmThroughput(workload, runs, 0);
 const wasmRecording = await wasmThroughput(workload, runs, 5000);

@@ -1,15 +1,17 @@
-//! One type for a run of any protocol, picked by the scenario's `protocol`
-//! name. The CLI and the wasm facade only ever talk to [`Engine`].
+//! The protocols the lab runs, and building a run of any of them from a
+//! scenario by its `protocol` name. The CLI and the wasm facade only ever
+//! talk to an [`Engine`]: a [`World`] whose protocol was picked by name.
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::invariant::Violation;
-use crate::protocol::{Protocol, Time};
+use crate::protocol::Time;
 use crate::raft::Raft;
-use crate::scenario::{Event, Scenario, ScenarioError};
-use crate::sim::{NodeView, RunError, Simulator, Stats};
-use crate::trace::TraceRecord;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::World;
+use crate::sim::erased::{AnyProtocol, descriptor};
+
+/// A run of one of the lab's protocols.
+pub type Engine = World;
 
 /// A protocol the lab can run.
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -20,136 +22,40 @@ pub struct ProtocolInfo {
     pub default_nodes: usize,
 }
 
-fn info<P: Protocol>() -> ProtocolInfo {
-    ProtocolInfo {
-        name: P::NAME,
-        min_nodes: *P::NODES.start(),
-        max_nodes: *P::NODES.end(),
-        default_nodes: P::DEFAULT_NODES,
-    }
-}
-
 /// Every protocol, in the order the page lists them.
+fn registry() -> Vec<&'static dyn AnyProtocol> {
+    vec![descriptor::<Raft>()]
+}
+
 pub fn protocols() -> Vec<ProtocolInfo> {
-    vec![info::<Raft>()]
+    registry()
+        .into_iter()
+        .map(|p| ProtocolInfo {
+            name: p.name(),
+            min_nodes: *p.nodes().start(),
+            max_nodes: *p.nodes().end(),
+            default_nodes: p.default_nodes(),
+        })
+        .collect()
 }
 
-/// A run of one of the lab's protocols.
-#[derive(Clone)]
-pub enum Engine {
-    Raft(Simulator<Raft>),
-}
-
-/// Runs `$body` with `$s` bound to the inner simulator, whatever its protocol.
-macro_rules! each {
-    ($engine:expr, $s:ident => $body:expr) => {
-        match $engine {
-            $crate::engine::Engine::Raft($s) => $body,
-        }
-    };
-}
-#[allow(unused_imports)] // used by the wasm facade
-pub(crate) use each;
-
-/// The headless runner's output (see docs/SCENARIO.md).
-#[derive(Serialize)]
-pub struct RunResult<V> {
-    pub protocol: &'static str,
-    pub time_ms: Time,
-    pub trace_hash: String,
-    pub nodes: Vec<NodeView<V>>,
-    pub violations: Vec<Violation>,
-    pub stats: Stats,
-}
-
-impl Engine {
-    pub fn new(scenario: Scenario) -> Result<Engine, ScenarioError> {
-        match scenario.protocol.as_str() {
-            "raft" => Ok(Engine::Raft(Simulator::new(scenario)?)),
-            other => {
-                let names: Vec<&str> = protocols().iter().map(|p| p.name).collect();
-                let shown: String = other.chars().take(40).collect();
-                Err(ScenarioError::new(
-                    "protocol",
-                    format!("unknown protocol \"{shown}\" (this lab runs: {})", names.join(", ")),
-                ))
-            }
-        }
+impl World {
+    /// A run of the scenario's protocol.
+    pub fn build(scenario: Scenario) -> Result<World, ScenarioError> {
+        let Some(proto) = registry().into_iter().find(|p| p.name() == scenario.protocol) else {
+            let names: Vec<&str> = registry().iter().map(|p| p.name()).collect();
+            let shown: String = scenario.protocol.chars().take(40).collect();
+            return Err(ScenarioError::new(
+                "protocol",
+                format!("unknown protocol \"{shown}\" (this lab runs: {})", names.join(", ")),
+            ));
+        };
+        World::new(proto, scenario, Vec::new())
     }
 
-    pub fn from_json(text: &str) -> Result<Engine, ScenarioError> {
-        Engine::new(Scenario::from_json_str(text)?)
-    }
-
-    pub fn protocol(&self) -> &'static str {
-        each!(self, s => s.snapshot_protocol())
-    }
-    pub fn now(&self) -> Time {
-        each!(self, s => s.now())
-    }
-    pub fn step(&mut self) -> Result<bool, RunError> {
-        each!(self, s => s.step())
-    }
-    pub fn run_until(&mut self, t: Time) -> Result<(), RunError> {
-        each!(self, s => s.run_until(t))
-    }
-    pub fn inject(&mut self, event: Event) -> Result<(), RunError> {
-        each!(self, s => s.inject(event))
-    }
-    pub fn schedule(&mut self, at_ms: Time, event: Event) -> Result<(), RunError> {
-        each!(self, s => s.schedule(at_ms, event))
-    }
-    pub fn scenario(&self) -> &Scenario {
-        each!(self, s => s.scenario())
-    }
-    pub fn trace_hash(&self) -> String {
-        each!(self, s => s.trace_hash())
-    }
-    pub fn record_trace(&mut self, capacity: usize) {
-        each!(self, s => s.record_trace(capacity))
-    }
-    pub fn trace_since(&self, seq: u64) -> Vec<TraceRecord> {
-        each!(self, s => s.trace().since(seq).cloned().collect())
-    }
-    pub fn trace_len(&self) -> u64 {
-        each!(self, s => s.trace().len())
-    }
-    pub fn nodes(&self) -> usize {
-        each!(self, s => s.nodes())
-    }
-    pub fn stats(&self) -> &Stats {
-        each!(self, s => s.stats())
-    }
-    pub fn violation_count(&self) -> u64 {
-        each!(self, s => s.violation_count())
-    }
-
-    /// The snapshot as JSON.
-    pub fn snapshot_json(&self) -> Value {
-        each!(self, s => serde_json::to_value(s.snapshot()).unwrap_or(Value::Null))
-    }
-
-    /// The headless runner's result, pretty-printed JSON.
-    pub fn result_string(&self) -> Result<String, serde_json::Error> {
-        each!(self, s => serde_json::to_string_pretty(&RunResult {
-            protocol: s.snapshot_protocol(),
-            time_ms: s.now(),
-            trace_hash: s.trace_hash(),
-            nodes: s.node_views(),
-            violations: s.violations().to_vec(),
-            stats: s.stats().clone(),
-        }))
-    }
-
-    /// The headless runner's result as a JSON value.
-    pub fn result_json(&self) -> Value {
-        self.result_string().ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(Value::Null)
-    }
-}
-
-impl<P: Protocol> Simulator<P> {
-    pub fn snapshot_protocol(&self) -> &'static str {
-        P::NAME
+    /// A run of a scenario given as JSON text.
+    pub fn from_json(text: &str) -> Result<World, ScenarioError> {
+        World::build(Scenario::from_json_str(text)?)
     }
 }
 

@@ -51,7 +51,9 @@ fn run(file: &str) -> ExitCode {
     if let Err(e) = engine.run_until(until) {
         return fail(&e.to_string());
     }
-    match engine.result_string() {
+    let pretty =
+        serde_json::from_str::<serde_json::Value>(&engine.result_json()).and_then(|v| serde_json::to_string_pretty(&v));
+    match pretty {
         Ok(out) => {
             println!("{out}");
             ExitCode::SUCCESS

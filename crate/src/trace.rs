@@ -1,20 +1,19 @@
 //! The event trace: a running digest of everything that happens in a run, and
 //! optionally a bounded record of recent events for the page's event log.
 //!
-//! The digest (`trace_hash`) is XXH3-128 over a fixed encoding of each event:
+//! The digest (`trace_hash`) is XXH64 over a fixed encoding of each event:
 //! its time, kind and ids as little-endian 64-bit integers, then its payload
 //! (a message, a timer, a partition…) serialized with postcard. Serde widens
 //! `usize` to `u64`, so the encoding, and the digest, is the same on 64-bit
 //! native builds and 32-bit wasm. (Rust's `Hash` would not be: it writes
 //! slices of `usize` as raw native-width bytes.)
 
-use std::collections::VecDeque;
-use std::hash::Hasher;
-
 use serde::Serialize;
-use xxhash_rust::xxh3::Xxh3;
+use std::collections::VecDeque;
+use xxhash_rust::xxh64::Xxh64;
 
 use crate::protocol::{NodeId, Time};
+use crate::sim::erased::encode;
 
 /// What kind of thing happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -56,40 +55,10 @@ pub struct TraceRecord {
     pub text: String,
 }
 
-/// A `Hasher` whose output does not depend on the platform's word size.
-pub struct StableHasher<'a>(pub &'a mut Xxh3);
-
-impl Hasher for StableHasher<'_> {
-    fn finish(&self) -> u64 {
-        self.0.digest()
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0.update(&(n as u64).to_le_bytes());
-    }
-    fn write_isize(&mut self, n: isize) {
-        self.0.update(&(n as i64).to_le_bytes());
-    }
-    fn write_u16(&mut self, n: u16) {
-        self.0.update(&n.to_le_bytes());
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0.update(&n.to_le_bytes());
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0.update(&n.to_le_bytes());
-    }
-    fn write_u128(&mut self, n: u128) {
-        self.0.update(&n.to_le_bytes());
-    }
-}
-
 /// The trace of one run.
 #[derive(Clone)]
 pub struct Trace {
-    hasher: Xxh3,
+    hasher: Xxh64,
     count: u64,
     ring: VecDeque<TraceRecord>,
     capacity: usize,
@@ -107,7 +76,7 @@ impl Trace {
     /// A trace that keeps the latest `capacity` records (0 keeps none: only
     /// the digest, which is all the headless runner and the benchmark need).
     pub fn new(capacity: usize) -> Trace {
-        Trace { hasher: Xxh3::new(), count: 0, ring: VecDeque::new(), capacity, buf: Vec::new() }
+        Trace { hasher: Xxh64::new(0), count: 0, ring: VecDeque::new(), capacity, buf: Vec::new() }
     }
 
     pub fn set_capacity(&mut self, capacity: usize) {
@@ -134,19 +103,50 @@ impl Trace {
         payload: Option<&T>,
         text: impl FnOnce() -> String,
     ) {
-        let mut h = StableHasher(&mut self.hasher);
-        h.write_u64(time_ms);
-        h.write_u64(kind as u64);
-        h.write_u64(node.map_or(u64::MAX, |n| n as u64));
-        h.write_u64(peer.map_or(u64::MAX, |n| n as u64));
-        h.write_u64(msg.unwrap_or(u64::MAX));
-        if let Some(v) = payload {
-            let mut buf = postcard::to_extend(v, std::mem::take(&mut self.buf)).unwrap_or_default();
-            h.write_u64(buf.len() as u64);
-            h.write(&buf);
-            buf.clear();
-            self.buf = buf;
+        self.push_with(
+            time_ms,
+            kind,
+            node,
+            peer,
+            msg,
+            |buf| {
+                if let Some(v) = payload {
+                    encode(v, buf);
+                }
+            },
+            text,
+        );
+    }
+
+    /// Like [`Trace::push`], with the payload written by `write` (already
+    /// encoded, as messages are).
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_with(
+        &mut self,
+        time_ms: Time,
+        kind: TraceKind,
+        node: Option<NodeId>,
+        peer: Option<NodeId>,
+        msg: Option<u64>,
+        write: impl FnOnce(&mut Vec<u8>),
+        text: impl FnOnce() -> String,
+    ) {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        for word in [
+            time_ms,
+            kind as u64,
+            node.map_or(u64::MAX, |n| n as u64),
+            peer.map_or(u64::MAX, |n| n as u64),
+            msg.unwrap_or(u64::MAX),
+        ] {
+            buf.extend_from_slice(&word.to_le_bytes());
         }
+        let fixed = buf.len();
+        write(&mut buf);
+        buf.extend_from_slice(&((buf.len() - fixed) as u64).to_le_bytes());
+        self.hasher.update(&buf);
+        self.buf = buf;
         let seq = self.count;
         self.count += 1;
         if self.capacity > 0 {
@@ -178,9 +178,9 @@ impl Trace {
         self.count == 0
     }
 
-    /// The digest of every event so far, as 32 hex digits.
+    /// The digest of every event so far, as 16 hex digits.
     pub fn hash_hex(&self) -> String {
-        format!("{:032x}", self.hasher.digest128())
+        format!("{:016x}", self.hasher.digest())
     }
 
     /// Kept records with `seq >= from`, oldest first.
@@ -211,7 +211,7 @@ mod tests {
         assert_ne!(a, run(&[(2, TraceKind::Deliver, Some(2)), (1, TraceKind::Send, Some(1))]));
         assert_ne!(a, run(&[(1, TraceKind::Send, Some(1)), (3, TraceKind::Deliver, Some(2))]));
         assert_ne!(a, run(&[(1, TraceKind::Send, Some(0)), (2, TraceKind::Deliver, Some(2))]));
-        assert_eq!(a.len(), 32);
+        assert_eq!(a.len(), 16);
     }
 
     #[test]

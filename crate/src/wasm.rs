@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Engine, each, protocols};
+use crate::engine::{Engine, protocols};
 use crate::scenario::{Scenario, parse_event};
 
 thread_local! {
@@ -36,6 +36,12 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&format!("internal error while converting a value for JavaScript: {e}")))
+}
+
+/// JSON text made by the engine, as a JS value.
+fn parse_json(text: &str) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(text)
+        .map_err(|_| JsError::new("internal error: the engine produced JSON the browser cannot parse"))
 }
 
 /// A JS value as JSON, refusing what JSON cannot say (NaN, Infinity,
@@ -124,7 +130,7 @@ impl Simulation {
     #[wasm_bindgen(constructor)]
     pub fn new(scenario: JsValue) -> Result<Simulation, JsError> {
         let scenario = scenario_from_js(&scenario).map_err(|e| JsError::new(&e))?;
-        let mut engine = Engine::new(scenario).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut engine = Engine::build(scenario).map_err(|e| JsError::new(&e.to_string()))?;
         engine.record_trace(5_000);
         Ok(Simulation { engine })
     }
@@ -187,14 +193,14 @@ impl Simulation {
 
     /// Everything the page draws now.
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        each!(&self.engine, s => to_js(&s.snapshot()))
+        parse_json(&self.engine.snapshot_json())
     }
 
     /// Trace records with `seq >= seq` (the latest few thousand are kept).
     #[wasm_bindgen(js_name = eventsSince)]
     pub fn events_since(&self, seq: f64) -> Result<JsValue, JsError> {
         let from = if seq.is_finite() && seq > 0.0 { seq as u64 } else { 0 };
-        to_js(&self.engine.trace_since(from))
+        to_js(&self.engine.trace().since(from).collect::<Vec<_>>())
     }
 
     /// The scenario so far, live injects included.
@@ -234,6 +240,6 @@ impl Simulation {
 
     /// The headless runner's result object for the run so far.
     pub fn result(&self) -> Result<JsValue, JsError> {
-        to_js(&self.engine.result_json())
+        parse_json(&self.engine.result_json())
     }
 }

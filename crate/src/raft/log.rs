@@ -6,14 +6,11 @@
 //! or overwrote an entry. Indices follow the paper: `term_at(0)` is 0, the
 //! first entry is index 1.
 
-use std::hash::Hasher;
-
 use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh64::Xxh64;
 
 use crate::protocol::Value;
-use crate::trace::StableHasher;
 
 pub type Term = u64;
 pub type Index = u64;
@@ -86,12 +83,10 @@ impl Log {
 
     pub fn append(&mut self, entry: Entry) {
         let prev = self.entries.last().map_or(0, |s| s.digest);
-        let mut x = Xxh3::new();
-        let mut h = StableHasher(&mut x);
-        h.write_u64(prev);
-        h.write_u64(entry.term);
-        h.write(entry.value.as_bytes());
-        let digest = x.digest();
+        let mut h = Xxh64::new(prev);
+        h.update(&entry.term.to_le_bytes());
+        h.update(entry.value.as_bytes());
+        let digest = h.digest();
         self.entries.push(Stored { entry, digest });
     }
 

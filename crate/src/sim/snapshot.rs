@@ -1,118 +1,177 @@
-//! What the page and the CLI see of a run at one moment: node views, messages
-//! on the wire, the network, and the violations so far.
+//! What the page and the CLI see of a run at one moment, as JSON text: node
+//! views, messages on the wire, the network, and the violations so far.
+//!
+//! Each node is `{"id", "up", ["paused_until"], …the protocol's own fields…,
+//! "timers"}`; the protocol's view is serialized by its adapter and spliced
+//! in, so this code is the same for every protocol.
 
 use serde::Serialize;
 
-use super::{NodeState, Simulator, Slot};
-use crate::invariant::Violation;
-use crate::protocol::{Message, NodeId, Protocol, Time, TimerName};
-use crate::sim::flight::Loss;
-use crate::sim::network::NetworkView;
-
-/// A node as shown: `id`, `up`, then the protocol's own fields.
-#[derive(Serialize)]
-pub struct NodeView<V> {
-    pub id: NodeId,
-    pub up: bool,
-    /// Frozen by a `pause` until this time.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paused_until: Option<Time>,
-    #[serde(flatten)]
-    pub state: V,
-    /// Armed timers, for the countdown arcs.
-    pub timers: Vec<TimerView>,
-}
+use super::erased::Slot;
+use super::flight::Loss;
+use super::world::World;
+use crate::protocol::{NodeId, Time};
 
 #[derive(Serialize)]
-pub struct TimerView {
-    pub name: &'static str,
-    pub set_at: Time,
-    pub fire_at: Time,
-}
-
-#[derive(Serialize)]
-pub struct MessageView {
-    pub id: u64,
-    pub from: NodeId,
-    pub to: NodeId,
-    pub kind: &'static str,
-    pub label: String,
-    pub sent_at: Time,
-    pub deliver_at: Time,
+struct MessageView<'a> {
+    id: u64,
+    from: NodeId,
+    to: NodeId,
+    kind: &'a str,
+    label: String,
+    sent_at: Time,
+    deliver_at: Time,
     /// Why it will not arrive, when the network already decided that.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub lost: Option<Loss>,
+    lost: Option<Loss>,
 }
 
 #[derive(Serialize)]
-pub struct Snapshot<V> {
-    pub protocol: &'static str,
-    pub time_ms: Time,
-    /// How many steps the run has taken.
-    pub steps: u64,
-    pub nodes: Vec<NodeView<V>>,
-    pub messages: Vec<MessageView>,
-    pub network: NetworkView,
-    pub violations: Vec<Violation>,
-    /// Client requests no node has taken yet.
-    pub pending_requests: Vec<String>,
-    /// When the next event is due, if any.
-    pub next_event_ms: Option<Time>,
-    /// Timeline events applied so far (the rest are still to come).
-    pub applied_events: usize,
+struct TimerView<'a> {
+    name: &'a str,
+    set_at: Time,
+    fire_at: Time,
 }
 
-pub(super) fn node_views<P: Protocol>(nodes: &[NodeState<P>]) -> Vec<NodeView<P::View>> {
-    nodes
-        .iter()
-        .enumerate()
-        .map(|(id, st)| {
-            let (up, state) = match &st.slot {
-                Slot::Up(p) => (true, p.view()),
-                Slot::Down(s) => (false, P::view_down(id, s)),
-            };
-            let mut timers: Vec<TimerView> = st
-                .timers
-                .iter()
-                .map(|a| TimerView { name: a.timer.name(), set_at: a.set_at, fire_at: a.fire_at })
-                .collect();
-            timers.sort_by_key(|t| (t.fire_at, t.name));
-            NodeView { id, up, paused_until: st.paused_until, state, timers }
-        })
-        .collect()
+/// Writes a JSON object field by field.
+struct Obj<'a> {
+    buf: &'a mut Vec<u8>,
+    first: bool,
 }
 
-pub(super) fn build<P: Protocol>(sim: &Simulator<P>) -> Snapshot<P::View> {
-    Snapshot {
-        protocol: P::NAME,
-        time_ms: sim.now,
-        steps: sim.stats.events,
-        nodes: node_views(&sim.nodes),
-        messages: sim
-            .flight
-            .iter()
-            .map(|f| MessageView {
-                id: f.id,
-                from: f.from,
-                to: f.to,
-                kind: f.msg.kind(),
-                label: f.msg.label(),
-                sent_at: f.sent_at,
-                deliver_at: f.deliver_at,
-                lost: f.lost,
-            })
-            .collect(),
-        network: sim.net.view(),
-        violations: sim.violations.clone(),
-        pending_requests: sim.client.pending().map(str::to_string).collect(),
-        next_event_ms: sim.next_event_at(),
-        applied_events: sim.next_event,
+impl<'a> Obj<'a> {
+    fn new(buf: &'a mut Vec<u8>) -> Obj<'a> {
+        buf.push(b'{');
+        Obj { buf, first: true }
+    }
+    fn key(&mut self, k: &str) {
+        if !self.first {
+            self.buf.push(b',');
+        }
+        self.first = false;
+        let _ = serde_json::to_writer(&mut *self.buf, k);
+        self.buf.push(b':');
+    }
+    fn field<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) {
+        self.key(k);
+        let _ = serde_json::to_writer(&mut *self.buf, v);
+    }
+    fn raw(&mut self, k: &str, write: impl FnOnce(&mut Vec<u8>)) {
+        self.key(k);
+        write(self.buf);
+    }
+    /// Splices in the fields of a JSON object given as text.
+    fn fields_of(&mut self, object: &[u8]) {
+        if object.len() > 2 && object[0] == b'{' && object[object.len() - 1] == b'}' {
+            if !self.first {
+                self.buf.push(b',');
+            }
+            self.first = false;
+            self.buf.extend_from_slice(&object[1..object.len() - 1]);
+        }
+    }
+    fn end(self) {
+        self.buf.push(b'}');
     }
 }
 
-impl<P: Protocol> Simulator<P> {
-    /// The node views alone (the CLI's `nodes`).
-    pub fn node_views(&self) -> Vec<NodeView<P::View>> {
-        node_views(&self.nodes)
+impl World {
+    fn node_json(&self, id: NodeId, buf: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+        scratch.clear();
+        let up = match &self.slots[id] {
+            Slot::Up(engine) => {
+                engine.view_json(scratch);
+                Some(engine)
+            }
+            Slot::Down(stable) => {
+                self.proto.view_down_json(id, stable.as_ref(), scratch);
+                None
+            }
+        };
+        let meta = &self.meta[id];
+        let mut o = Obj::new(buf);
+        o.field("id", &id);
+        o.field("up", &up.is_some());
+        if let Some(t) = meta.paused_until {
+            o.field("paused_until", &t);
+        }
+        o.fields_of(scratch);
+        o.raw("timers", |b| {
+            b.push(b'[');
+            for (i, a) in meta.timers.iter().enumerate() {
+                if i > 0 {
+                    b.push(b',');
+                }
+                let name = up.map_or("timer", |e| e.timer_name(a.timer));
+                let _ = serde_json::to_writer(&mut *b, &TimerView { name, set_at: a.set_at, fire_at: a.fire_at });
+            }
+            b.push(b']');
+        });
+        o.end();
+    }
+
+    /// Every node's view, as a JSON list.
+    fn nodes_json(&self, buf: &mut Vec<u8>) {
+        let mut scratch = Vec::new();
+        buf.push(b'[');
+        for id in 0..self.n {
+            if id > 0 {
+                buf.push(b',');
+            }
+            self.node_json(id, buf, &mut scratch);
+        }
+        buf.push(b']');
+    }
+
+    /// Everything the page draws at this moment, as JSON text.
+    pub fn snapshot_json(&self) -> String {
+        let mut buf = Vec::with_capacity(4096);
+        let mut o = Obj::new(&mut buf);
+        o.field("protocol", self.proto.name());
+        o.field("time_ms", &self.now);
+        o.field("steps", &self.stats.events);
+        o.raw("nodes", |b| self.nodes_json(b));
+        o.raw("messages", |b| {
+            b.push(b'[');
+            for (i, f) in self.flight.iter().enumerate() {
+                if i > 0 {
+                    b.push(b',');
+                }
+                let m = MessageView {
+                    id: f.id,
+                    from: f.from,
+                    to: f.to,
+                    kind: f.msg.kind(),
+                    label: f.msg.label(),
+                    sent_at: f.sent_at,
+                    deliver_at: f.deliver_at,
+                    lost: f.lost,
+                };
+                let _ = serde_json::to_writer(&mut *b, &m);
+            }
+            b.push(b']');
+        });
+        o.field("network", &self.net.view());
+        o.field("violations", &self.violations);
+        let pending: Vec<&str> = self.client.pending().collect();
+        o.field("pending_requests", &pending);
+        o.field("next_event_ms", &self.next_event_at());
+        o.field("applied_events", &self.next_event);
+        o.end();
+        String::from_utf8(buf).unwrap_or_default()
+    }
+
+    /// The headless runner's result (see docs/SCENARIO.md), as compact JSON.
+    pub fn result_json(&self) -> String {
+        let mut buf = Vec::with_capacity(4096);
+        let mut o = Obj::new(&mut buf);
+        o.field("protocol", self.proto.name());
+        o.field("time_ms", &self.now);
+        o.field("trace_hash", &self.trace_hash());
+        o.raw("nodes", |b| self.nodes_json(b));
+        o.field("violations", &self.violations);
+        o.field("stats", &self.stats);
+        o.end();
+        String::from_utf8(buf).unwrap_or_default()
     }
 }

@@ -1,0 +1,360 @@
+//! Where a protocol's types are erased, so that the simulator, the engine
+//! glue and the wasm facade are compiled once for all protocols instead of
+//! once per protocol (which would multiply the size of the page's module).
+//!
+//! Engines are still written against the typed [`Protocol`] trait. An
+//! [`Adapter`] wraps one node's engine behind the object-safe [`AnyNode`];
+//! messages travel as `Box<dyn AnyMsg>`; timers become small ids; a
+//! protocol's static facts (name, sizes, parameters, crash-time state, views,
+//! checker) come from its [`AnyProtocol`] descriptor.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::marker::PhantomData;
+use std::ops::RangeInclusive;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use crate::invariant::{Checker, NodeRef, Nodes, Violation};
+use crate::protocol::{
+    ClientReply, Ctx, Effect, Message, NetworkDefaults, NodeId, Out, Params, Protocol, Time, TimerName, Value,
+};
+use crate::scenario::{Scenario, ScenarioError};
+
+/// A timer kind, numbered by the node that set it.
+pub type TimerId = u16;
+
+/// Writes `v` with postcard, the encoding the trace digest uses.
+pub fn encode<T: Serialize + ?Sized>(v: &T, buf: &mut Vec<u8>) {
+    if let Ok(out) = postcard::to_extend(v, std::mem::take(buf)) {
+        *buf = out;
+    }
+}
+
+/// A message of some protocol.
+pub trait AnyMsg: Any {
+    fn kind(&self) -> &'static str;
+    fn label(&self) -> String;
+    /// Appends the message's encoding, for the trace digest.
+    fn encode(&self, buf: &mut Vec<u8>);
+    /// The message's fields as JSON, for trace export.
+    fn json(&self) -> serde_json::Value;
+    fn clone_box(&self) -> Box<dyn AnyMsg>;
+    fn as_any(&self) -> &dyn Any;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+impl<M: Message + 'static> AnyMsg for M {
+    fn kind(&self) -> &'static str {
+        Message::kind(self)
+    }
+    fn label(&self) -> String {
+        Message::label(self)
+    }
+    fn encode(&self, buf: &mut Vec<u8>) {
+        encode(self, buf);
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+    fn clone_box(&self) -> Box<dyn AnyMsg> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+impl Clone for Box<dyn AnyMsg> {
+    fn clone(&self) -> Self {
+        AnyMsg::clone_box(&**self)
+    }
+}
+
+impl Debug for dyn AnyMsg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// What a crashed node keeps.
+pub trait AnyStable: Any + Debug {
+    fn clone_box(&self) -> Box<dyn AnyStable>;
+    fn as_any(&self) -> &dyn Any;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+impl<T: Clone + Debug + 'static> AnyStable for T {
+    fn clone_box(&self) -> Box<dyn AnyStable> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+/// An effect with the protocol's types erased.
+#[derive(Clone)]
+pub enum AnyEffect {
+    Send { to: NodeId, msg: Box<dyn AnyMsg> },
+    SetTimer { timer: TimerId, after_ms: Time },
+    CancelTimer { timer: TimerId },
+    Note { text: String, milestone: bool },
+}
+
+/// One node's engine, whatever its protocol.
+pub trait AnyNode {
+    fn on_start(&mut self, cx: &mut Ctx, recording: bool, out: &mut Vec<AnyEffect>);
+    fn on_message(
+        &mut self,
+        cx: &mut Ctx,
+        from: NodeId,
+        msg: Box<dyn AnyMsg>,
+        recording: bool,
+        out: &mut Vec<AnyEffect>,
+    );
+    fn on_timer(&mut self, cx: &mut Ctx, timer: TimerId, recording: bool, out: &mut Vec<AnyEffect>);
+    fn on_client_request(
+        &mut self,
+        cx: &mut Ctx,
+        value: Value,
+        recording: bool,
+        out: &mut Vec<AnyEffect>,
+    ) -> ClientReply;
+    fn on_timeout_now(&mut self, cx: &mut Ctx, recording: bool, out: &mut Vec<AnyEffect>) -> bool;
+    fn crash(self: Box<Self>) -> Box<dyn AnyStable>;
+    fn timer_name(&self, timer: TimerId) -> &'static str;
+    /// Appends the timer's encoding, for the trace digest.
+    fn encode_timer(&self, timer: TimerId, buf: &mut Vec<u8>);
+    /// Appends the node's view as a JSON object.
+    fn view_json(&self, buf: &mut Vec<u8>);
+    fn as_any(&self) -> &dyn Any;
+    fn clone_box(&self) -> Box<dyn AnyNode>;
+}
+
+/// A node slot: running, or crashed with what it kept.
+pub enum Slot {
+    Up(Box<dyn AnyNode>),
+    Down(Box<dyn AnyStable>),
+}
+
+impl Clone for Slot {
+    fn clone(&self) -> Self {
+        match self {
+            Slot::Up(n) => Slot::Up(AnyNode::clone_box(&**n)),
+            Slot::Down(s) => Slot::Down(AnyStable::clone_box(&**s)),
+        }
+    }
+}
+
+/// A protocol's invariant checker, whatever its protocol.
+pub trait AnyChecker {
+    fn check(&mut self, now: Time, changed: NodeId, slots: &[Slot], out: &mut Vec<Violation>);
+    fn clone_box(&self) -> Box<dyn AnyChecker>;
+}
+
+impl Clone for Box<dyn AnyChecker> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+/// A protocol's static facts and constructors.
+pub trait AnyProtocol {
+    fn name(&self) -> &'static str;
+    fn nodes(&self) -> RangeInclusive<usize>;
+    fn default_nodes(&self) -> usize;
+    fn network_defaults(&self) -> NetworkDefaults;
+    /// Parses and validates the scenario's `params`.
+    fn params(&self, scenario: &Scenario) -> Result<Rc<dyn Any>, ScenarioError>;
+    fn boot(&self, id: NodeId, nodes: usize, params: &dyn Any, stable: Option<Box<dyn AnyStable>>) -> Box<dyn AnyNode>;
+    /// Appends the view of a crashed node as a JSON object.
+    fn view_down_json(&self, id: NodeId, stable: &dyn AnyStable, buf: &mut Vec<u8>);
+    fn checker(&self) -> Box<dyn AnyChecker>;
+}
+
+/// One node's typed engine behind [`AnyNode`].
+#[derive(Clone)]
+pub struct Adapter<P: Protocol> {
+    pub(crate) p: P,
+    /// Timer kinds this node has used; a timer's id is its index here.
+    timers: Vec<P::Timer>,
+    scratch: Vec<Effect<P>>,
+}
+
+impl<P: Protocol> Adapter<P> {
+    fn timer_id(&mut self, t: P::Timer) -> TimerId {
+        match self.timers.iter().position(|&x| x == t) {
+            Some(i) => i as TimerId,
+            None => {
+                self.timers.push(t);
+                (self.timers.len() - 1) as TimerId
+            }
+        }
+    }
+
+    /// Runs a handler with a typed `Out` and hands its effects on, erased.
+    fn run<R>(&mut self, recording: bool, out: &mut Vec<AnyEffect>, f: impl FnOnce(&mut P, &mut Out<P>) -> R) -> R {
+        let mut typed = Out { effects: std::mem::take(&mut self.scratch), recording };
+        let r = f(&mut self.p, &mut typed);
+        let mut effects = typed.effects;
+        for e in effects.drain(..) {
+            out.push(match e {
+                Effect::Send { to, msg } => AnyEffect::Send { to, msg: Box::new(msg) },
+                Effect::SetTimer { timer, after_ms } => AnyEffect::SetTimer { timer: self.timer_id(timer), after_ms },
+                Effect::CancelTimer { timer } => AnyEffect::CancelTimer { timer: self.timer_id(timer) },
+                Effect::Note { text, milestone } => AnyEffect::Note { text, milestone },
+            });
+        }
+        self.scratch = effects;
+        r
+    }
+}
+
+impl<P: Protocol> AnyNode for Adapter<P> {
+    fn on_start(&mut self, cx: &mut Ctx, recording: bool, out: &mut Vec<AnyEffect>) {
+        self.run(recording, out, |p, o| p.on_start(cx, o));
+    }
+    fn on_message(
+        &mut self,
+        cx: &mut Ctx,
+        from: NodeId,
+        msg: Box<dyn AnyMsg>,
+        recording: bool,
+        out: &mut Vec<AnyEffect>,
+    ) {
+        // Every message in a run comes from the same protocol.
+        if let Ok(msg) = AnyMsg::into_any(msg).downcast::<P::Msg>() {
+            self.run(recording, out, |p, o| p.on_message(cx, from, *msg, o));
+        }
+    }
+    fn on_timer(&mut self, cx: &mut Ctx, timer: TimerId, recording: bool, out: &mut Vec<AnyEffect>) {
+        if let Some(&t) = self.timers.get(timer as usize) {
+            self.run(recording, out, |p, o| p.on_timer(cx, t, o));
+        }
+    }
+    fn on_client_request(
+        &mut self,
+        cx: &mut Ctx,
+        value: Value,
+        recording: bool,
+        out: &mut Vec<AnyEffect>,
+    ) -> ClientReply {
+        self.run(recording, out, |p, o| p.on_client_request(cx, value, o))
+    }
+    fn on_timeout_now(&mut self, cx: &mut Ctx, recording: bool, out: &mut Vec<AnyEffect>) -> bool {
+        self.run(recording, out, |p, o| p.on_timeout_now(cx, o))
+    }
+    fn crash(self: Box<Self>) -> Box<dyn AnyStable> {
+        Box::new(self.p.crash())
+    }
+    fn timer_name(&self, timer: TimerId) -> &'static str {
+        self.timers.get(timer as usize).map_or("timer", |t| t.name())
+    }
+    fn encode_timer(&self, timer: TimerId, buf: &mut Vec<u8>) {
+        if let Some(t) = self.timers.get(timer as usize) {
+            encode(t, buf);
+        }
+    }
+    fn view_json(&self, buf: &mut Vec<u8>) {
+        let _ = serde_json::to_writer(buf, &self.p.view());
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn clone_box(&self) -> Box<dyn AnyNode> {
+        Box::new(self.clone())
+    }
+}
+
+/// A protocol's descriptor: a zero-sized value standing for `P`.
+pub struct Descriptor<P>(PhantomData<fn() -> P>);
+
+/// The descriptor of protocol `P`.
+pub fn descriptor<P: Protocol>() -> &'static dyn AnyProtocol {
+    // Zero-sized: leaking it allocates nothing.
+    Box::leak(Box::new(Descriptor::<P>(PhantomData)))
+}
+
+impl<P: Protocol> AnyProtocol for Descriptor<P> {
+    fn name(&self) -> &'static str {
+        P::NAME
+    }
+    fn nodes(&self) -> RangeInclusive<usize> {
+        P::NODES
+    }
+    fn default_nodes(&self) -> usize {
+        P::DEFAULT_NODES
+    }
+    fn network_defaults(&self) -> NetworkDefaults {
+        P::network_defaults()
+    }
+    fn params(&self, scenario: &Scenario) -> Result<Rc<dyn Any>, ScenarioError> {
+        let value = serde_json::Value::Object(scenario.params.clone());
+        let params: P::Params = serde_json::from_value(value)
+            .map_err(|e| ScenarioError::new("params", e.to_string().replace(" at line 0 column 0", "")))?;
+        params.validate(scenario.nodes).map_err(|m| ScenarioError::new("params", m))?;
+        Ok(Rc::new(params))
+    }
+    fn boot(&self, id: NodeId, nodes: usize, params: &dyn Any, stable: Option<Box<dyn AnyStable>>) -> Box<dyn AnyNode> {
+        let stable = stable.and_then(|s| AnyStable::into_any(s).downcast::<P::Stable>().ok()).map(|s| *s);
+        let p = match params.downcast_ref::<P::Params>() {
+            Some(params) => P::boot(id, nodes, params, stable),
+            None => P::boot(id, nodes, &P::Params::default(), stable),
+        };
+        Box::new(Adapter::<P> { p, timers: Vec::new(), scratch: Vec::new() })
+    }
+    fn view_down_json(&self, id: NodeId, stable: &dyn AnyStable, buf: &mut Vec<u8>) {
+        if let Some(s) = AnyStable::as_any(stable).downcast_ref::<P::Stable>() {
+            let _ = serde_json::to_writer(buf, &P::view_down(id, s));
+        } else {
+            buf.extend_from_slice(b"{}");
+        }
+    }
+    fn checker(&self) -> Box<dyn AnyChecker> {
+        Box::new(TypedChecker::<P>(P::Checker::default()))
+    }
+}
+
+#[derive(Clone)]
+struct TypedChecker<P: Protocol>(P::Checker);
+
+impl<P: Protocol> AnyChecker for TypedChecker<P> {
+    fn check(&mut self, now: Time, changed: NodeId, slots: &[Slot], out: &mut Vec<Violation>) {
+        self.0.check(now, changed, &TypedNodes::<P> { slots, _p: PhantomData }, out);
+    }
+    fn clone_box(&self) -> Box<dyn AnyChecker> {
+        Box::new(self.clone())
+    }
+}
+
+/// The slots of a run, seen with their protocol's types (for checkers).
+pub struct TypedNodes<'a, P> {
+    pub slots: &'a [Slot],
+    pub _p: PhantomData<fn() -> P>,
+}
+
+/// Node `id` of a run of `P`, typed.
+pub fn typed<P: Protocol>(slot: &Slot) -> NodeRef<'_, P> {
+    const SAME: &str = "every node of a run runs the run's protocol";
+    match slot {
+        Slot::Up(n) => NodeRef::Up(&AnyNode::as_any(&**n).downcast_ref::<Adapter<P>>().expect(SAME).p),
+        Slot::Down(s) => NodeRef::Down(AnyStable::as_any(&**s).downcast_ref::<P::Stable>().expect(SAME)),
+    }
+}
+
+impl<P: Protocol> Nodes<P> for TypedNodes<'_, P> {
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+    fn node(&self, id: NodeId) -> NodeRef<'_, P> {
+        typed::<P>(&self.slots[id])
+    }
+}

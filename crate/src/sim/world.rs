@@ -1,0 +1,501 @@
+//! The world of one run: time, random streams, the queue, the network, the
+//! nodes (through their protocol's [`AnyNode`] adapters), the client, the
+//! trace and the invariant checker. Compiled once for every protocol.
+//!
+//! Ordering rule. Queue events (deliveries, timers, client retries, resumes)
+//! run in `(time, insertion order)`. A timeline event at time `t` runs after
+//! every queue event at `t`, and timeline events at equal times run in list
+//! order. A live inject first runs everything due up to now and then applies
+//! at once; it is recorded in the timeline at now, after the events already
+//! there, so replaying the recorded scenario reproduces the live run exactly.
+
+use std::any::Any;
+use std::rc::Rc;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::client::Client;
+use super::erased::{AnyChecker, AnyEffect, AnyMsg, AnyProtocol, AnyStable, Slot, TimerId, encode};
+use super::flight::{Flight, InFlight, Loss};
+use super::network::Network;
+use super::queue::{Item, Queue, Queued};
+use super::{RunError, Stats};
+use crate::invariant::Violation;
+use crate::protocol::{Ctx, NodeId, Time};
+use crate::scenario::{Event, MAX_TIME_MS, Scenario, ScenarioError, Timed};
+use crate::trace::{Trace, TraceKind};
+
+/// The most violations kept in full; later ones are only counted.
+const MAX_VIOLATIONS_KEPT: usize = 1_000;
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Armed {
+    pub timer: TimerId,
+    pub generation: u64,
+    pub set_at: Time,
+    pub fire_at: Time,
+}
+
+/// Per-node state the simulator keeps beside the engine.
+#[derive(Clone)]
+pub(super) struct NodeMeta {
+    pub paused_until: Option<Time>,
+    pub timers: Vec<Armed>,
+    pub rng: ChaCha8Rng,
+}
+
+/// One run.
+#[derive(Clone)]
+pub struct World {
+    pub(super) proto: &'static dyn AnyProtocol,
+    pub(super) params: Rc<dyn Any>,
+    pub(super) scenario: Scenario,
+    pub(super) n: usize,
+    pub(super) now: Time,
+    pub(super) queue: Queue,
+    pub(super) slots: Vec<Slot>,
+    pub(super) meta: Vec<NodeMeta>,
+    pub(super) net: Network,
+    pub(super) flight: InFlight<Box<dyn AnyMsg>>,
+    pub(super) net_rng: ChaCha8Rng,
+    pub(super) client: Client,
+    checker: Box<dyn AnyChecker>,
+    pub(super) violations: Vec<Violation>,
+    violation_count: u64,
+    found: Vec<Violation>,
+    pub(super) trace: Trace,
+    pub(super) stats: Stats,
+    /// Index of the next timeline event to apply.
+    pub(super) next_event: usize,
+    timer_generation: u64,
+    out: Vec<AnyEffect>,
+}
+
+impl World {
+    /// Builds a run of `proto` from a scenario and starts every node at time
+    /// 0; node `i` starts from `stable[i]` when given.
+    pub fn new(
+        proto: &'static dyn AnyProtocol,
+        scenario: Scenario,
+        stable: Vec<Option<Box<dyn AnyStable>>>,
+    ) -> Result<World, ScenarioError> {
+        if scenario.protocol != proto.name() {
+            return Err(ScenarioError::new("protocol", format!("expected \"{}\"", proto.name())));
+        }
+        let range = proto.nodes();
+        if !range.contains(&scenario.nodes) {
+            return Err(ScenarioError::new(
+                "nodes",
+                format!(
+                    "{} runs with {} to {} nodes, not {}",
+                    proto.name(),
+                    range.start(),
+                    range.end(),
+                    scenario.nodes
+                ),
+            ));
+        }
+        let params = proto.params(&scenario)?;
+        let n = scenario.nodes;
+        let seed = scenario.seed;
+        let stream = |s: u64| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(s);
+            rng
+        };
+        let mut stable = stable;
+        stable.resize_with(n, || None);
+        let slots = stable.into_iter().enumerate().map(|(id, st)| Slot::Up(proto.boot(id, n, &*params, st))).collect();
+        let meta =
+            (0..n).map(|id| NodeMeta { paused_until: None, timers: Vec::new(), rng: stream(1 + id as u64) }).collect();
+        let mut world = World {
+            proto,
+            params,
+            net: Network::new(proto.network_defaults(), &scenario.network),
+            scenario,
+            n,
+            now: 0,
+            queue: Queue::default(),
+            slots,
+            meta,
+            flight: InFlight::default(),
+            net_rng: stream(0),
+            client: Client::new(stream(u64::MAX)),
+            checker: proto.checker(),
+            violations: Vec::new(),
+            violation_count: 0,
+            found: Vec::new(),
+            trace: Trace::new(0),
+            stats: Stats::default(),
+            next_event: 0,
+            timer_generation: 0,
+            out: Vec::new(),
+        };
+        for id in 0..n {
+            world.trace.push::<u8>(0, TraceKind::Start, Some(id), None, None, None, || format!("node {id} starts"));
+            world.with_node(id, |p, cx, rec, out| p.on_start(cx, rec, out));
+        }
+        Ok(world)
+    }
+
+    /// Keep the latest `capacity` trace records (see [`Trace::since`]).
+    pub fn record_trace(&mut self, capacity: usize) {
+        self.trace.set_capacity(capacity);
+    }
+
+    pub fn protocol(&self) -> &'static str {
+        self.proto.name()
+    }
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    pub fn nodes(&self) -> usize {
+        self.n
+    }
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    pub fn trace_hash(&self) -> String {
+        self.trace.hash_hex()
+    }
+    /// Every violation so far (the first thousand in full).
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+    pub fn violation_count(&self) -> u64 {
+        self.violation_count
+    }
+    /// How many timeline events have been applied.
+    pub fn applied_events(&self) -> usize {
+        self.next_event
+    }
+    pub fn is_up(&self, id: NodeId) -> bool {
+        matches!(self.slots.get(id), Some(Slot::Up(_)))
+    }
+    /// Messages on the wire, in id order.
+    pub fn flights(&self) -> impl Iterator<Item = &Flight<Box<dyn AnyMsg>>> {
+        self.flight.iter()
+    }
+    /// When the next event is due, if any.
+    pub fn next_event_at(&self) -> Option<Time> {
+        let q = self.queue.peek_at();
+        let s = self.scenario.events.get(self.next_event).map(|e| e.at_ms);
+        match (q, s) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Takes the next step. `Ok(false)` when nothing is left to happen.
+    pub fn step(&mut self) -> Result<bool, RunError> {
+        self.step_within(Time::MAX)
+    }
+
+    /// Takes the next step if it is due at or before `limit`. Stale queue
+    /// items (cancelled timers, removed messages) are skipped without being
+    /// steps, so the bound is checked again after each one: otherwise a stale
+    /// item due before `limit` could let a real event after it run early.
+    fn step_within(&mut self, limit: Time) -> Result<bool, RunError> {
+        loop {
+            let queue_at = self.queue.peek_at();
+            let timeline_at = self.scenario.events.get(self.next_event).map(|e| e.at_ms);
+            let timeline_first = match (queue_at, timeline_at) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(q), Some(t)) => t < q,
+            };
+            let due = if timeline_first { timeline_at } else { queue_at };
+            if due.is_none_or(|at| at > limit) {
+                return Ok(false);
+            }
+            if timeline_first {
+                let index = self.next_event;
+                let Timed { at_ms, event } = self.scenario.events[index].clone();
+                self.next_event += 1;
+                self.now = self.now.max(at_ms);
+                self.stats.events += 1;
+                return self.apply(event).map(|()| true).map_err(|message| {
+                    self.note_ignored(None, &message);
+                    RunError { event_index: Some(index), at_ms, message }
+                });
+            }
+            let Some(q) = self.queue.pop() else {
+                return Ok(false);
+            };
+            self.now = q.at;
+            if self.run_queued(q) {
+                self.stats.events += 1;
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Runs every event due at or before `t`, then sets the clock to `t`.
+    /// Stops at the first timeline event that cannot be applied.
+    pub fn run_until(&mut self, t: Time) -> Result<(), RunError> {
+        while self.step_within(t)? {}
+        self.now = self.now.max(t);
+        Ok(())
+    }
+
+    /// Applies `event` now (after everything already due now) and records it
+    /// in the scenario at the current time.
+    pub fn inject(&mut self, event: Event) -> Result<(), RunError> {
+        self.run_until(self.now)?;
+        self.apply(event.clone()).map_err(|message| RunError { event_index: None, at_ms: self.now, message })?;
+        self.stats.events += 1;
+        self.scenario.events.insert(self.next_event, Timed { at_ms: self.now, event });
+        self.next_event += 1;
+        Ok(())
+    }
+
+    /// Schedules `event` at a later time `at_ms` and records it.
+    pub fn schedule(&mut self, at_ms: Time, event: Event) -> Result<(), RunError> {
+        if at_ms <= self.now {
+            return if at_ms == self.now {
+                self.inject(event)
+            } else {
+                Err(RunError {
+                    event_index: None,
+                    at_ms,
+                    message: format!("{at_ms} ms is in the past (the run is at {} ms)", self.now),
+                })
+            };
+        }
+        if at_ms > MAX_TIME_MS {
+            return Err(RunError { event_index: None, at_ms, message: "that time is too late".into() });
+        }
+        let pos = self.scenario.events.partition_point(|e| e.at_ms <= at_ms);
+        self.scenario.events.insert(pos, Timed { at_ms, event });
+        Ok(())
+    }
+
+    // ---- the queue ------------------------------------------------------
+
+    pub(super) fn push(&mut self, at: Time, item: Item) {
+        self.queue.push(at, item);
+    }
+
+    /// Runs one queued item; false if it was stale (a cancelled timer, a
+    /// message already removed) and so was not a step.
+    fn run_queued(&mut self, q: Queued) -> bool {
+        match q.item {
+            Item::Deliver(id) => {
+                let Some(f) = self.flight.get(id) else { return false };
+                if f.lost.is_none()
+                    && let Some(until) = self.meta[f.to].paused_until
+                {
+                    // A paused process leaves messages in its socket buffer.
+                    if let Some(f) = self.flight.get_mut(id) {
+                        f.deliver_at = until;
+                    }
+                    self.push(until, Item::Deliver(id));
+                    return false;
+                }
+                let Some(f) = self.flight.remove(id) else { return false };
+                self.deliver(f);
+                true
+            }
+            Item::Timer { node, timer, generation } => {
+                let m = &mut self.meta[node];
+                let Some(pos) = m.timers.iter().position(|a| a.timer == timer && a.generation == generation) else {
+                    return false;
+                };
+                if let Some(until) = m.paused_until {
+                    m.timers[pos].fire_at = until;
+                    self.push(until, Item::Timer { node, timer, generation });
+                    return false;
+                }
+                m.timers.swap_remove(pos);
+                self.stats.timers_fired += 1;
+                let Slot::Up(engine) = &self.slots[node] else { return false };
+                let name = engine.timer_name(timer);
+                self.trace.push_with(
+                    self.now,
+                    TraceKind::Timer,
+                    Some(node),
+                    None,
+                    None,
+                    |buf| engine.encode_timer(timer, buf),
+                    || format!("node {node}: {name} timer fires"),
+                );
+                self.with_node(node, |p, cx, rec, out| p.on_timer(cx, timer, rec, out));
+                true
+            }
+            Item::ClientRetry(req) => self.client_attempt(req),
+            Item::Resume { node, until } => {
+                if self.meta[node].paused_until != Some(until) {
+                    return false;
+                }
+                self.meta[node].paused_until = None;
+                self.trace.push::<u8>(self.now, TraceKind::Resume, Some(node), None, None, None, || {
+                    format!("node {node} resumes")
+                });
+                true
+            }
+        }
+    }
+
+    // ---- nodes ----------------------------------------------------------
+
+    /// Runs a handler on a running node, applies its effects and checks the
+    /// invariants. `None` if the node is down.
+    pub(super) fn with_node<R>(
+        &mut self,
+        id: NodeId,
+        f: impl FnOnce(&mut dyn super::erased::AnyNode, &mut Ctx, bool, &mut Vec<AnyEffect>) -> R,
+    ) -> Option<R> {
+        let mut out = std::mem::take(&mut self.out);
+        let recording = self.trace.recording();
+        let Slot::Up(engine) = &mut self.slots[id] else {
+            self.out = out;
+            return None;
+        };
+        let mut cx = Ctx { now: self.now, id, nodes: self.n, rng: &mut self.meta[id].rng };
+        let r = f(engine.as_mut(), &mut cx, recording, &mut out);
+        for e in out.drain(..) {
+            self.effect(id, e);
+        }
+        self.out = out;
+        self.check(id);
+        Some(r)
+    }
+
+    fn effect(&mut self, id: NodeId, e: AnyEffect) {
+        match e {
+            AnyEffect::Send { to, msg } => self.send(id, to, msg),
+            AnyEffect::SetTimer { timer, after_ms } => {
+                self.timer_generation += 1;
+                let generation = self.timer_generation;
+                let fire_at = self.now + after_ms.max(1);
+                let armed = Armed { timer, generation, set_at: self.now, fire_at };
+                let timers = &mut self.meta[id].timers;
+                match timers.iter_mut().find(|a| a.timer == timer) {
+                    Some(slot) => *slot = armed,
+                    None => timers.push(armed),
+                }
+                self.push(fire_at, Item::Timer { node: id, timer, generation });
+            }
+            AnyEffect::CancelTimer { timer } => self.meta[id].timers.retain(|a| a.timer != timer),
+            AnyEffect::Note { text, milestone } => {
+                let kind = if milestone { TraceKind::Milestone } else { TraceKind::Note };
+                self.trace.note(self.now, kind, id, text);
+            }
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Box<dyn AnyMsg>) {
+        self.stats.messages_sent += 1;
+        if to >= self.n {
+            // A protocol addressed a node that does not exist: nothing to deliver.
+            self.stats.messages_dropped += 1;
+            return;
+        }
+        let s = self.net.settings(from, to);
+        // Always three draws, so changing one rate does not reshuffle the rest.
+        let drop_roll: f64 = self.net_rng.random();
+        let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
+        let dup_roll: f64 = self.net_rng.random();
+        let lost = if !self.net.connected(from, to) {
+            Some(Loss::Partition)
+        } else if drop_roll < s.drop_rate {
+            Some(Loss::Random)
+        } else {
+            None
+        };
+        let duplicate = lost.is_none() && dup_roll < s.duplicate_rate;
+        let copy = duplicate.then(|| AnyMsg::clone_box(&*msg));
+        self.put_in_flight(from, to, msg, latency, lost, None);
+        if let Some(copy) = copy {
+            let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
+            self.stats.messages_duplicated += 1;
+            let original = self.flight.next_id() - 1;
+            self.put_in_flight(from, to, copy, latency, None, Some(original));
+        }
+    }
+
+    pub(super) fn put_in_flight(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg: Box<dyn AnyMsg>,
+        latency: Time,
+        lost: Option<Loss>,
+        copy_of: Option<u64>,
+    ) {
+        let id = self.flight.next_id();
+        let deliver_at = self.now + latency;
+        self.trace.push_with(
+            self.now,
+            TraceKind::Send,
+            Some(from),
+            Some(to),
+            Some(id),
+            |buf| {
+                msg.encode(buf);
+                encode(&(latency, lost), buf);
+            },
+            || {
+                let mut text = format!("#{id} {} {from} → {to}", msg.label());
+                if let Some(o) = copy_of {
+                    text.push_str(&format!(" (duplicate of #{o})"));
+                }
+                text
+            },
+        );
+        self.flight.insert(Flight { id, from, to, msg, sent_at: self.now, deliver_at, lost });
+        self.push(deliver_at, Item::Deliver(id));
+    }
+
+    fn deliver(&mut self, f: Flight<Box<dyn AnyMsg>>) {
+        let lost = f.lost.or_else(|| {
+            if !self.is_up(f.to) {
+                Some(Loss::Crash)
+            } else if !self.net.connected(f.from, f.to) {
+                Some(Loss::Partition)
+            } else {
+                None
+            }
+        });
+        if let Some(why) = lost {
+            self.stats.messages_dropped += 1;
+            let label = if self.trace.recording() { f.msg.label() } else { String::new() };
+            self.trace.push(self.now, TraceKind::Drop, Some(f.to), Some(f.from), Some(f.id), Some(&why), || {
+                format!("#{} {label} {} → {} lost: {}", f.id, f.from, f.to, why.describe())
+            });
+            return;
+        }
+        self.stats.messages_delivered += 1;
+        let (from, to, id) = (f.from, f.to, f.id);
+        let recording = self.trace.recording();
+        self.trace.push::<u8>(self.now, TraceKind::Deliver, Some(to), Some(from), Some(id), None, || {
+            if recording { format!("#{id} {} {from} → {to} arrives", f.msg.label()) } else { String::new() }
+        });
+        let msg = f.msg;
+        self.with_node(to, |p, cx, rec, out| p.on_message(cx, from, msg, rec, out));
+    }
+
+    pub(super) fn check(&mut self, changed: NodeId) {
+        self.checker.check(self.now, changed, &self.slots, &mut self.found);
+        for v in std::mem::take(&mut self.found) {
+            self.violation_count += 1;
+            self.trace.push(self.now, TraceKind::Violation, Some(changed), None, None, Some(&v.detail), || {
+                format!("{} violated: {}", v.invariant, v.detail)
+            });
+            if self.violations.len() < MAX_VIOLATIONS_KEPT {
+                self.violations.push(v);
+            }
+        }
+    }
+
+    pub(super) fn note_ignored(&mut self, node: Option<NodeId>, why: &str) {
+        self.trace.push(self.now, TraceKind::Ignored, node, None, None, Some(why), || why.to_string());
+    }
+}
