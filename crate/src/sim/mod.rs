@@ -291,7 +291,18 @@ impl<P: Protocol> Simulator<P> {
 
     /// Takes the next step. `Ok(false)` when nothing is left to happen.
     pub fn step(&mut self) -> Result<bool, RunError> {
+        self.step_within(Time::MAX)
+    }
+
+    /// Takes the next step due at or before `limit`; `Ok(false)` when there
+    /// is none. Stale queue items (cancelled timers, removed messages) are
+    /// skipped on the way, and a step beyond `limit` is never taken, even
+    /// when only stale items were due before it.
+    fn step_within(&mut self, limit: Time) -> Result<bool, RunError> {
         loop {
+            if self.next_event_at().is_none_or(|at| at > limit) {
+                return Ok(false);
+            }
             let queue_at = self.queue.peek().map(|Reverse(q)| q.at);
             let timeline_at = self.scenario.events.get(self.next_event).map(|e| e.at_ms);
             let timeline_first = match (queue_at, timeline_at) {
@@ -324,9 +335,7 @@ impl<P: Protocol> Simulator<P> {
     /// Runs every event due at or before `t`, then sets the clock to `t`.
     /// Stops at the first timeline event that cannot be applied.
     pub fn run_until(&mut self, t: Time) -> Result<(), RunError> {
-        while self.next_event_at().is_some_and(|at| at <= t) {
-            self.step()?;
-        }
+        while self.step_within(t)? {}
         self.now = self.now.max(t);
         Ok(())
     }
