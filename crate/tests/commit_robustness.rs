@@ -32,8 +32,8 @@ fn fuzz<P: Protocol<Stable = DurableLog, View = CommitView>>(kit: &Kit<P>, seed:
     let mut nodes: Vec<P> = (0..NODES).map(|id| P::boot(id, NODES, &kit.params, None)).collect();
     let mut decided: Vec<BTreeMap<Tx, _>> = vec![BTreeMap::new(); NODES];
     let mut now = 0;
-    for id in 0..NODES {
-        nodes[id].on_start(&mut Ctx::new(now, id, NODES, &mut node_rng), &mut Out::new());
+    for (id, node) in nodes.iter_mut().enumerate() {
+        node.on_start(&mut Ctx::new(now, id, NODES, &mut node_rng), &mut Out::new());
     }
     for step in 0..400 {
         now += rng.random_range(0..40u64);
