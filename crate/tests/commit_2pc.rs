@@ -39,6 +39,12 @@ fn all_yes_votes_commit_everywhere() {
     assert_eq!(c.acks, Some(vec![1, 2, 3]));
     assert!(c.ended);
     assert_eq!(view(&s, 0).log, ["begin t1", "commit t1", "end t1"]);
+    // Votes travel to the page as a list: its serializer takes string map keys only.
+    let shown = serde_json::to_value(view(&s, 0)).unwrap();
+    assert_eq!(
+        shown["transactions"]["t1"]["votes"],
+        json!([{ "node": 1, "vote": "yes" }, { "node": 2, "vote": "yes" }, { "node": 3, "vote": "yes" }])
+    );
     assert!(s.violations().is_empty());
 }
 
@@ -188,7 +194,9 @@ fn concurrent_transactions_are_decided_independently() {
 
 #[test]
 fn a_repeated_transaction_name_is_the_same_transaction() {
-    // One name, one transaction: the second request changes nothing.
+    // Reference: Gray & Lamport §2 — a transaction's outcome is final
+    // (stability); one name is one transaction, so a repeated request is a
+    // client retry and changes nothing.
     let mut s = sim::<TwoPc>(doc(
         3,
         json!({}),
@@ -207,6 +215,7 @@ fn a_repeated_transaction_name_is_the_same_transaction() {
 
 #[test]
 fn participants_redirect_clients_to_the_coordinator() {
+    // Reference: Gray & Lamport §3 — the TM (node 0) runs the protocol.
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut p = TwoPc::boot(2, 4, &TwoPcParams::default(), None);
     let mut out = Out::new();
@@ -239,6 +248,8 @@ fn the_timeout_inject_makes_the_coordinator_give_up_on_votes() {
 
 #[test]
 fn parameters_have_documented_defaults_and_checked_ranges() {
+    // Reference: Gray & Lamport §3 — the timeouts the protocol relies on,
+    // with the defaults of docs/protocols/commit.md.
     let d = TwoPcParams::default();
     assert_eq!((d.vote_delay_ms, d.vote_timeout_ms, d.decision_timeout_ms, d.retry_ms), (50, 500, 500, 500));
     assert!(d.no_voters.is_empty());

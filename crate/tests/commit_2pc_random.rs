@@ -140,6 +140,8 @@ fn twopc_never_violates_atomicity_under_random_faults_and_always_recovers() {
 
 #[test]
 fn the_random_scenarios_do_exercise_faults_and_both_outcomes() {
+    // Reference: Gray & Lamport §2 — both outcomes are legal; the runs must
+    // reach both, under the faults §3 has to survive.
     // Guards the test above against vacuity: across the runs, transactions
     // both commit and abort, and crashes, partitions and losses all occur.
     let (mut commits, mut aborts, mut crashes, mut partitions, mut lossy) = (0u64, 0u64, 0u64, 0u64, 0u64);

@@ -175,6 +175,8 @@ fn the_timeout_inject_applies_the_participant_timeout_rule_now() {
 
 #[test]
 fn parameters_have_documented_defaults_and_checked_ranges() {
+    // Reference: Skeen 1981, the timeouts behind the timeout transitions,
+    // with the defaults of docs/protocols/commit.md.
     let d = ThreePcParams::default();
     assert_eq!(
         (d.vote_delay_ms, d.vote_timeout_ms, d.ack_timeout_ms, d.participant_timeout_ms, d.retry_ms),

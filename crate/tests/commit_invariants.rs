@@ -53,6 +53,7 @@ fn validity_fires_when_a_node_commits_without_every_yes_vote() {
 
 #[test]
 fn agreeing_logs_raise_nothing() {
+    // Reference: Gray & Lamport §2 — all nodes committed: consistent.
     use RecordKind::*;
     let logs = vec![
         Some(log(&[("t1", Begin), ("t1", Commit), ("t1", End)])),
@@ -66,6 +67,7 @@ fn agreeing_logs_raise_nothing() {
 
 #[test]
 fn a_decision_written_during_the_run_is_checked_and_reported_once() {
+    // Reference: Gray & Lamport §2 (consistency) and §3 (presumed abort).
     // Node 1's log says commit (a log from another run); the coordinator's
     // says only begin, so on restart it presumes abort and tells everyone.
     // Its own abort record is checked against node 1's commit when written,

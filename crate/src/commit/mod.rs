@@ -65,9 +65,11 @@ pub struct TxView {
     /// coordinator's message (3PC).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub by_timeout: bool,
-    /// Coordinator: the votes received so far, by participant.
+    /// Coordinator: the votes received so far, in participant order. (A
+    /// list, not a map keyed by node id: the page's serializer turns maps
+    /// into plain objects, which take string keys only.)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub votes: Option<BTreeMap<NodeId, &'static str>>,
+    pub votes: Option<Vec<NodeVote>>,
     /// Coordinator: the participants that acknowledged the current phase
     /// (PreCommit while pre-committing, the decision afterwards).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,6 +78,19 @@ pub struct TxView {
     /// record is written.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ended: bool,
+}
+
+/// One participant's vote as the coordinator received it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeVote {
+    pub node: NodeId,
+    /// "yes" or "no".
+    pub vote: &'static str,
+}
+
+/// The coordinator's received votes for the view.
+pub(crate) fn vote_list(votes: &BTreeMap<NodeId, bool>) -> Vec<NodeVote> {
+    votes.iter().map(|(&node, &yes)| NodeVote { node, vote: vote_name(yes) }).collect()
 }
 
 pub(crate) fn role_name(id: NodeId) -> &'static str {
@@ -118,7 +133,10 @@ pub(crate) fn check_no_voters(no_voters: &[NodeId], nodes: usize) -> Result<(), 
             return Err("no_voters: node 0 is the coordinator and does not vote".into());
         }
         if v >= nodes {
-            return Err(format!("no_voters: node {v} does not exist (this scenario has nodes 0..{})", nodes - 1));
+            return Err(format!(
+                "no_voters: node {v} does not exist (this scenario has nodes 0..{})",
+                nodes.saturating_sub(1)
+            ));
         }
     }
     Ok(())

@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::log::{Decision, DurableLog, RecordKind};
 use super::threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
-use super::{Agenda, COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_name};
+use super::{Agenda, COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
 
 /// The coordinator's volatile view of one transaction.
@@ -81,7 +81,7 @@ impl ThreePc {
     }
 
     fn participants(&self) -> usize {
-        self.n - 1
+        self.n.saturating_sub(1)
     }
 
     fn sync_timers(&mut self, cx: &Ctx, out: &mut Out<Self>) {
@@ -187,7 +187,7 @@ impl ThreePc {
         }
         let c = self.coord.entry(tx.clone()).or_default();
         c.done.insert(from);
-        if c.done.len() == self.n - 1 {
+        if c.done.len() == self.n.saturating_sub(1) {
             self.log.write(&tx, RecordKind::End);
             self.retry.clear(&tx);
             out.note(|| format!("every participant confirmed {tx}; writes end"));
@@ -356,8 +356,7 @@ impl ThreePc {
                     None => "voting",
                 };
                 v.ended = r.ended;
-                v.votes =
-                    Some(c.map(|c| c.votes.iter().map(|(&p, &y)| (p, vote_name(y))).collect()).unwrap_or_default());
+                v.votes = Some(c.map(|c| vote_list(&c.votes)).unwrap_or_default());
                 let acks = match r.decision {
                     Some(_) => c.map(|c| &c.done),
                     None if r.precommitted => c.map(|c| &c.acks),

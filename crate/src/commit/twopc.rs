@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::log::{Decision, DurableLog, RecordKind};
 use super::twopc_msg::{TwoPcMsg, TwoPcParams, TwoPcTimer};
-use super::{Agenda, COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_name};
+use super::{Agenda, COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
 
 /// The coordinator's volatile view of one transaction.
@@ -73,7 +73,7 @@ impl TwoPc {
     }
 
     fn participants(&self) -> usize {
-        self.n - 1
+        self.n.saturating_sub(1)
     }
 
     fn sync_timers(&mut self, cx: &Ctx, out: &mut Out<Self>) {
@@ -158,7 +158,7 @@ impl TwoPc {
         }
         let c = self.coord.entry(tx.clone()).or_default();
         c.acks.insert(from);
-        if c.acks.len() == self.n - 1 {
+        if c.acks.len() == self.n.saturating_sub(1) {
             self.log.write(&tx, RecordKind::End);
             self.retry.clear(&tx);
             out.note(|| format!("every participant has {tx}'s decision; writes end"));
@@ -307,8 +307,7 @@ impl TwoPc {
                 v.state = r.decision.map_or("voting", Decision::state);
                 v.ended = r.ended;
                 let c = live.and_then(|me| me.coord.get(tx));
-                v.votes =
-                    Some(c.map(|c| c.votes.iter().map(|(&p, &y)| (p, vote_name(y))).collect()).unwrap_or_default());
+                v.votes = Some(c.map(|c| vote_list(&c.votes)).unwrap_or_default());
                 if r.decision.is_some() {
                     v.acks = Some(c.map(|c| c.acks.iter().copied().collect()).unwrap_or_default());
                 }
