@@ -113,16 +113,13 @@ impl TwoPc {
     /// Answers a participant that voted or asked about a transaction the
     /// coordinator is not collecting votes for.
     fn answer(&mut self, cx: &mut Ctx, from: NodeId, tx: &Tx, out: &mut Out<Self>) {
-        match self.log.get(tx) {
-            Some(r) if r.decision.is_some() => {
-                if let Some(d) = r.decision {
-                    out.send(from, decision_msg(tx, d));
-                }
-            }
+        match self.log.get(tx).map(|r| (r.began, r.decision)) {
+            Some((_, Some(d))) => out.send(from, decision_msg(tx, d)),
             // Begun, undecided and not being voted on: only possible for a
             // log handed over without recovery. Presume abort.
-            Some(r) if r.began && !self.coord.contains_key(tx) => self.decide(cx, tx, Decision::Abort, out),
-            Some(r) if r.began => {}
+            Some((true, None)) if !self.coord.contains_key(tx) => self.decide(cx, tx, Decision::Abort, out),
+            // Still collecting votes: the vote timeout will decide.
+            Some((true, None)) => {}
             // Never begun here: nothing was ever committed (presumed abort).
             _ => {
                 out.note(|| format!("knows nothing of {tx}; answers abort"));
