@@ -3,7 +3,8 @@
 //! duplicating links, pauses and forced timeouts. After the faults stop,
 //! every transaction the coordinator began must also be decided the same way
 //! everywhere and ended — recovery works, not just safety. Every failure
-//! prints its scenario so it can be replayed in the page or the CLI.
+//! prints its scenario so it can be replayed in the page or the CLI. The
+//! same random scenarios also check that a run replays to the same trace.
 
 mod common;
 
@@ -165,4 +166,27 @@ fn the_random_scenarios_do_exercise_faults_and_both_outcomes() {
     println!("commits {commits}, aborts {aborts}, crashes {crashes}, partitions {partitions}, lossy {lossy}");
     assert!(commits > RUNS / 2 && aborts > RUNS / 2, "commits {commits}, aborts {aborts}");
     assert!(crashes > RUNS / 4 && partitions > RUNS / 8 && lossy > RUNS / 4, "{crashes} {partitions} {lossy}");
+}
+
+#[test]
+fn the_same_scenario_gives_the_same_run() {
+    // Reference: Gray & Lamport §3 as run by the lab — replay must be exact
+    // for the page's links; both engines keep only ordered collections.
+    for seed in 0..20 {
+        let doc = random_scenario(seed).to_string();
+        let hash = |text: &str| {
+            let mut s = Simulator::<TwoPc>::new(Scenario::from_json_str(text).unwrap()).unwrap();
+            run(&mut s, END);
+            s.trace_hash()
+        };
+        assert_eq!(hash(&doc), hash(&doc), "seed {seed}\nscenario: {doc}");
+        let three = doc.replace("\"2pc\"", "\"3pc\"").replace("decision_timeout_ms", "participant_timeout_ms");
+        let hash3 = |text: &str| {
+            let mut s = Simulator::<consensus_lab::commit::ThreePc>::new(Scenario::from_json_str(text).unwrap())
+                .unwrap_or_else(|e| panic!("{e}\n{text}"));
+            run(&mut s, END);
+            s.trace_hash()
+        };
+        assert_eq!(hash3(&three), hash3(&three), "seed {seed}\nscenario: {three}");
+    }
 }
