@@ -2,9 +2,9 @@
 //! case and recovery from the coordinator's log, participant failure, and
 //! the engine's contract (redirects, duplicate names, parameters).
 
-mod common;
+mod commit_common;
 
-use common::{run, sim, states, tx, view};
+use commit_common::{run, sim, states, tx, view};
 use consensus_lab::commit::{Decision, TwoPc, TwoPcParams};
 use consensus_lab::protocol::{ClientReply, Ctx, Out, Params, Protocol};
 use consensus_lab::scenario::Scenario;

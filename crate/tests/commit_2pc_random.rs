@@ -6,9 +6,9 @@
 //! prints its scenario so it can be replayed in the page or the CLI. The
 //! same random scenarios also check that a run replays to the same trace.
 
-mod common;
+mod commit_common;
 
-use common::{run, tx, view};
+use commit_common::{run, tx, view};
 use consensus_lab::commit::TwoPc;
 use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;

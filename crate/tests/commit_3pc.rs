@@ -2,9 +2,9 @@
 //! crashes that no longer block, and the partition that breaks atomicity
 //! (the known flaw, shown on purpose).
 
-mod common;
+mod commit_common;
 
-use common::{run, sim, states, tx, view, violated};
+use commit_common::{run, sim, states, tx, view, violated};
 use consensus_lab::commit::{ThreePc, ThreePcParams};
 use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;

@@ -3,11 +3,11 @@
 //! read, so new files are covered: a story without an expectation below
 //! fails until one is written.
 
-mod common;
+mod commit_common;
 
 use std::path::{Path, PathBuf};
 
-use common::{run, states, tx, view, violated};
+use commit_common::{run, states, tx, view, violated};
 use consensus_lab::commit::{ThreePc, TwoPc};
 use consensus_lab::protocol::Protocol;
 use consensus_lab::scenario::Scenario;

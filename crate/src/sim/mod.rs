@@ -294,15 +294,12 @@ impl<P: Protocol> Simulator<P> {
         self.step_within(Time::MAX)
     }
 
-    /// Takes the next step due at or before `limit`; `Ok(false)` when there
-    /// is none. Stale queue items (cancelled timers, removed messages) are
-    /// skipped on the way, and a step beyond `limit` is never taken, even
-    /// when only stale items were due before it.
+    /// Takes the next step if it is due at or before `limit`. Stale queue
+    /// items (cancelled timers, removed messages) are skipped without being
+    /// steps, so the bound is checked again after each one: otherwise a stale
+    /// item due before `limit` could let a real event after it run early.
     fn step_within(&mut self, limit: Time) -> Result<bool, RunError> {
         loop {
-            if self.next_event_at().is_none_or(|at| at > limit) {
-                return Ok(false);
-            }
             let queue_at = self.queue.peek().map(|Reverse(q)| q.at);
             let timeline_at = self.scenario.events.get(self.next_event).map(|e| e.at_ms);
             let timeline_first = match (queue_at, timeline_at) {
@@ -310,6 +307,10 @@ impl<P: Protocol> Simulator<P> {
                 (None, Some(_)) => true,
                 (Some(q), Some(t)) => t < q,
             };
+            let due = if timeline_first { timeline_at } else { queue_at };
+            if due.is_none_or(|at| at > limit) {
+                return Ok(false);
+            }
             if timeline_first {
                 let index = self.next_event;
                 let Timed { at_ms, event } = self.scenario.events[index].clone();

@@ -1,6 +1,6 @@
-//! Helpers shared by the atomic-commit tests: building runs from JSON,
-//! running them with replayable failures, and reading node views whether a
-//! node is up or down.
+//! Helpers shared by the atomic-commit tests (commit_*.rs, stories_commit.rs):
+//! building runs from JSON, running them with replayable failures, and reading
+//! node views whether a node is up or down.
 #![allow(dead_code)] // each test file uses a different subset
 
 use consensus_lab::commit::{CommitView, TxView};
