@@ -1,5 +1,7 @@
 //! The simulator's `run_until(t)` never takes a step after `t`, even when
-//! the queue's next items are stale (timers of a node that crashed).
+//! the queue's next items are stale (timers of a crashed coordinator, votes
+//! lost with it) and the next real step is a timeline event or a participant
+//! timeout. The commit tests read states just before such timeouts.
 
 use consensus_lab::commit::ThreePc;
 use consensus_lab::scenario::Scenario;
@@ -19,6 +21,8 @@ fn decided(s: &Simulator<ThreePc>) -> bool {
 
 #[test]
 fn run_until_stops_at_its_time_when_only_stale_items_come_first() {
+    // Reference: Skeen 1981, timeout transitions — the 1150 ms timeout must
+    // not run early.
     let mut s = Simulator::<ThreePc>::new(Scenario::from_json_str(DOC).unwrap()).unwrap();
     s.run_until(1_100).unwrap();
     assert_eq!(s.now(), 1_100);
@@ -32,6 +36,7 @@ fn run_until_stops_at_its_time_when_only_stale_items_come_first() {
 
 #[test]
 fn step_still_skips_stale_items() {
+    // Reference: Skeen 1981 — the restart at 1120 is the next real step.
     let mut s = Simulator::<ThreePc>::new(Scenario::from_json_str(DOC).unwrap()).unwrap();
     s.run_until(300).unwrap();
     assert!(s.step().unwrap());
