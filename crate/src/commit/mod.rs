@@ -1,1 +1,212 @@
-//! Atomic commit: two-phase commit and three-phase commit (work in progress).
+//! Atomic commit: two-phase commit ([`TwoPc`], `"2pc"`) and three-phase commit
+//! ([`ThreePc`], `"3pc"`).
+//!
+//! Both engines share their cast and their bookkeeping: node 0 is the
+//! coordinator, every other node is a participant in every transaction, a
+//! client request starts a transaction named by its value, and each node keeps
+//! a durable [`DurableLog`] of forced records (begin, votes, pre-commit,
+//! decisions, end) that survives crashes. The same [`CommitChecker`] watches
+//! both for the atomicity invariant. What differs is the protocol, in
+//! [`twopc`] and [`threepc`].
+
+pub mod invariants;
+pub mod log;
+pub mod threepc;
+pub mod threepc_msg;
+pub mod twopc;
+pub mod twopc_msg;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::protocol::{NodeId, Out, Protocol, Time, Value};
+pub use invariants::CommitChecker;
+pub use log::{Decision, DurableLog, Record, RecordKind, TxRecord};
+pub use threepc::ThreePc;
+pub use threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
+pub use twopc::TwoPc;
+pub use twopc_msg::{TwoPcMsg, TwoPcParams, TwoPcTimer};
+
+/// A transaction's name: the value of the client request that started it.
+pub type Tx = Value;
+
+/// The node that coordinates every transaction.
+pub const COORDINATOR: NodeId = 0;
+
+/// The longest limit any duration parameter accepts (ten simulated minutes).
+pub const MAX_PARAM_MS: Time = 600_000;
+
+/// A node's fields for the page and the CLI: `role` and `transactions` as
+/// the scenario format requires, plus the durable log in writing order.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommitView {
+    /// "coordinator" or "participant".
+    pub role: &'static str,
+    pub transactions: BTreeMap<Tx, TxView>,
+    /// The node's forced log records, oldest first, such as `"yes t1"`.
+    pub log: Vec<String>,
+}
+
+/// One transaction as one node sees it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TxView {
+    /// A plain word: "voting", "precommitting", "working", "prepared",
+    /// "uncertain", "precommitted", "committed" or "aborted".
+    pub state: &'static str,
+    /// "commit", "abort" or null while undecided at this node.
+    pub decision: Option<Decision>,
+    /// Participant: its vote, "yes" or "no", once cast.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vote: Option<&'static str>,
+    /// Participant: prepared, waiting and unable to decide alone (2PC).
+    pub blocked: bool,
+    /// Participant: decided by its own timeout rule rather than by the
+    /// coordinator's message (3PC).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_timeout: bool,
+    /// Coordinator: the votes received so far, in participant order. (A
+    /// list, not a map keyed by node id: the page's serializer turns maps
+    /// into plain objects, which take string keys only.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub votes: Option<Vec<NodeVote>>,
+    /// Coordinator: the participants that acknowledged the current phase
+    /// (PreCommit while pre-committing, the decision afterwards).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acks: Option<Vec<NodeId>>,
+    /// Coordinator: every participant acknowledged the decision and the end
+    /// record is written.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ended: bool,
+}
+
+/// One participant's vote as the coordinator received it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeVote {
+    pub node: NodeId,
+    /// "yes" or "no".
+    pub vote: &'static str,
+}
+
+/// The coordinator's received votes for the view.
+pub(crate) fn vote_list(votes: &BTreeMap<NodeId, bool>) -> Vec<NodeVote> {
+    votes.iter().map(|(&node, &yes)| NodeVote { node, vote: vote_name(yes) }).collect()
+}
+
+pub(crate) fn role_name(id: NodeId) -> &'static str {
+    if id == COORDINATOR { "coordinator" } else { "participant" }
+}
+
+pub(crate) fn vote_name(yes: bool) -> &'static str {
+    if yes { "yes" } else { "no" }
+}
+
+/// The log as short lines for the view.
+pub(crate) fn log_lines(log: &DurableLog) -> Vec<String> {
+    log.records().iter().map(|r| format!("{} {}", r.kind.name(), r.tx)).collect()
+}
+
+/// A transaction name clipped for a message label.
+pub(crate) fn short(tx: &str) -> String {
+    const MAX: usize = 12;
+    if tx.chars().count() <= MAX {
+        tx.to_string()
+    } else {
+        let mut s: String = tx.chars().take(MAX - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Checks a duration parameter's range.
+pub(crate) fn check_ms(name: &str, v: Time, min: Time) -> Result<(), String> {
+    if v < min || v > MAX_PARAM_MS {
+        return Err(format!("{name} must be between {min} and {MAX_PARAM_MS} (got {v})"));
+    }
+    Ok(())
+}
+
+/// Checks `no_voters`: participants only, ids that exist.
+pub(crate) fn check_no_voters(no_voters: &[NodeId], nodes: usize) -> Result<(), String> {
+    for &v in no_voters {
+        if v == COORDINATOR {
+            return Err("no_voters: node 0 is the coordinator and does not vote".into());
+        }
+        if v >= nodes {
+            return Err(format!(
+                "no_voters: node {v} does not exist (this scenario has nodes 0..{})",
+                nodes.saturating_sub(1)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Per-transaction deadlines behind one timer kind. Timers are identified by
+/// kind only, so each kind is armed at the earliest deadline among the
+/// transactions waiting on it, and re-armed after it fires.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Agenda {
+    due: BTreeSet<(Time, Tx)>,
+    at: BTreeMap<Tx, Time>,
+    /// When the timer is currently armed to fire, as far as we asked.
+    armed: Option<Time>,
+}
+
+impl Agenda {
+    pub fn set(&mut self, tx: &Tx, at: Time) {
+        self.clear(tx);
+        self.due.insert((at, tx.clone()));
+        self.at.insert(tx.clone(), at);
+    }
+
+    pub fn clear(&mut self, tx: &str) {
+        if let Some(at) = self.at.remove(tx) {
+            self.due.retain(|(t, x)| !(*t == at && &**x == tx));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
+    /// The timer fired: forget that it was armed and hand back every
+    /// transaction due by now, earliest first.
+    pub fn fired(&mut self, now: Time) -> Vec<Tx> {
+        self.armed = None;
+        let mut out = Vec::new();
+        while let Some((t, _)) = self.due.first() {
+            if *t > now {
+                break;
+            }
+            if let Some((_, tx)) = self.due.pop_first() {
+                self.at.remove(&tx);
+                out.push(tx);
+            }
+        }
+        out
+    }
+
+    /// Every waiting transaction, as if all deadlines passed now (the
+    /// `timeout` inject).
+    pub fn take_all(&mut self) -> Vec<Tx> {
+        let out = self.due.iter().map(|(_, tx)| tx.clone()).collect();
+        self.due.clear();
+        self.at.clear();
+        out
+    }
+
+    /// Arms `timer` for the earliest deadline, or cancels it when nothing
+    /// waits; emits nothing when that is already so.
+    pub fn sync<P: Protocol>(&mut self, timer: P::Timer, now: Time, out: &mut Out<P>) {
+        let next = self.due.first().map(|(t, _)| *t);
+        if next == self.armed {
+            return;
+        }
+        match next {
+            Some(t) => out.set_timer(timer, t.saturating_sub(now).max(1)),
+            None => out.cancel_timer(timer),
+        }
+        self.armed = next;
+    }
+}

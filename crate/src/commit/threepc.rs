@@ -1,0 +1,533 @@
+//! Three-phase commit, after Skeen, "Nonblocking Commit Protocols" (1981): the
+//! central-site three-phase protocol with its timeout and failure transitions.
+//!
+//! Two-phase commit blocks because a participant that voted yes may be
+//! waiting while others have already committed *or* aborted. Skeen's cure is
+//! a buffer state between the vote and the commit. Node 0 (the coordinator)
+//! forces `begin` and sends CanCommit; each participant works, then votes
+//! (yes: forces `yes` and is *prepared*; no: aborts at once). On any no, or
+//! a vote that is late, the coordinator aborts. When all voted yes it forces
+//! `precommit` and sends PreCommit; participants force `precommit`, become
+//! *precommitted* and Ack. With every Ack in — or when the Acks are late — the
+//! coordinator forces commit and sends DoCommit; participants commit and
+//! answer Done; the coordinator writes `end` once everyone has.
+//!
+//! Nobody waits forever. A participant that hears nothing for
+//! `participant_timeout_ms` decides alone: prepared (no PreCommit yet) →
+//! abort, precommitted → commit. A restarted coordinator commits what it had
+//! pre-committed and aborts the rest. With crashes only, that is consistent:
+//! nobody can be precommitted unless everyone voted yes, and nobody commits
+//! unless the coordinator had sent PreCommit to all.
+//!
+//! The rules assume a network that never separates live nodes. A partition
+//! that lets PreCommit reach some participants and not others makes the
+//! first group commit and the second abort, each by its timeout rule: the
+//! atomicity invariant fails. The lab shows this on purpose — it is the
+//! known flaw of three-phase commit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::log::{Decision, DurableLog, RecordKind};
+use super::threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
+use super::{Agenda, COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
+use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
+
+/// The coordinator's volatile view of one transaction.
+#[derive(Clone, Debug, Default)]
+struct CoordTx {
+    votes: BTreeMap<NodeId, bool>,
+    /// Participants that acknowledged PreCommit.
+    acks: BTreeSet<NodeId>,
+    /// Participants that confirmed the decision.
+    done: BTreeSet<NodeId>,
+}
+
+/// One node of a three-phase commit cluster.
+#[derive(Clone, Debug)]
+pub struct ThreePc {
+    id: NodeId,
+    n: usize,
+    params: ThreePcParams,
+    log: DurableLog,
+    // Coordinator, volatile.
+    coord: BTreeMap<Tx, CoordTx>,
+    votes_due: Agenda,
+    acks_due: Agenda,
+    retry: Agenda,
+    // Participant, volatile.
+    working: BTreeSet<Tx>,
+    by_timeout: BTreeSet<Tx>,
+    work_due: Agenda,
+    timeout_due: Agenda,
+}
+
+fn decision_msg(tx: &Tx, d: Decision) -> ThreePcMsg {
+    match d {
+        Decision::Commit => ThreePcMsg::DoCommit { tx: tx.clone() },
+        Decision::Abort => ThreePcMsg::Abort { tx: tx.clone() },
+    }
+}
+
+impl ThreePc {
+    pub fn is_coordinator(&self) -> bool {
+        self.id == COORDINATOR
+    }
+    pub fn log(&self) -> &DurableLog {
+        &self.log
+    }
+    /// This node's view of one transaction, if it knows of it.
+    pub fn transaction(&self, tx: &str) -> Option<TxView> {
+        self.view().transactions.get(tx).cloned()
+    }
+
+    fn participants(&self) -> usize {
+        self.n.saturating_sub(1)
+    }
+
+    fn sync_timers(&mut self, cx: &Ctx, out: &mut Out<Self>) {
+        self.votes_due.sync(ThreePcTimer::Votes, cx.now, out);
+        self.acks_due.sync(ThreePcTimer::Acks, cx.now, out);
+        self.retry.sync(ThreePcTimer::Retry, cx.now, out);
+        self.work_due.sync(ThreePcTimer::Work, cx.now, out);
+        self.timeout_due.sync(ThreePcTimer::Timeout, cx.now, out);
+    }
+
+    /// Collecting votes: begun, neither pre-committed nor decided.
+    fn voting(&self, tx: &str) -> bool {
+        self.coord.contains_key(tx)
+            && self.log.get(tx).is_some_and(|r| r.began && !r.precommitted && r.decision.is_none())
+    }
+
+    /// Waiting for PreCommit acknowledgements.
+    fn precommitting(&self, tx: &str) -> bool {
+        self.log.get(tx).is_some_and(|r| r.precommitted && r.decision.is_none())
+    }
+
+    // ---- coordinator ------------------------------------------------------
+
+    fn begin(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
+        self.log.write(&tx, RecordKind::Begin);
+        self.coord.insert(tx.clone(), CoordTx::default());
+        out.milestone(|| format!("begins {tx} and asks every participant whether it can commit"));
+        for p in cx.peers() {
+            out.send(p, ThreePcMsg::CanCommit { tx: tx.clone() });
+        }
+        self.votes_due.set(&tx, cx.now + self.params.vote_timeout_ms);
+    }
+
+    fn on_vote(&mut self, cx: &mut Ctx, from: NodeId, tx: Tx, yes: bool, out: &mut Out<Self>) {
+        if !self.voting(&tx) {
+            match self.log.get(&tx) {
+                Some(r) => {
+                    if let Some(d) = r.decision {
+                        out.send(from, decision_msg(&tx, d));
+                    }
+                }
+                None => out.send(from, ThreePcMsg::Abort { tx }),
+            }
+            return;
+        }
+        let participants = self.participants();
+        let Some(c) = self.coord.get_mut(&tx) else { return };
+        if c.votes.contains_key(&from) {
+            return;
+        }
+        c.votes.insert(from, yes);
+        let all_yes = c.votes.len() == participants && c.votes.values().all(|&v| v);
+        if !yes {
+            out.note(|| format!("hears no from {from} on {tx}"));
+            self.decide(cx, &tx, Decision::Abort, out);
+        } else if all_yes {
+            self.precommit(cx, &tx, out);
+        }
+    }
+
+    fn precommit(&mut self, cx: &mut Ctx, tx: &Tx, out: &mut Out<Self>) {
+        self.log.write(tx, RecordKind::PreCommit);
+        self.votes_due.clear(tx);
+        self.coord.entry(tx.clone()).or_default().acks.clear();
+        out.milestone(|| format!("everyone voted yes on {tx}: sends PreCommit"));
+        for p in cx.peers() {
+            out.send(p, ThreePcMsg::PreCommit { tx: tx.clone() });
+        }
+        self.acks_due.set(tx, cx.now + self.params.ack_timeout_ms);
+    }
+
+    fn on_ack(&mut self, cx: &mut Ctx, from: NodeId, tx: Tx, out: &mut Out<Self>) {
+        if !self.precommitting(&tx) {
+            return;
+        }
+        let participants = self.participants();
+        let c = self.coord.entry(tx.clone()).or_default();
+        c.acks.insert(from);
+        if c.acks.len() == participants {
+            self.decide(cx, &tx, Decision::Commit, out);
+        }
+    }
+
+    /// Forces the decision, then tells every participant.
+    fn decide(&mut self, cx: &mut Ctx, tx: &Tx, d: Decision, out: &mut Out<Self>) {
+        if !self.log.write(tx, d.into()) {
+            return;
+        }
+        self.votes_due.clear(tx);
+        self.acks_due.clear(tx);
+        self.coord.entry(tx.clone()).or_default().done.clear();
+        out.milestone(|| format!("decides {} for {tx}", d.name()));
+        for p in cx.peers() {
+            out.send(p, decision_msg(tx, d));
+        }
+        self.retry.set(tx, cx.now + self.params.retry_ms);
+    }
+
+    fn on_done(&mut self, from: NodeId, tx: Tx, out: &mut Out<Self>) {
+        let Some(r) = self.log.get(&tx) else { return };
+        if r.decision.is_none() || r.ended {
+            return;
+        }
+        let c = self.coord.entry(tx.clone()).or_default();
+        c.done.insert(from);
+        if c.done.len() == self.n.saturating_sub(1) {
+            self.log.write(&tx, RecordKind::End);
+            self.retry.clear(&tx);
+            out.note(|| format!("every participant confirmed {tx}; writes end"));
+        }
+    }
+
+    fn resend_decision(&mut self, cx: &mut Ctx, tx: &Tx, out: &mut Out<Self>) {
+        let Some(r) = self.log.get(tx) else { return };
+        let (Some(d), false) = (r.decision, r.ended) else { return };
+        let done = self.coord.get(tx).map(|c| c.done.clone()).unwrap_or_default();
+        for p in cx.peers().filter(|p| !done.contains(p)) {
+            out.send(p, decision_msg(tx, d));
+        }
+        self.retry.set(tx, cx.now + self.params.retry_ms);
+    }
+
+    fn votes_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
+        for tx in txs {
+            if self.voting(&tx) {
+                out.note(|| format!("times out waiting for votes on {tx}"));
+                self.decide(cx, &tx, Decision::Abort, out);
+            }
+        }
+    }
+
+    fn acks_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
+        for tx in txs {
+            if self.precommitting(&tx) {
+                out.note(|| format!("times out waiting for acks on {tx}; everyone voted yes, so it commits"));
+                self.decide(cx, &tx, Decision::Commit, out);
+            }
+        }
+    }
+
+    /// A restarted coordinator reads its log: what it pre-committed it
+    /// commits, what it never pre-committed it aborts (the failure
+    /// transitions of its states p and w).
+    fn recover_coordinator(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        let txs: Vec<(Tx, bool, Option<Decision>, bool)> =
+            self.log.txs().map(|(tx, r)| (tx.clone(), r.precommitted, r.decision, r.ended)).collect();
+        for (tx, precommitted, decision, ended) in txs {
+            self.coord.entry(tx.clone()).or_default();
+            match decision {
+                None => {
+                    let d = if precommitted { Decision::Commit } else { Decision::Abort };
+                    out.milestone(|| {
+                        let had = if precommitted { "had sent PreCommit" } else { "had not sent PreCommit" };
+                        format!("reads its log: it {had} for {tx}, so it decides {}", d.name())
+                    });
+                    self.decide(cx, &tx, d, out);
+                }
+                Some(d) if !ended => {
+                    out.milestone(|| format!("reads its log: {tx} was decided {}; resends it", d.name()));
+                    self.resend_decision(cx, &tx, out);
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    // ---- participant ------------------------------------------------------
+
+    fn on_can_commit(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
+        if let Some(r) = self.log.get(&tx) {
+            if r.vote.is_some() || r.decision.is_some() {
+                out.send(COORDINATOR, ThreePcMsg::Vote { tx, yes: r.vote.unwrap_or(false) });
+            }
+            return;
+        }
+        if !self.working.insert(tx.clone()) {
+            return;
+        }
+        out.note(|| format!("works on {tx}"));
+        if self.params.vote_delay_ms == 0 {
+            self.vote(cx, tx, out);
+        } else {
+            self.work_due.set(&tx, cx.now + self.params.vote_delay_ms);
+        }
+    }
+
+    fn vote(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
+        if !self.working.remove(&tx) || self.log.decision(&tx).is_some() {
+            return;
+        }
+        let yes = !self.params.no_voters.contains(&self.id);
+        if yes {
+            self.log.write(&tx, RecordKind::Yes);
+            self.timeout_due.set(&tx, cx.now + self.params.participant_timeout_ms);
+            out.note(|| format!("is prepared: votes yes on {tx}"));
+        } else {
+            self.log.write(&tx, RecordKind::No);
+            self.log.write(&tx, RecordKind::Abort);
+            out.milestone(|| format!("votes no on {tx} and aborts"));
+        }
+        out.send(COORDINATOR, ThreePcMsg::Vote { tx, yes });
+    }
+
+    fn on_precommit(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
+        let Some(r) = self.log.get(&tx) else { return };
+        match (r.decision, r.vote) {
+            (Some(Decision::Abort), _) => out.note(|| format!("ignores PreCommit for {tx}: already aborted")),
+            (Some(Decision::Commit), _) => out.send(COORDINATOR, ThreePcMsg::Ack { tx }),
+            (None, Some(true)) => {
+                if self.log.write(&tx, RecordKind::PreCommit) {
+                    out.note(|| format!("is precommitted on {tx}"));
+                }
+                self.timeout_due.set(&tx, cx.now + self.params.participant_timeout_ms);
+                out.send(COORDINATOR, ThreePcMsg::Ack { tx });
+            }
+            (None, _) => {}
+        }
+    }
+
+    fn on_decision(&mut self, tx: Tx, d: Decision, out: &mut Out<Self>) {
+        self.working.remove(&tx);
+        self.work_due.clear(&tx);
+        self.timeout_due.clear(&tx);
+        if self.log.write(&tx, d.into()) {
+            out.milestone(|| format!("{} {tx}", if d == Decision::Commit { "commits" } else { "aborts" }));
+        } else if self.log.decision(&tx) != Some(d) {
+            out.note(|| format!("is told {} for {tx} but already decided otherwise", d.name()));
+        }
+        out.send(COORDINATOR, ThreePcMsg::Done { tx });
+    }
+
+    /// Skeen's timeout transitions for a participant: prepared → abort,
+    /// precommitted → commit.
+    fn timeouts(&mut self, txs: Vec<Tx>, out: &mut Out<Self>) {
+        for tx in txs {
+            let Some(r) = self.log.get(&tx) else { continue };
+            if r.decision.is_some() || r.vote != Some(true) {
+                continue;
+            }
+            let d = if r.precommitted { Decision::Commit } else { Decision::Abort };
+            self.log.write(&tx, d.into());
+            self.by_timeout.insert(tx.clone());
+            out.milestone(|| match d {
+                Decision::Commit => format!("times out precommitted on {tx} and commits"),
+                Decision::Abort => format!("times out before PreCommit on {tx} and aborts"),
+            });
+        }
+    }
+
+    fn recover_participant(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        let waiting: Vec<Tx> = self
+            .log
+            .txs()
+            .filter(|(_, r)| r.vote == Some(true) && r.decision.is_none())
+            .map(|(tx, _)| tx.clone())
+            .collect();
+        for tx in waiting {
+            out.note(|| format!("reads its log: voted yes on {tx}, undecided; waits again"));
+            self.timeout_due.set(&tx, cx.now + self.params.participant_timeout_ms);
+        }
+    }
+
+    fn build_view(id: NodeId, log: &DurableLog, live: Option<&ThreePc>) -> CommitView {
+        let mut transactions = BTreeMap::new();
+        for (tx, r) in log.txs() {
+            let mut v = TxView { decision: r.decision, ..TxView::default() };
+            if id == COORDINATOR {
+                let c = live.and_then(|me| me.coord.get(tx));
+                v.state = match r.decision {
+                    Some(d) => d.state(),
+                    None if r.precommitted => "precommitting",
+                    None => "voting",
+                };
+                v.ended = r.ended;
+                v.votes = Some(c.map(|c| vote_list(&c.votes)).unwrap_or_default());
+                let acks = match r.decision {
+                    Some(_) => c.map(|c| &c.done),
+                    None if r.precommitted => c.map(|c| &c.acks),
+                    None => None,
+                };
+                if r.precommitted || r.decision.is_some() {
+                    v.acks = Some(acks.map(|a| a.iter().copied().collect()).unwrap_or_default());
+                }
+            } else {
+                v.vote = r.vote.map(vote_name);
+                v.by_timeout = live.is_some_and(|me| me.by_timeout.contains(tx));
+                v.state = match (r.decision, r.precommitted, r.vote) {
+                    (Some(d), _, _) => d.state(),
+                    (None, true, _) => "precommitted",
+                    (None, false, Some(true)) => "prepared",
+                    (None, false, _) => "working",
+                };
+            }
+            transactions.insert(tx.clone(), v);
+        }
+        for tx in live.map(|me| &me.working).into_iter().flatten() {
+            transactions.entry(tx.clone()).or_insert(TxView { state: "working", ..TxView::default() });
+        }
+        CommitView { role: role_name(id), transactions, log: log_lines(log) }
+    }
+}
+
+impl Protocol for ThreePc {
+    const NAME: &'static str = "3pc";
+    const NODES: std::ops::RangeInclusive<usize> = 2..=25;
+    const DEFAULT_NODES: usize = 4;
+
+    type Params = ThreePcParams;
+    type Msg = ThreePcMsg;
+    type Timer = ThreePcTimer;
+    type Stable = DurableLog;
+    type View = CommitView;
+    type Checker = CommitChecker;
+
+    fn network_defaults() -> NetworkDefaults {
+        NetworkDefaults { latency_ms: (10, 30), drop_rate: 0.0, duplicate_rate: 0.0 }
+    }
+
+    fn boot(id: NodeId, n: usize, params: &ThreePcParams, stable: Option<DurableLog>) -> Self {
+        ThreePc {
+            id,
+            n,
+            params: params.clone(),
+            log: stable.unwrap_or_default(),
+            coord: BTreeMap::new(),
+            votes_due: Agenda::default(),
+            acks_due: Agenda::default(),
+            retry: Agenda::default(),
+            working: BTreeSet::new(),
+            by_timeout: BTreeSet::new(),
+            work_due: Agenda::default(),
+            timeout_due: Agenda::default(),
+        }
+    }
+
+    fn crash(self) -> DurableLog {
+        self.log
+    }
+
+    fn stable(&self) -> &DurableLog {
+        &self.log
+    }
+
+    fn on_start(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        if self.is_coordinator() {
+            self.recover_coordinator(cx, out);
+        } else {
+            self.recover_participant(cx, out);
+        }
+        self.sync_timers(cx, out);
+    }
+
+    fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: ThreePcMsg, out: &mut Out<Self>) {
+        match (self.is_coordinator(), from == COORDINATOR, msg) {
+            (true, false, ThreePcMsg::Vote { tx, yes }) => self.on_vote(cx, from, tx, yes, out),
+            (true, false, ThreePcMsg::Ack { tx }) => self.on_ack(cx, from, tx, out),
+            (true, false, ThreePcMsg::Done { tx }) => self.on_done(from, tx, out),
+            (false, true, ThreePcMsg::CanCommit { tx }) => self.on_can_commit(cx, tx, out),
+            (false, true, ThreePcMsg::PreCommit { tx }) => self.on_precommit(cx, tx, out),
+            (false, true, ThreePcMsg::DoCommit { tx }) => self.on_decision(tx, Decision::Commit, out),
+            (false, true, ThreePcMsg::Abort { tx }) => self.on_decision(tx, Decision::Abort, out),
+            // Anything else is not for this role: ignore it.
+            _ => {}
+        }
+        self.sync_timers(cx, out);
+    }
+
+    fn on_timer(&mut self, cx: &mut Ctx, timer: ThreePcTimer, out: &mut Out<Self>) {
+        let now = cx.now;
+        match timer {
+            ThreePcTimer::Votes => {
+                let due = self.votes_due.fired(now);
+                self.votes_overdue(cx, due, out);
+            }
+            ThreePcTimer::Acks => {
+                let due = self.acks_due.fired(now);
+                self.acks_overdue(cx, due, out);
+            }
+            ThreePcTimer::Retry => {
+                for tx in self.retry.fired(now) {
+                    self.resend_decision(cx, &tx, out);
+                }
+            }
+            ThreePcTimer::Work => {
+                for tx in self.work_due.fired(now) {
+                    self.vote(cx, tx, out);
+                }
+            }
+            ThreePcTimer::Timeout => {
+                let due = self.timeout_due.fired(now);
+                self.timeouts(due, out);
+            }
+        }
+        self.sync_timers(cx, out);
+    }
+
+    fn on_client_request(&mut self, cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
+        if !self.is_coordinator() {
+            return ClientReply::Redirect(Some(COORDINATOR));
+        }
+        if self.log.get(&value).is_some() {
+            // One name, one transaction: a repeated request is a client
+            // retry and changes nothing.
+            out.note(|| format!("already knows {value}; the repeated request changes nothing"));
+        } else {
+            self.begin(cx, value, out);
+        }
+        self.sync_timers(cx, out);
+        ClientReply::Accepted
+    }
+
+    /// Coordinator: overdue votes, else overdue acks, else resends fire now.
+    /// Participant: its timeout rule fires now for every undecided
+    /// transaction it voted yes on.
+    fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool {
+        let fired = if self.is_coordinator() {
+            if !self.votes_due.is_empty() {
+                let due = self.votes_due.take_all();
+                self.votes_overdue(cx, due, out);
+            } else if !self.acks_due.is_empty() {
+                let due = self.acks_due.take_all();
+                self.acks_overdue(cx, due, out);
+            } else if !self.retry.is_empty() {
+                for tx in self.retry.take_all() {
+                    self.resend_decision(cx, &tx, out);
+                }
+            } else {
+                return false;
+            }
+            true
+        } else if self.timeout_due.is_empty() {
+            false
+        } else {
+            let due = self.timeout_due.take_all();
+            self.timeouts(due, out);
+            true
+        };
+        self.sync_timers(cx, out);
+        fired
+    }
+
+    fn view(&self) -> CommitView {
+        Self::build_view(self.id, &self.log, Some(self))
+    }
+
+    fn view_down(id: NodeId, stable: &DurableLog) -> CommitView {
+        Self::build_view(id, stable, None)
+    }
+}

@@ -1,0 +1,127 @@
+//! Two-phase commit's wire messages, timers and parameters.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Tx, check_ms, check_no_voters, short};
+use crate::protocol::{Message, NodeId, Params, Time, TimerName};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type")]
+pub enum TwoPcMsg {
+    /// Coordinator → participant: phase 1, "are you prepared to commit?"
+    Prepare { tx: Tx },
+    /// Participant → coordinator: yes (prepared) or no (aborted).
+    Vote { tx: Tx, yes: bool },
+    /// Coordinator → participant: phase 2, the decision is commit.
+    Commit { tx: Tx },
+    /// Coordinator → participant: the decision is abort.
+    Abort { tx: Tx },
+    /// Participant → coordinator: the decision is in my log.
+    Ack { tx: Tx },
+    /// Uncertain participant → coordinator: what was decided?
+    Query { tx: Tx },
+}
+
+impl TwoPcMsg {
+    pub fn tx(&self) -> &Tx {
+        match self {
+            TwoPcMsg::Prepare { tx }
+            | TwoPcMsg::Vote { tx, .. }
+            | TwoPcMsg::Commit { tx }
+            | TwoPcMsg::Abort { tx }
+            | TwoPcMsg::Ack { tx }
+            | TwoPcMsg::Query { tx } => tx,
+        }
+    }
+}
+
+impl Message for TwoPcMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            TwoPcMsg::Prepare { .. } => "Prepare",
+            TwoPcMsg::Vote { .. } => "Vote",
+            TwoPcMsg::Commit { .. } => "Commit",
+            TwoPcMsg::Abort { .. } => "Abort",
+            TwoPcMsg::Ack { .. } => "Ack",
+            TwoPcMsg::Query { .. } => "Query",
+        }
+    }
+
+    fn label(&self) -> String {
+        let word = match self {
+            TwoPcMsg::Prepare { .. } => "prepare",
+            TwoPcMsg::Vote { yes: true, .. } => "yes",
+            TwoPcMsg::Vote { yes: false, .. } => "no",
+            TwoPcMsg::Commit { .. } => "commit",
+            TwoPcMsg::Abort { .. } => "abort",
+            TwoPcMsg::Ack { .. } => "ack",
+            TwoPcMsg::Query { .. } => "outcome?",
+        };
+        format!("{word} {}", short(self.tx()))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum TwoPcTimer {
+    /// Coordinator: a transaction's votes are overdue.
+    Votes,
+    /// Coordinator: resend a decision to participants that have not
+    /// acknowledged it. Uncertain participant: ask again.
+    Retry,
+    /// Participant: its local work is done and it votes.
+    Work,
+    /// Participant: a prepared transaction's decision is overdue.
+    Decision,
+}
+
+impl TimerName for TwoPcTimer {
+    fn name(&self) -> &'static str {
+        match self {
+            TwoPcTimer::Votes => "votes",
+            TwoPcTimer::Retry => "retry",
+            TwoPcTimer::Work => "work",
+            TwoPcTimer::Decision => "decision",
+        }
+    }
+}
+
+/// `params` for `2pc`; see docs/protocols/commit.md.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TwoPcParams {
+    /// Participants that vote no on every transaction.
+    pub no_voters: Vec<NodeId>,
+    /// How long a participant works on a transaction after Prepare arrives
+    /// before it votes (finishing its work and forcing its vote record).
+    pub vote_delay_ms: Time,
+    /// How long the coordinator waits for all votes before it aborts.
+    pub vote_timeout_ms: Time,
+    /// How long a prepared participant waits for the decision before it
+    /// counts itself uncertain (blocked) and starts asking the coordinator.
+    pub decision_timeout_ms: Time,
+    /// How often the coordinator resends an unacknowledged decision, and an
+    /// uncertain participant asks again.
+    pub retry_ms: Time,
+}
+
+impl Default for TwoPcParams {
+    fn default() -> Self {
+        TwoPcParams {
+            no_voters: Vec::new(),
+            vote_delay_ms: 50,
+            vote_timeout_ms: 500,
+            decision_timeout_ms: 500,
+            retry_ms: 500,
+        }
+    }
+}
+
+impl Params for TwoPcParams {
+    fn validate(&self, nodes: usize) -> Result<(), String> {
+        check_no_voters(&self.no_voters, nodes)?;
+        check_ms("vote_delay_ms", self.vote_delay_ms, 0)?;
+        check_ms("vote_timeout_ms", self.vote_timeout_ms, 1)?;
+        check_ms("decision_timeout_ms", self.decision_timeout_ms, 1)?;
+        check_ms("retry_ms", self.retry_ms, 1)
+    }
+}
