@@ -5,10 +5,16 @@
 
 pub mod ballot;
 pub mod invariants;
+pub mod multi;
+pub mod multi_invariants;
+pub mod multi_msg;
 pub mod single;
 pub mod single_msg;
 
 pub use ballot::Ballot;
 pub use invariants::PaxosChecker;
+pub use multi::{MultiPaxos, MultiStable, MultiView, Role};
+pub use multi_invariants::MultiChecker;
+pub use multi_msg::{Cmd, MultiMsg, MultiPaxosParams, MultiTimer, Slot};
 pub use single::{Paxos, PaxosStable, PaxosView, Phase};
 pub use single_msg::{PaxosMsg, PaxosParams, PaxosTimer, Proposal};
