@@ -78,3 +78,54 @@ impl Rng {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 1.0 < p
     }
 }
+
+/// A random fault timeline over `0..until` ms for `nodes` nodes: crashes and
+/// restarts, partitions and heals, pauses, lossy links and timeouts. It ends
+/// with a heal, every node restarted and a clean network from `until` on.
+pub fn random_faults(rng: &mut Rng, nodes: usize, until: u64) -> Vec<Value> {
+    let mut events = Vec::new();
+    let n = nodes as u64;
+    for _ in 0..rng.range(2, 12) {
+        let at = rng.range(0, until - 1);
+        let node = rng.range(0, n - 1);
+        let e = match rng.range(0, 6) {
+            0 => {
+                let back = (at + rng.range(50, 1_500)).min(until);
+                events.push(serde_json::json!({ "at_ms": back, "type": "restart", "node": node }));
+                serde_json::json!({ "at_ms": at, "type": "crash", "node": node })
+            }
+            1 => {
+                let mut groups: Vec<Vec<u64>> = vec![Vec::new(); rng.range(2, 3).min(n) as usize];
+                for id in 0..n {
+                    let g = rng.range(0, groups.len() as u64 - 1) as usize;
+                    groups[g].push(id);
+                }
+                serde_json::json!({ "at_ms": at, "type": "partition", "groups": groups })
+            }
+            2 => serde_json::json!({ "at_ms": at, "type": "heal" }),
+            3 => serde_json::json!({ "at_ms": at, "type": "pause", "node": node, "for_ms": rng.range(20, 600) }),
+            4 if n > 1 => {
+                let to = (node + rng.range(1, n - 1)) % n;
+                let drop = rng.range(0, 10) as f64 / 10.0;
+                serde_json::json!({ "at_ms": at, "type": "link", "from": node, "to": to, "drop_rate": drop })
+            }
+            _ => serde_json::json!({ "at_ms": at, "type": "timeout", "node": node }),
+        };
+        events.push(e);
+    }
+    events.push(serde_json::json!({ "at_ms": until, "type": "heal" }));
+    events.push(serde_json::json!({ "at_ms": until, "type": "set_network", "drop_rate": 0.0, "duplicate_rate": 0.0 }));
+    for id in 0..n {
+        events.push(serde_json::json!({ "at_ms": until, "type": "restart", "node": id }));
+    }
+    events
+}
+
+/// A random network: latency range, drop and duplicate rates.
+pub fn random_network(rng: &mut Rng) -> Value {
+    let lo = rng.range(1, 30);
+    let hi = lo + rng.range(0, 40);
+    let drop = rng.range(0, 15) as f64 / 100.0;
+    let dup = rng.range(0, 15) as f64 / 100.0;
+    serde_json::json!({ "latency_ms": [lo, hi], "drop_rate": drop, "duplicate_rate": dup })
+}
