@@ -99,28 +99,6 @@ fn a_leader_change_keeps_every_accepted_slot_and_fills_gaps_with_noops() {
     }
 }
 
-// Reference: Paxos Made Simple §3: ignoring the values reported in phase 1
-// breaks safety; the invariant checker catches it.
-#[test]
-fn a_leader_that_ignores_reported_values_is_caught() {
-    let mut s = sim::<MultiPaxos>(json!({
-        "version": 1, "protocol": "multi-paxos", "nodes": 5, "seed": 3,
-        "params": { "unsafe_ignore_promised_values": true },
-        "events": [
-            { "at_ms": 0, "type": "timeout", "node": 0 },
-            { "at_ms": 200, "type": "partition", "groups": [[0, 1, 2], [3, 4]] },
-            { "at_ms": 210, "type": "client_request", "value": "x", "node": 0 },
-            { "at_ms": 400, "type": "crash", "node": 0 },
-            { "at_ms": 400, "type": "partition", "groups": [[1], [2, 3, 4]] },
-            { "at_ms": 401, "type": "timeout", "node": 3 },
-            { "at_ms": 1500, "type": "client_request", "value": "y" }
-        ]
-    }));
-    run_to(&mut s, 3_000);
-    let names: Vec<&str> = s.violations().iter().map(|v| v.invariant).collect();
-    assert!(names.contains(&"single_value_chosen"), "{:?}\n{}", s.violations(), replay(&s));
-}
-
 // Reference: Paxos Made Moderately Complex §2 (replicas apply decisions in
 // slot order) and §3 (a lagging replica learns decided slots).
 #[test]
