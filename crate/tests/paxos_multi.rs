@@ -99,6 +99,32 @@ fn a_leader_change_keeps_every_accepted_slot_and_fills_gaps_with_noops() {
     }
 }
 
+// Reference: Paxos Made Simple §3: a chosen command stays chosen in its slot
+// whatever leader follows.
+#[test]
+fn a_new_leader_keeps_every_chosen_slot_and_appends_after_them() {
+    let mut s = sim::<MultiPaxos>(json!({
+        "version": 1, "protocol": "multi-paxos", "nodes": 5, "seed": 9,
+        "events": [
+            { "at_ms": 0, "type": "timeout", "node": 0 },
+            { "at_ms": 200, "type": "client_request", "value": "s0", "node": 0 },
+            { "at_ms": 250, "type": "client_request", "value": "s1", "node": 0 },
+            { "at_ms": 300, "type": "client_request", "value": "s2", "node": 0 },
+            { "at_ms": 500, "type": "crash", "node": 0 },
+            { "at_ms": 1500, "type": "client_request", "value": "s3" }
+        ]
+    }));
+    run_to(&mut s, 499);
+    assert_eq!(chosen(&s, 3), ["s0", "s1", "s2"], "{}", replay(&s));
+    run_to(&mut s, 2_500);
+    assert_safe(&s);
+    let new = leaders(&s);
+    assert!(new.len() == 1 && new[0] != 0, "{new:?}\n{}", replay(&s));
+    for i in 1..5 {
+        assert_eq!(chosen(&s, i), ["s0", "s1", "s2", "s3"], "node {i}\n{}", replay(&s));
+    }
+}
+
 // Reference: Paxos Made Moderately Complex §2 (replicas apply decisions in
 // slot order) and §3 (a lagging replica learns decided slots).
 #[test]
