@@ -218,3 +218,23 @@ fn params_are_validated_and_unknown_keys_rejected() {
     assert_safe(&one);
     assert_eq!(chosen(&one, 0), ["solo"], "a one-node cluster is its own majority");
 }
+
+// Reference: docs/SCENARIO-FORMAT (node fields for "multi-paxos").
+#[test]
+fn node_views_carry_the_scenario_format_fields() {
+    let mut s = sim::<MultiPaxos>(gap_doc(json!({})));
+    run_to(&mut s, 2_000);
+    let snap = serde_json::to_value(s.snapshot()).expect("serializes");
+    let leader = leaders(&s)[0];
+    let n = &snap["nodes"][leader];
+    assert_eq!(n["leader"], json!(true));
+    assert_eq!(n["role"], json!("leader"));
+    assert_eq!(n["ballot"][1], json!(leader), "a leader's ballot carries its id");
+    assert_eq!(n["chosen"], json!(["a", "no-op", "c"]));
+    assert_eq!(n["noops"], json!([1]));
+    assert_eq!(n["executed"], json!(3));
+    let down = &snap["nodes"][0];
+    assert_eq!(down["up"], json!(false));
+    assert_eq!(down["leader"], json!(false));
+    assert!(down["chosen"].is_array());
+}

@@ -268,3 +268,53 @@ fn params_are_validated_and_unknown_keys_rejected() {
     let one = sim::<Paxos>(json!({ "version": 1, "protocol": "paxos", "nodes": 1, "seed": 1 }));
     assert_eq!(one.nodes(), 1);
 }
+
+// Reference: docs/SCENARIO-FORMAT (node fields for "paxos"); Paxos Made
+// Simple §2.2 for what they hold.
+#[test]
+fn node_views_carry_the_scenario_format_fields() {
+    let mut s = sim::<Paxos>(json!({
+        "version": 1, "protocol": "paxos", "nodes": 3, "seed": 1,
+        "events": [
+            { "at_ms": 0, "type": "client_request", "value": "x=1", "node": 1 },
+            { "at_ms": 500, "type": "crash", "node": 2 }
+        ]
+    }));
+    run_to(&mut s, 600);
+    let snap = serde_json::to_value(s.snapshot()).expect("serializes");
+    let n1 = &snap["nodes"][1];
+    assert_eq!(n1["promised"], json!([1, 1]));
+    assert_eq!(n1["accepted"], json!({ "ballot": [1, 1], "value": "x=1" }));
+    assert_eq!(n1["learned"], json!("x=1"));
+    assert_eq!(n1["phase"], json!("done"));
+    assert_eq!(n1["own_value"], json!("x=1"));
+    let n2 = &snap["nodes"][2];
+    assert_eq!(n2["up"], json!(false));
+    assert_eq!(n2["learned"], json!("x=1"), "a crashed node shows what it kept");
+    let first = snap["messages"].as_array().map_or(0, Vec::len);
+    assert_eq!(first, 0, "nothing left in flight");
+}
+
+// Reference: the scenario contract: the same scenario gives the same run.
+#[test]
+fn the_same_scenario_gives_the_same_run() {
+    let doc = json!({
+        "version": 1, "protocol": "paxos", "nodes": 5, "seed": 11,
+        "network": { "latency_ms": [5, 40], "drop_rate": 0.1, "duplicate_rate": 0.1 },
+        "events": [
+            { "at_ms": 0, "type": "client_request", "value": "a", "node": 0 },
+            { "at_ms": 5, "type": "client_request", "value": "b", "node": 3 },
+            { "at_ms": 60, "type": "crash", "node": 3 },
+            { "at_ms": 400, "type": "restart", "node": 3 }
+        ]
+    });
+    let mut a = sim::<Paxos>(doc.clone());
+    let mut b = sim::<Paxos>(doc);
+    run_to(&mut a, 3_000);
+    run_to(&mut b, 3_000);
+    assert_eq!(a.trace_hash(), b.trace_hash());
+    assert_safe(&a);
+    let mut c = sim::<Paxos>(serde_json::from_str(&a.scenario().to_json_string()).expect("json"));
+    run_to(&mut c, 3_000);
+    assert_eq!(a.trace_hash(), c.trace_hash(), "the written-out scenario replays the run");
+}

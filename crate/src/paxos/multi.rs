@@ -33,7 +33,7 @@ pub use super::multi_msg::{Cmd, Decision, MultiMsg, MultiPaxosParams, MultiTimer
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
 
 /// Slots past this are ignored: a guard against absurd positions.
-pub const MAX_SLOT: Slot = 1 << 20;
+pub const MAX_SLOT: Slot = 1 << 16;
 
 /// An acceptance as stored: `seq` numbers acceptances so the invariant
 /// checker can find the new ones cheaply.
