@@ -4,7 +4,12 @@
 
 use serde::Serialize;
 
+#[cfg(feature = "commit")]
+use crate::commit::{ThreePc, TwoPc};
+#[cfg(feature = "paxos")]
+use crate::paxos::{MultiPaxos, Paxos};
 use crate::protocol::Time;
+#[cfg(feature = "raft")]
 use crate::raft::Raft;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::World;
@@ -17,21 +22,39 @@ pub type Engine = World;
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct ProtocolInfo {
     pub name: &'static str,
+    /// The wasm module (cargo feature) that carries it.
+    pub family: &'static str,
     pub min_nodes: usize,
     pub max_nodes: usize,
     pub default_nodes: usize,
 }
 
-/// Every protocol, in the order the page lists them.
-fn registry() -> Vec<&'static dyn AnyProtocol> {
-    vec![descriptor::<Raft>()]
+/// Every protocol in this build with its family, in the order the page lists them.
+fn registry() -> Vec<(&'static str, &'static dyn AnyProtocol)> {
+    let families: [Vec<(&'static str, &'static dyn AnyProtocol)>; 3] = [
+        #[cfg(feature = "raft")]
+        vec![("raft", descriptor::<Raft>())],
+        #[cfg(not(feature = "raft"))]
+        vec![],
+        #[cfg(feature = "paxos")]
+        vec![("paxos", descriptor::<Paxos>()), ("paxos", descriptor::<MultiPaxos>())],
+        #[cfg(not(feature = "paxos"))]
+        vec![],
+        #[cfg(feature = "commit")]
+        vec![("commit", descriptor::<TwoPc>()), ("commit", descriptor::<ThreePc>())],
+        #[cfg(not(feature = "commit"))]
+        vec![],
+    ];
+    families.into_iter().flatten().collect()
 }
 
+/// The protocols this build runs.
 pub fn protocols() -> Vec<ProtocolInfo> {
     registry()
         .into_iter()
-        .map(|p| ProtocolInfo {
+        .map(|(family, p)| ProtocolInfo {
             name: p.name(),
+            family,
             min_nodes: *p.nodes().start(),
             max_nodes: *p.nodes().end(),
             default_nodes: p.default_nodes(),
@@ -42,8 +65,8 @@ pub fn protocols() -> Vec<ProtocolInfo> {
 impl World {
     /// A run of the scenario's protocol.
     pub fn build(scenario: Scenario) -> Result<World, ScenarioError> {
-        let Some(proto) = registry().into_iter().find(|p| p.name() == scenario.protocol) else {
-            let names: Vec<&str> = registry().iter().map(|p| p.name()).collect();
+        let Some((_, proto)) = registry().into_iter().find(|(_, p)| p.name() == scenario.protocol) else {
+            let names: Vec<&str> = registry().iter().map(|(_, p)| p.name()).collect();
             let shown: String = scenario.protocol.chars().take(40).collect();
             return Err(ScenarioError::new(
                 "protocol",

@@ -25,6 +25,14 @@ pub enum NodeRef<'a, P: Protocol> {
     Down(&'a P::Stable),
 }
 
+impl<P: Protocol> Clone for NodeRef<'_, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Protocol> Copy for NodeRef<'_, P> {}
+
 impl<'a, P: Protocol> NodeRef<'a, P> {
     pub fn stable(&self) -> &'a P::Stable {
         match self {

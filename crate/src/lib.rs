@@ -8,11 +8,14 @@
 //! - [`engine`]: picks an engine by protocol name; what the CLI and wasm use.
 //! - [`raft`]: Raft, after the extended paper's Figure 2 and §5.
 
+#[cfg(feature = "commit")]
 pub mod commit;
 pub mod engine;
 pub mod invariant;
+#[cfg(feature = "paxos")]
 pub mod paxos;
 pub mod protocol;
+#[cfg(feature = "raft")]
 pub mod raft;
 pub mod scenario;
 pub mod sim;

@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use consensus_lab::engine::{Engine, default_run_until};
 
-const USAGE: &str = "usage: consensus-lab run FILE   (FILE may be - for standard input)";
+const USAGE: &str = "usage: consensus-lab run FILE   (FILE may be - for standard input)\n       consensus-lab protocols   (the protocols this build runs, as JSON)";
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {}", message.replace('\n', " "));
+    eprintln!("error: {}", message.lines().next().unwrap_or_default());
     ExitCode::from(2)
 }
 
@@ -19,6 +19,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["run", file] => run(file),
+        ["protocols"] => {
+            println!("{}", serde_json::to_string_pretty(&consensus_lab::engine::protocols()).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -2,7 +2,7 @@
 //! optionally a bounded record of recent events for the page's event log.
 //!
 //! The digest (`trace_hash`) is XXH64 over a fixed encoding of each event:
-//! its time, kind and ids as little-endian 64-bit integers, then its payload
+//! its time, kind and ids, then its payload
 //! (a message, a timer, a partition…) serialized with postcard. Serde widens
 //! `usize` to `u64`, so the encoding, and the digest, is the same on 64-bit
 //! native builds and 32-bit wasm. (Rust's `Hash` would not be: it writes
@@ -40,6 +40,9 @@ pub enum TraceKind {
     Ignored,
 }
 
+/// How many encoded bytes wait before the hasher takes them.
+const FLUSH_AT: usize = 4096;
+
 /// One recorded event, for the page and for trace export.
 #[derive(Clone, Debug, Serialize)]
 pub struct TraceRecord {
@@ -62,8 +65,8 @@ pub struct Trace {
     count: u64,
     ring: VecDeque<TraceRecord>,
     capacity: usize,
-    /// Reused buffer for payload encodings.
-    buf: Vec<u8>,
+    /// Encoded events not yet fed to the hasher.
+    pending: Vec<u8>,
 }
 
 impl Default for Trace {
@@ -76,7 +79,13 @@ impl Trace {
     /// A trace that keeps the latest `capacity` records (0 keeps none: only
     /// the digest, which is all the headless runner and the benchmark need).
     pub fn new(capacity: usize) -> Trace {
-        Trace { hasher: Xxh64::new(0), count: 0, ring: VecDeque::new(), capacity, buf: Vec::new() }
+        Trace {
+            hasher: Xxh64::new(0),
+            count: 0,
+            ring: VecDeque::new(),
+            capacity,
+            pending: Vec::with_capacity(FLUSH_AT + 256),
+        }
     }
 
     pub fn set_capacity(&mut self, capacity: usize) {
@@ -131,8 +140,9 @@ impl Trace {
         write: impl FnOnce(&mut Vec<u8>),
         text: impl FnOnce() -> String,
     ) {
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
+        // Events are appended to a buffer that the hasher takes in large
+        // pieces: one call per few hundred events instead of one per event.
+        let buf = &mut self.pending;
         for word in [
             time_ms,
             kind as u64,
@@ -142,11 +152,14 @@ impl Trace {
         ] {
             buf.extend_from_slice(&word.to_le_bytes());
         }
-        let fixed = buf.len();
-        write(&mut buf);
-        buf.extend_from_slice(&((buf.len() - fixed) as u64).to_le_bytes());
-        self.hasher.update(&buf);
-        self.buf = buf;
+        let start = buf.len();
+        write(buf);
+        let payload = (buf.len() - start) as u64;
+        buf.extend_from_slice(&payload.to_le_bytes());
+        if buf.len() >= FLUSH_AT {
+            self.hasher.update(buf);
+            buf.clear();
+        }
         let seq = self.count;
         self.count += 1;
         if self.capacity > 0 {
@@ -180,7 +193,9 @@ impl Trace {
 
     /// The digest of every event so far, as 16 hex digits.
     pub fn hash_hex(&self) -> String {
-        format!("{:016x}", self.hasher.digest())
+        let mut h = self.hasher.clone();
+        h.update(&self.pending);
+        format!("{:016x}", h.digest())
     }
 
     /// Kept records with `seq >= from`, oldest first.

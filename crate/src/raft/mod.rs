@@ -248,9 +248,16 @@ impl Raft {
     /// log[N].term == currentTerm. Terms never decrease along a log, so the
     /// majority's highest index N decides it.
     fn advance_commit(&mut self, out: &mut Out<Self>) {
-        let mut matched = self.match_index.clone();
-        matched.sort_unstable_by(|a, b| b.cmp(a));
-        let n = matched[self.majority() - 1];
+        // The highest index that a majority has matched (clusters are small:
+        // counting beats sorting a copy).
+        let majority = self.majority();
+        let matched = &self.match_index;
+        let n = matched
+            .iter()
+            .copied()
+            .filter(|&m| matched.iter().filter(|&&x| x >= m).count() >= majority)
+            .max()
+            .unwrap_or(0);
         if n <= self.commit_index {
             return;
         }

@@ -4,11 +4,13 @@
 //!
 //! Engines are still written against the typed [`Protocol`] trait. An
 //! [`Adapter`] wraps one node's engine behind the object-safe [`AnyNode`];
-//! messages travel as `Box<dyn AnyMsg>`; timers become small ids; a
+//! messages wait, unboxed, in their protocol's [`Mailbox`] under their id;
+//! timers become small ids; a
 //! protocol's static facts (name, sizes, parameters, crash-time state, views,
 //! checker) come from its [`AnyProtocol`] descriptor.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::fmt::Debug;
 use std::marker::PhantomData;
 use std::ops::RangeInclusive;
@@ -21,6 +23,7 @@ use crate::protocol::{
     ClientReply, Ctx, Effect, Message, NetworkDefaults, NodeId, Out, Params, Protocol, Time, TimerName, Value,
 };
 use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::flight::Window;
 
 /// A timer kind, numbered by the node that set it.
 pub type TimerId = u16;
@@ -32,52 +35,60 @@ pub fn encode<T: Serialize + ?Sized>(v: &T, buf: &mut Vec<u8>) {
     }
 }
 
-/// A message of some protocol.
-pub trait AnyMsg: Any {
-    fn kind(&self) -> &'static str;
-    fn label(&self) -> String;
+/// The payloads of a run's messages on the wire, stored unboxed in their
+/// protocol's own type and keyed by message id (in step with the world's
+/// flight table).
+pub trait AnyMailbox {
+    fn kind(&self, id: u64) -> &'static str;
+    fn label(&self, id: u64) -> String;
     /// Appends the message's encoding, for the trace digest.
-    fn encode(&self, buf: &mut Vec<u8>);
-    /// The message's fields as JSON, for trace export.
-    fn json(&self) -> serde_json::Value;
-    fn clone_box(&self) -> Box<dyn AnyMsg>;
+    fn encode(&self, id: u64, buf: &mut Vec<u8>);
+    /// Adds a copy of message `id` under the next id.
+    fn duplicate(&mut self, id: u64);
+    fn remove(&mut self, id: u64);
     fn as_any(&self) -> &dyn Any;
-    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    fn clone_box(&self) -> Box<dyn AnyMailbox>;
 }
 
-impl<M: Message + 'static> AnyMsg for M {
-    fn kind(&self) -> &'static str {
-        Message::kind(self)
+/// A protocol's mailbox.
+#[derive(Clone)]
+pub struct Mailbox<M>(pub Window<M>);
+
+impl<M: Message + 'static> AnyMailbox for Mailbox<M> {
+    fn kind(&self, id: u64) -> &'static str {
+        self.0.get(id).map_or("?", Message::kind)
     }
-    fn label(&self) -> String {
-        Message::label(self)
+    fn label(&self, id: u64) -> String {
+        self.0.get(id).map(Message::label).unwrap_or_default()
     }
-    fn encode(&self, buf: &mut Vec<u8>) {
-        encode(self, buf);
+    fn encode(&self, id: u64, buf: &mut Vec<u8>) {
+        if let Some(m) = self.0.get(id) {
+            encode(m, buf);
+        }
     }
-    fn json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    fn duplicate(&mut self, id: u64) {
+        if let Some(m) = self.0.get(id).cloned() {
+            self.0.push(m);
+        }
     }
-    fn clone_box(&self) -> Box<dyn AnyMsg> {
-        Box::new(self.clone())
+    fn remove(&mut self, id: u64) {
+        self.0.remove(id);
     }
     fn as_any(&self) -> &dyn Any {
         self
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
-}
-
-impl Clone for Box<dyn AnyMsg> {
-    fn clone(&self) -> Self {
-        AnyMsg::clone_box(&**self)
+    fn clone_box(&self) -> Box<dyn AnyMailbox> {
+        Box::new(self.clone())
     }
 }
 
-impl Debug for dyn AnyMsg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.label())
+impl Clone for Box<dyn AnyMailbox> {
+    fn clone(&self) -> Self {
+        self.clone_box()
     }
 }
 
@@ -100,10 +111,11 @@ impl<T: Clone + Debug + 'static> AnyStable for T {
     }
 }
 
-/// An effect with the protocol's types erased.
+/// An effect with the protocol's types erased. A send's message waits in
+/// the node's outbox (at `slot`) until the world gives it an id.
 #[derive(Clone)]
 pub enum AnyEffect {
-    Send { to: NodeId, msg: Box<dyn AnyMsg> },
+    Send { to: NodeId, slot: usize },
     SetTimer { timer: TimerId, after_ms: Time },
     CancelTimer { timer: TimerId },
     Note { text: String, milestone: bool },
@@ -112,14 +124,19 @@ pub enum AnyEffect {
 /// One node's engine, whatever its protocol.
 pub trait AnyNode {
     fn on_start(&mut self, cx: &mut Ctx, recording: bool, out: &mut Vec<AnyEffect>);
+    /// Handles message `id`, taken from the mailbox.
     fn on_message(
         &mut self,
         cx: &mut Ctx,
         from: NodeId,
-        msg: Box<dyn AnyMsg>,
+        mail: &mut dyn AnyMailbox,
+        id: u64,
         recording: bool,
         out: &mut Vec<AnyEffect>,
     );
+    /// Moves the message waiting at `slot` of the outbox into the mailbox,
+    /// under the mailbox's next id.
+    fn post(&mut self, slot: usize, mail: &mut dyn AnyMailbox);
     fn on_timer(&mut self, cx: &mut Ctx, timer: TimerId, recording: bool, out: &mut Vec<AnyEffect>);
     fn on_client_request(
         &mut self,
@@ -178,6 +195,7 @@ pub trait AnyProtocol {
     /// Appends the view of a crashed node as a JSON object.
     fn view_down_json(&self, id: NodeId, stable: &dyn AnyStable, buf: &mut Vec<u8>);
     fn checker(&self) -> Box<dyn AnyChecker>;
+    fn mailbox(&self) -> Box<dyn AnyMailbox>;
 }
 
 /// One node's typed engine behind [`AnyNode`].
@@ -187,6 +205,8 @@ pub struct Adapter<P: Protocol> {
     /// Timer kinds this node has used; a timer's id is its index here.
     timers: Vec<P::Timer>,
     scratch: Vec<Effect<P>>,
+    /// Messages of the last handler run, until the world posts them.
+    outbox: Vec<Option<P::Msg>>,
 }
 
 impl<P: Protocol> Adapter<P> {
@@ -205,9 +225,13 @@ impl<P: Protocol> Adapter<P> {
         let mut typed = Out { effects: std::mem::take(&mut self.scratch), recording };
         let r = f(&mut self.p, &mut typed);
         let mut effects = typed.effects;
+        self.outbox.clear();
         for e in effects.drain(..) {
             out.push(match e {
-                Effect::Send { to, msg } => AnyEffect::Send { to, msg: Box::new(msg) },
+                Effect::Send { to, msg } => {
+                    self.outbox.push(Some(msg));
+                    AnyEffect::Send { to, slot: self.outbox.len() - 1 }
+                }
                 Effect::SetTimer { timer, after_ms } => AnyEffect::SetTimer { timer: self.timer_id(timer), after_ms },
                 Effect::CancelTimer { timer } => AnyEffect::CancelTimer { timer: self.timer_id(timer) },
                 Effect::Note { text, milestone } => AnyEffect::Note { text, milestone },
@@ -226,13 +250,21 @@ impl<P: Protocol> AnyNode for Adapter<P> {
         &mut self,
         cx: &mut Ctx,
         from: NodeId,
-        msg: Box<dyn AnyMsg>,
+        mail: &mut dyn AnyMailbox,
+        id: u64,
         recording: bool,
         out: &mut Vec<AnyEffect>,
     ) {
         // Every message in a run comes from the same protocol.
-        if let Ok(msg) = AnyMsg::into_any(msg).downcast::<P::Msg>() {
-            self.run(recording, out, |p, o| p.on_message(cx, from, *msg, o));
+        let msg = mail.as_any_mut().downcast_mut::<Mailbox<P::Msg>>().and_then(|m| m.0.remove(id));
+        if let Some(msg) = msg {
+            self.run(recording, out, |p, o| p.on_message(cx, from, msg, o));
+        }
+    }
+    fn post(&mut self, slot: usize, mail: &mut dyn AnyMailbox) {
+        let msg = self.outbox.get_mut(slot).and_then(Option::take);
+        if let (Some(msg), Some(mail)) = (msg, mail.as_any_mut().downcast_mut::<Mailbox<P::Msg>>()) {
+            mail.0.push(msg);
         }
     }
     fn on_timer(&mut self, cx: &mut Ctx, timer: TimerId, recording: bool, out: &mut Vec<AnyEffect>) {
@@ -309,7 +341,7 @@ impl<P: Protocol> AnyProtocol for Descriptor<P> {
             Some(params) => P::boot(id, nodes, params, stable),
             None => P::boot(id, nodes, &P::Params::default(), stable),
         };
-        Box::new(Adapter::<P> { p, timers: Vec::new(), scratch: Vec::new() })
+        Box::new(Adapter::<P> { p, timers: Vec::new(), scratch: Vec::new(), outbox: Vec::new() })
     }
     fn view_down_json(&self, id: NodeId, stable: &dyn AnyStable, buf: &mut Vec<u8>) {
         if let Some(s) = AnyStable::as_any(stable).downcast_ref::<P::Stable>() {
@@ -321,6 +353,9 @@ impl<P: Protocol> AnyProtocol for Descriptor<P> {
     fn checker(&self) -> Box<dyn AnyChecker> {
         Box::new(TypedChecker::<P>(P::Checker::default()))
     }
+    fn mailbox(&self) -> Box<dyn AnyMailbox> {
+        Box::new(Mailbox::<P::Msg>(Window::default()))
+    }
 }
 
 #[derive(Clone)]
@@ -328,17 +363,20 @@ struct TypedChecker<P: Protocol>(P::Checker);
 
 impl<P: Protocol> AnyChecker for TypedChecker<P> {
     fn check(&mut self, now: Time, changed: NodeId, slots: &[Slot], out: &mut Vec<Violation>) {
-        self.0.check(now, changed, &TypedNodes::<P> { slots, _p: PhantomData }, out);
+        // Most checks read a node or two: resolve each node's type on first
+        // use only, and on the stack for clusters of up to 32.
+        const SMALL: usize = 32;
+        if slots.len() <= SMALL {
+            let cache: [Cell<Option<NodeRef<'_, P>>>; SMALL] = std::array::from_fn(|_| Cell::new(None));
+            self.0.check(now, changed, &LazyNodes { slots, cache: &cache }, out);
+        } else {
+            let cache: Vec<Cell<Option<NodeRef<'_, P>>>> = slots.iter().map(|_| Cell::new(None)).collect();
+            self.0.check(now, changed, &LazyNodes { slots, cache: &cache }, out);
+        }
     }
     fn clone_box(&self) -> Box<dyn AnyChecker> {
         Box::new(self.clone())
     }
-}
-
-/// The slots of a run, seen with their protocol's types (for checkers).
-pub struct TypedNodes<'a, P> {
-    pub slots: &'a [Slot],
-    pub _p: PhantomData<fn() -> P>,
 }
 
 /// Node `id` of a run of `P`, typed.
@@ -350,11 +388,24 @@ pub fn typed<P: Protocol>(slot: &Slot) -> NodeRef<'_, P> {
     }
 }
 
-impl<P: Protocol> Nodes<P> for TypedNodes<'_, P> {
+/// The nodes of a run with their protocol's types, resolved on first access.
+struct LazyNodes<'a, 'c, P: Protocol> {
+    slots: &'a [Slot],
+    cache: &'c [Cell<Option<NodeRef<'a, P>>>],
+}
+
+impl<P: Protocol> Nodes<P> for LazyNodes<'_, '_, P> {
     fn len(&self) -> usize {
         self.slots.len()
     }
     fn node(&self, id: NodeId) -> NodeRef<'_, P> {
-        typed::<P>(&self.slots[id])
+        match self.cache[id].get() {
+            Some(r) => r,
+            None => {
+                let r = typed::<P>(&self.slots[id]);
+                self.cache[id].set(Some(r));
+                r
+            }
+        }
     }
 }

@@ -1,6 +1,5 @@
-//! Messages on the wire. Ids are handed out in send order from 0, and a message
-//! leaves the table when it is delivered or lost, so the table is a sliding
-//! window over recent ids: O(1) to add, find and remove.
+//! Messages on the wire: their metadata, and the id-keyed window that holds
+//! them (and, in each protocol's mailbox, their payloads).
 
 use std::collections::VecDeque;
 
@@ -33,55 +32,58 @@ impl Loss {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct Flight<M> {
+/// A message on the wire, without its payload (which its protocol's
+/// mailbox keeps under the same id).
+#[derive(Clone, Copy, Debug)]
+pub struct Flight {
     pub id: u64,
     pub from: NodeId,
     pub to: NodeId,
-    pub msg: M,
     pub sent_at: Time,
     pub deliver_at: Time,
     /// Decided when it was sent: `None` arrives, `Some` is lost on arrival.
     pub lost: Option<Loss>,
 }
 
+/// Values keyed by message id. Ids are handed out in send order, and values
+/// leave when their message is delivered or lost, so this is a sliding
+/// window over recent ids: O(1) to add, find and remove.
 #[derive(Clone, Debug)]
-pub struct InFlight<M> {
+pub struct Window<T> {
     base: u64,
-    slots: VecDeque<Option<Flight<M>>>,
+    slots: VecDeque<Option<T>>,
     live: usize,
 }
 
-impl<M> Default for InFlight<M> {
+impl<T> Default for Window<T> {
     fn default() -> Self {
-        InFlight { base: 0, slots: VecDeque::new(), live: 0 }
+        Window { base: 0, slots: VecDeque::new(), live: 0 }
     }
 }
 
-impl<M> InFlight<M> {
-    /// The id the next message will get.
+impl<T> Window<T> {
+    /// The id the next value will get.
     pub fn next_id(&self) -> u64 {
         self.base + self.slots.len() as u64
     }
 
-    /// Adds a message; its id must be [`InFlight::next_id`].
-    pub fn insert(&mut self, flight: Flight<M>) {
-        debug_assert_eq!(flight.id, self.next_id());
-        self.slots.push_back(Some(flight));
+    /// Adds a value under [`Window::next_id`].
+    pub fn push(&mut self, value: T) {
+        self.slots.push_back(Some(value));
         self.live += 1;
     }
 
-    pub fn get(&self, id: u64) -> Option<&Flight<M>> {
+    pub fn get(&self, id: u64) -> Option<&T> {
         let i = id.checked_sub(self.base)?;
         self.slots.get(usize::try_from(i).ok()?)?.as_ref()
     }
 
-    pub fn get_mut(&mut self, id: u64) -> Option<&mut Flight<M>> {
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut T> {
         let i = id.checked_sub(self.base)?;
         self.slots.get_mut(usize::try_from(i).ok()?)?.as_mut()
     }
 
-    pub fn remove(&mut self, id: u64) -> Option<Flight<M>> {
+    pub fn remove(&mut self, id: u64) -> Option<T> {
         let i = usize::try_from(id.checked_sub(self.base)?).ok()?;
         let taken = self.slots.get_mut(i)?.take()?;
         self.live -= 1;
@@ -101,10 +103,12 @@ impl<M> InFlight<M> {
     }
 
     /// In id order.
-    pub fn iter(&self) -> impl Iterator<Item = &Flight<M>> {
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.slots.iter().flatten()
     }
+}
 
+impl Window<Flight> {
     /// Ids of the messages headed to `to`, in id order.
     pub fn ids_to(&self, to: NodeId) -> Vec<u64> {
         self.iter().filter(|f| f.to == to).map(|f| f.id).collect()
@@ -115,15 +119,15 @@ impl<M> InFlight<M> {
 mod tests {
     use super::*;
 
-    fn flight(id: u64, to: NodeId) -> Flight<()> {
-        Flight { id, from: 0, to, msg: (), sent_at: 0, deliver_at: 1, lost: None }
+    fn flight(id: u64, to: NodeId) -> Flight {
+        Flight { id, from: 0, to, sent_at: 0, deliver_at: 1, lost: None }
     }
 
     #[test]
     fn window_slides_as_the_oldest_leave() {
-        let mut t = InFlight::default();
+        let mut t = Window::default();
         for id in 0..4 {
-            t.insert(flight(id, (id % 2) as usize));
+            t.push(flight(id, (id % 2) as usize));
         }
         assert_eq!(t.ids_to(1), vec![1, 3]);
         assert!(t.remove(1).is_some());

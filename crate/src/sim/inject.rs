@@ -6,7 +6,7 @@ use super::erased::Slot;
 use super::flight::Loss;
 use super::network::LinkRule;
 use super::queue::Item;
-use super::world::World;
+use super::world::{Payload, World};
 use crate::scenario::{Event, MAX_TIME_MS};
 use crate::trace::TraceKind;
 
@@ -36,6 +36,7 @@ impl World {
                     .push::<u8>(now, TraceKind::Crash, Some(node), None, None, None, || format!("node {node} crashes"));
                 for id in self.flight.ids_to(node) {
                     if let Some(f) = self.flight.remove(id) {
+                        self.mail.remove(id);
                         self.stats.messages_dropped += 1;
                         self.trace.push(
                             now,
@@ -61,7 +62,7 @@ impl World {
                 self.trace.push::<u8>(now, TraceKind::Restart, Some(node), None, None, None, || {
                     format!("node {node} restarts from its stable state")
                 });
-                self.with_node(node, |p, cx, rec, out| p.on_start(cx, rec, out));
+                self.with_node(node, |p, cx, rec, out, _| p.on_start(cx, rec, out));
             }
             Event::Pause { node, for_ms } => {
                 if !self.is_up(node) {
@@ -88,7 +89,7 @@ impl World {
                 self.trace.push::<u8>(now, TraceKind::Timeout, Some(node), None, None, None, || {
                     format!("node {node} times out now")
                 });
-                let fired = self.with_node(node, |p, cx, rec, out| p.on_timeout_now(cx, rec, out));
+                let fired = self.with_node(node, |p, cx, rec, out, _| p.on_timeout_now(cx, rec, out));
                 if fired != Some(true) {
                     self.note_ignored(Some(node), &format!("timeout: node {node} has no timer to fire"));
                 }
@@ -128,6 +129,7 @@ impl World {
                 let Some(f) = self.flight.remove(id) else {
                     return Err(format!("message {id} is not in flight at {now} ms"));
                 };
+                self.mail.remove(id);
                 self.stats.messages_dropped += 1;
                 self.trace.push(
                     now,
@@ -143,11 +145,11 @@ impl World {
                 let Some(f) = self.flight.get(id) else {
                     return Err(format!("message {id} is not in flight at {now} ms"));
                 };
-                let (from, to, msg) = (f.from, f.to, f.msg.clone());
+                let (from, to) = (f.from, f.to);
                 let s = self.net.settings(from, to);
                 let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
                 self.stats.messages_duplicated += 1;
-                self.put_in_flight(from, to, msg, latency, None, Some(id));
+                self.put_in_flight(from, to, Payload::CopyOf(id), latency, None);
             }
         }
         Ok(())
@@ -165,7 +167,7 @@ impl World {
             let reachable = self.is_up(target) && self.meta[target].paused_until.is_none();
             let reply = if reachable {
                 let v = value.clone();
-                self.with_node(target, |p, cx, rec, out| p.on_client_request(cx, v, rec, out))
+                self.with_node(target, |p, cx, rec, out, _| p.on_client_request(cx, v, rec, out))
             } else {
                 None
             };

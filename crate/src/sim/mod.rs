@@ -119,12 +119,13 @@ impl<P: Protocol> Simulator<P> {
 
     /// Messages on the wire, in id order.
     pub fn in_flight(&self) -> impl Iterator<Item = InFlightMsg<'_, P::Msg>> {
-        self.world.flights().filter_map(|f| {
+        let mail = self.world.mailbox().as_any().downcast_ref::<erased::Mailbox<P::Msg>>();
+        self.world.flights().filter_map(move |f| {
             Some(InFlightMsg {
                 id: f.id,
                 from: f.from,
                 to: f.to,
-                msg: erased::AnyMsg::as_any(&*f.msg).downcast_ref::<P::Msg>()?,
+                msg: mail?.0.get(f.id)?,
                 sent_at: f.sent_at,
                 deliver_at: f.deliver_at,
                 lost: f.lost,

@@ -16,8 +16,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::client::Client;
-use super::erased::{AnyChecker, AnyEffect, AnyMsg, AnyProtocol, AnyStable, Slot, TimerId, encode};
-use super::flight::{Flight, InFlight, Loss};
+use super::erased::{AnyChecker, AnyEffect, AnyMailbox, AnyNode, AnyProtocol, AnyStable, Slot, TimerId, encode};
+use super::flight::{Flight, Loss, Window};
 use super::network::Network;
 use super::queue::{Item, Queue, Queued};
 use super::{RunError, Stats};
@@ -25,6 +25,15 @@ use crate::invariant::Violation;
 use crate::protocol::{Ctx, NodeId, Time};
 use crate::scenario::{Event, MAX_TIME_MS, Scenario, ScenarioError, Timed};
 use crate::trace::{Trace, TraceKind};
+
+/// Where a message put on the wire comes from.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Payload {
+    /// A node's outbox, at this slot (a protocol's send).
+    Outbox(usize),
+    /// A copy of a message already on the wire (the network duplicated it).
+    CopyOf(u64),
+}
 
 /// The most violations kept in full; later ones are only counted.
 const MAX_VIOLATIONS_KEPT: usize = 1_000;
@@ -57,7 +66,9 @@ pub struct World {
     pub(super) slots: Vec<Slot>,
     pub(super) meta: Vec<NodeMeta>,
     pub(super) net: Network,
-    pub(super) flight: InFlight<Box<dyn AnyMsg>>,
+    pub(super) flight: Window<Flight>,
+    /// The payloads of the messages in `flight`, under the same ids.
+    pub(super) mail: Box<dyn AnyMailbox>,
     pub(super) net_rng: ChaCha8Rng,
     pub(super) client: Client,
     checker: Box<dyn AnyChecker>,
@@ -119,7 +130,8 @@ impl World {
             queue: Queue::default(),
             slots,
             meta,
-            flight: InFlight::default(),
+            flight: Window::default(),
+            mail: proto.mailbox(),
             net_rng: stream(0),
             client: Client::new(stream(u64::MAX)),
             checker: proto.checker(),
@@ -134,7 +146,7 @@ impl World {
         };
         for id in 0..n {
             world.trace.push::<u8>(0, TraceKind::Start, Some(id), None, None, None, || format!("node {id} starts"));
-            world.with_node(id, |p, cx, rec, out| p.on_start(cx, rec, out));
+            world.with_node(id, |p, cx, rec, out, _| p.on_start(cx, rec, out));
         }
         Ok(world)
     }
@@ -180,8 +192,13 @@ impl World {
         matches!(self.slots.get(id), Some(Slot::Up(_)))
     }
     /// Messages on the wire, in id order.
-    pub fn flights(&self) -> impl Iterator<Item = &Flight<Box<dyn AnyMsg>>> {
+    pub fn flights(&self) -> impl Iterator<Item = &Flight> {
         self.flight.iter()
+    }
+
+    /// The payloads of the messages on the wire.
+    pub fn mailbox(&self) -> &dyn AnyMailbox {
+        &*self.mail
     }
     /// When the next event is due, if any.
     pub fn next_event_at(&self) -> Option<Time> {
@@ -326,7 +343,7 @@ impl World {
                     |buf| engine.encode_timer(timer, buf),
                     || format!("node {node}: {name} timer fires"),
                 );
-                self.with_node(node, |p, cx, rec, out| p.on_timer(cx, timer, rec, out));
+                self.with_node(node, |p, cx, rec, out, _| p.on_timer(cx, timer, rec, out));
                 true
             }
             Item::ClientRetry(req) => self.client_attempt(req),
@@ -350,7 +367,7 @@ impl World {
     pub(super) fn with_node<R>(
         &mut self,
         id: NodeId,
-        f: impl FnOnce(&mut dyn super::erased::AnyNode, &mut Ctx, bool, &mut Vec<AnyEffect>) -> R,
+        f: impl FnOnce(&mut dyn AnyNode, &mut Ctx, bool, &mut Vec<AnyEffect>, &mut dyn AnyMailbox) -> R,
     ) -> Option<R> {
         let mut out = std::mem::take(&mut self.out);
         let recording = self.trace.recording();
@@ -359,7 +376,7 @@ impl World {
             return None;
         };
         let mut cx = Ctx { now: self.now, id, nodes: self.n, rng: &mut self.meta[id].rng };
-        let r = f(engine.as_mut(), &mut cx, recording, &mut out);
+        let r = f(engine.as_mut(), &mut cx, recording, &mut out, &mut *self.mail);
         for e in out.drain(..) {
             self.effect(id, e);
         }
@@ -370,7 +387,7 @@ impl World {
 
     fn effect(&mut self, id: NodeId, e: AnyEffect) {
         match e {
-            AnyEffect::Send { to, msg } => self.send(id, to, msg),
+            AnyEffect::Send { to, slot } => self.send(id, to, slot),
             AnyEffect::SetTimer { timer, after_ms } => {
                 self.timer_generation += 1;
                 let generation = self.timer_generation;
@@ -391,7 +408,7 @@ impl World {
         }
     }
 
-    fn send(&mut self, from: NodeId, to: NodeId, msg: Box<dyn AnyMsg>) {
+    fn send(&mut self, from: NodeId, to: NodeId, slot: usize) {
         self.stats.messages_sent += 1;
         if to >= self.n {
             // A protocol addressed a node that does not exist: nothing to deliver.
@@ -410,28 +427,33 @@ impl World {
         } else {
             None
         };
-        let duplicate = lost.is_none() && dup_roll < s.duplicate_rate;
-        let copy = duplicate.then(|| AnyMsg::clone_box(&*msg));
-        self.put_in_flight(from, to, msg, latency, lost, None);
-        if let Some(copy) = copy {
+        let Some(id) = self.put_in_flight(from, to, Payload::Outbox(slot), latency, lost) else { return };
+        if lost.is_none() && dup_roll < s.duplicate_rate {
             let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
             self.stats.messages_duplicated += 1;
-            let original = self.flight.next_id() - 1;
-            self.put_in_flight(from, to, copy, latency, None, Some(original));
+            self.put_in_flight(from, to, Payload::CopyOf(id), latency, None);
         }
     }
 
+    /// Puts a message on the wire under the next id, and returns the id.
     pub(super) fn put_in_flight(
         &mut self,
         from: NodeId,
         to: NodeId,
-        msg: Box<dyn AnyMsg>,
+        payload: Payload,
         latency: Time,
         lost: Option<Loss>,
-        copy_of: Option<u64>,
-    ) {
+    ) -> Option<u64> {
         let id = self.flight.next_id();
+        match payload {
+            Payload::Outbox(slot) => match &mut self.slots[from] {
+                Slot::Up(engine) => engine.post(slot, &mut *self.mail),
+                Slot::Down(_) => return None,
+            },
+            Payload::CopyOf(original) => self.mail.duplicate(original),
+        }
         let deliver_at = self.now + latency;
+        let mail = &*self.mail;
         self.trace.push_with(
             self.now,
             TraceKind::Send,
@@ -439,22 +461,23 @@ impl World {
             Some(to),
             Some(id),
             |buf| {
-                msg.encode(buf);
+                mail.encode(id, buf);
                 encode(&(latency, lost), buf);
             },
             || {
-                let mut text = format!("#{id} {} {from} → {to}", msg.label());
-                if let Some(o) = copy_of {
+                let mut text = format!("#{id} {} {from} → {to}", mail.label(id));
+                if let Payload::CopyOf(o) = payload {
                     text.push_str(&format!(" (duplicate of #{o})"));
                 }
                 text
             },
         );
-        self.flight.insert(Flight { id, from, to, msg, sent_at: self.now, deliver_at, lost });
+        self.flight.push(Flight { id, from, to, sent_at: self.now, deliver_at, lost });
         self.push(deliver_at, Item::Deliver(id));
+        Some(id)
     }
 
-    fn deliver(&mut self, f: Flight<Box<dyn AnyMsg>>) {
+    fn deliver(&mut self, f: Flight) {
         let lost = f.lost.or_else(|| {
             if !self.is_up(f.to) {
                 Some(Loss::Crash)
@@ -466,20 +489,20 @@ impl World {
         });
         if let Some(why) = lost {
             self.stats.messages_dropped += 1;
-            let label = if self.trace.recording() { f.msg.label() } else { String::new() };
+            let mail = &*self.mail;
             self.trace.push(self.now, TraceKind::Drop, Some(f.to), Some(f.from), Some(f.id), Some(&why), || {
-                format!("#{} {label} {} → {} lost: {}", f.id, f.from, f.to, why.describe())
+                format!("#{} {} {} → {} lost: {}", f.id, mail.label(f.id), f.from, f.to, why.describe())
             });
+            self.mail.remove(f.id);
             return;
         }
         self.stats.messages_delivered += 1;
         let (from, to, id) = (f.from, f.to, f.id);
-        let recording = self.trace.recording();
+        let mail = &*self.mail;
         self.trace.push::<u8>(self.now, TraceKind::Deliver, Some(to), Some(from), Some(id), None, || {
-            if recording { format!("#{id} {} {from} → {to} arrives", f.msg.label()) } else { String::new() }
+            format!("#{id} {} {from} → {to} arrives", mail.label(id))
         });
-        let msg = f.msg;
-        self.with_node(to, |p, cx, rec, out| p.on_message(cx, from, msg, rec, out));
+        self.with_node(to, |p, cx, rec, out, mail| p.on_message(cx, from, mail, id, rec, out));
     }
 
     pub(super) fn check(&mut self, changed: NodeId) {
