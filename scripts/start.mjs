@@ -6,7 +6,7 @@ import { root } from './lib/run.mjs';
 
 ensureRust();
 ensureNodeModules();
-buildWasm();
+await buildWasm();
 const { serve } = await import('./lib/serve.mjs');
 const { url } = await serve(root, { port: Number(process.env.PORT) || 8080, host: process.env.HOST || '127.0.0.1' });
 console.log(`\nConsensus Lab is running at ${url}\nPress Ctrl+C to stop.`);

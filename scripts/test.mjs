@@ -7,30 +7,30 @@ import { ensureRust, ensureNodeModules, ensureChromium, ensureWasmOpt } from './
 import { buildWasm } from './lib/build-wasm.mjs';
 
 const started = Date.now();
-const step = (name, fn) => {
+const step = async (name, fn) => {
   const t = Date.now();
   console.log(`\n── ${name}`);
-  fn();
+  await fn();
   console.log(`   ${name}: ok (${((Date.now() - t) / 1000).toFixed(1)} s)`);
 };
 
 try {
-  step('toolchain', () => {
+  await step('toolchain', () => {
     ensureRust({ lint: true });
     ensureNodeModules();
     ensureChromium();
     ensureWasmOpt({ install: true });
   });
-  step('cargo fmt --check', () => run('cargo', ['fmt', '--all', '--check']));
-  step('cargo clippy', () => {
+  await step('cargo fmt --check', () => run('cargo', ['fmt', '--all', '--check']));
+  await step('cargo clippy', () => {
     run('cargo', ['clippy', '--all-targets', '--quiet', '--', '-D', 'warnings']);
     run('cargo', ['clippy', '--lib', '--quiet', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
   });
-  step('cargo test', () => run('cargo', ['test', '--quiet']));
-  step('release CLI', () => run('cargo', ['build', '--release', '--quiet']));
-  step('wasm build', () => buildWasm());
-  step('node tests', () => run('node', ['--test', '--test-reporter=spec', 'tests/node/']));
-  step('browser tests', () => run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/browser/']));
+  await step('cargo test', () => run('cargo', ['test', '--quiet']));
+  await step('release CLI', () => run('cargo', ['build', '--release', '--quiet']));
+  await step('wasm build', () => buildWasm());
+  await step('node tests', () => run('node', ['--test', '--test-reporter=spec', 'tests/node/']));
+  await step('browser tests', () => run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/browser/']));
   console.log(`\nAll checks passed in ${((Date.now() - started) / 60000).toFixed(1)} min.`);
 } catch (e) {
   console.error(`\nFAILED: ${e.message}`);

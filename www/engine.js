@@ -1,29 +1,70 @@
-// The one module that talks to the wasm engine. It owns the current
-// Simulation and the display clock (simulated time shown on screen, advanced
-// by real time × speed), and tells listeners when the run changed. It never
-// decides protocol behaviour: it steps the engine and forwards injects.
-import init, { Simulation, lastPanic } from './pkg/consensus_lab.js';
+// The one module that talks to the wasm engines. Each protocol family has its
+// own module (www/pkg/<family>/), fetched the first time one of its protocols
+// is shown, so a reader downloads only the engine they watch. The Lab owns the
+// current Simulation and the display clock (simulated time on screen,
+// advanced by real time × speed), and tells listeners when the run changed.
+// It never decides protocol behaviour: it steps the engine and forwards
+// injects.
 
-export { Simulation };
+const modules = new Map();
+let manifest = [];
 
-/** Loads the wasm module once. */
-export async function loadEngine() {
-  await init({ module_or_path: new URL('./pkg/consensus_lab_bg.wasm', import.meta.url) });
+/** Reads the list of protocols and which module carries each. */
+export async function loadManifest() {
+  const res = await fetch(new URL('./pkg/protocols.json', import.meta.url));
+  if (!res.ok) throw new Error(`the protocol list could not load (HTTP ${res.status})`);
+  manifest = await res.json();
+  return manifest;
+}
+
+export function protocols() {
+  return manifest;
+}
+
+export function protocolInfo(name) {
+  return manifest.find((p) => p.name === name) ?? null;
+}
+
+/** Loads (once) the wasm module of a protocol family. */
+export async function loadFamily(family) {
+  if (!modules.has(family)) {
+    const mod = await import(`./pkg/${family}/consensus_lab.js`);
+    await mod.default({ module_or_path: new URL(`./pkg/${family}/consensus_lab_bg.wasm`, import.meta.url) });
+    modules.set(family, mod);
+  }
+  return modules.get(family);
+}
+
+/** A fresh random seed (from any loaded engine). */
+export function freshSeed() {
+  const mod = modules.values().next().value;
+  return mod ? mod.Simulation.freshSeed() : Math.floor(Math.random() * 2 ** 32);
 }
 
 /** An Error whose message is meant for the page. */
-function readable(e) {
+function readable(e, mod) {
   if (e instanceof WebAssembly.RuntimeError) {
-    const p = lastPanic();
+    const p = mod?.lastPanic?.();
     return new Error(`internal error in the engine${p ? `: ${p}` : ''}. Please report the scenario link.`);
   }
   return e instanceof Error ? e : new Error(String(e));
+}
+
+/** The protocol a scenario names, if it can be read. */
+function protocolOf(scenario) {
+  try {
+    const doc = typeof scenario === 'string' ? JSON.parse(scenario) : scenario;
+    return typeof doc?.protocol === 'string' ? doc.protocol : null;
+  } catch {
+    return null;
+  }
 }
 
 export class Lab extends EventTarget {
   constructor() {
     super();
     this.sim = null;
+    this.mod = null;
     this.displayTime = 0;
     this.playing = false;
     /** Simulated milliseconds per real millisecond. */
@@ -33,19 +74,46 @@ export class Lab extends EventTarget {
     this._snapVersion = -1;
   }
 
-  /** Replaces the run with one built from `scenario` (object or JSON text). Throws a readable Error. */
+  /**
+   * Replaces the run with one built from `scenario` (object or JSON text).
+   * When the scenario's engine is already loaded the new run is in place
+   * before this returns (and a bad scenario throws at once); otherwise the
+   * engine is fetched first. Either way the returned promise resolves when
+   * the run is ready, or rejects with a readable Error.
+   */
   load(scenario) {
+    const protocol = protocolOf(scenario);
+    const info = protocol ? protocolInfo(protocol) : null;
+    if (protocol && !info) {
+      const names = manifest.map((p) => p.name).join(', ');
+      throw new Error(`protocol: unknown protocol "${protocol.slice(0, 40)}" (this lab runs: ${names})`);
+    }
+    // A document without a readable protocol goes to the engine on screen,
+    // which explains what is wrong with it.
+    const family = info?.family ?? (this.mod ? null : manifest[0]?.family);
+    const mod = family ? modules.get(family) : this.mod;
+    if (mod) {
+      this.swap(mod, scenario);
+      return Promise.resolve(this);
+    }
+    return loadFamily(family).then((m) => {
+      this.swap(m, scenario);
+      return this;
+    });
+  }
+
+  swap(mod, scenario) {
     let sim;
     try {
-      sim = new Simulation(scenario);
+      sim = new mod.Simulation(scenario);
     } catch (e) {
-      throw readable(e);
+      throw readable(e, mod);
     }
     if (this.sim) this.sim.free();
     this.sim = sim;
+    this.mod = mod;
     this.displayTime = 0;
     this.changed('load');
-    return this;
   }
 
   changed(why) {
@@ -76,7 +144,7 @@ export class Lab extends EventTarget {
       this.sim.runUntil(ms);
     } catch (e) {
       this.changed('run');
-      throw readable(e);
+      throw readable(e, this.mod);
     }
     this.displayTime = Math.max(this.displayTime, this.sim.timeMs());
     if (this.sim.timeMs() !== before) this.changed('run');
@@ -90,7 +158,7 @@ export class Lab extends EventTarget {
       more = this.sim.step();
     } catch (e) {
       this.changed('step');
-      throw readable(e);
+      throw readable(e, this.mod);
     }
     this.displayTime = this.sim.timeMs();
     this.changed('step');
@@ -104,7 +172,7 @@ export class Lab extends EventTarget {
       this.sim.inject(event);
     } catch (e) {
       this.changed('inject');
-      throw readable(e);
+      throw readable(e, this.mod);
     }
     this.changed('inject');
   }

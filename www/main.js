@@ -1,7 +1,7 @@
 // Boots the page: loads the engine, builds the first run, and keeps the
 // canvas and the panels in step with the simulation, frame by frame. It also
 // exposes the live simulation as `window.lab` for the console and for tests.
-import { loadEngine, Lab, Simulation } from './engine.js';
+import { loadManifest, loadFamily, Lab, protocols, protocolInfo, freshSeed } from './engine.js';
 import { drawScene, rendererFor } from './render.js';
 import { Controls, formatSpeed, sliderFromSpeed } from './controls.js';
 import { glyph } from './draw/common.js';
@@ -29,14 +29,27 @@ function show(message) {
 
 /** The default scenario for a protocol: no events, a fresh seed. */
 function defaultScenario(protocol = 'raft', nodes = null, seed = null) {
-  const info = Simulation.protocols().find((p) => p.name === protocol) ?? { default_nodes: 5 };
-  return { version: 1, protocol, nodes: nodes ?? info.default_nodes, seed: seed ?? Simulation.freshSeed(), events: [] };
+  const info = protocolInfo(protocol) ?? { default_nodes: 5 };
+  return { version: 1, protocol, nodes: nodes ?? info.default_nodes, seed: seed ?? freshSeed(), events: [] };
 }
 
-/** Loads a scenario and resets the panels; on error keeps the current run. */
+/**
+ * Loads a scenario (fetching its engine if needed); on error keeps the
+ * current run and shows the reason. The panels reset on the lab's "load".
+ */
 function load(scenario) {
-  lab.load(scenario);
-  afterLoad();
+  let pending;
+  try {
+    pending = lab.load(scenario);
+  } catch (e) {
+    show(e);
+    return Promise.reject(e);
+  }
+  show(null);
+  return pending.catch((e) => {
+    show(e);
+    throw e;
+  });
 }
 
 function afterLoad() {
@@ -44,7 +57,7 @@ function afterLoad() {
   $('seed').textContent = String(sc.seed);
   $('nodes').value = String(sc.nodes);
   $('protocol').value = sc.protocol;
-  const info = Simulation.protocols().find((p) => p.name === sc.protocol);
+  const info = protocolInfo(sc.protocol);
   if (info) {
     $('nodes').min = String(info.min_nodes);
     $('nodes').max = String(info.max_nodes);
@@ -94,7 +107,7 @@ function buildLegend(protocol) {
 
 function newRun() {
   const sc = lab.sim.scenario();
-  controls.act(() => load({ version: 1, protocol: sc.protocol, nodes: sc.nodes, seed: Simulation.freshSeed(), network: sc.network, params: sc.params, events: [] }));
+  load({ version: 1, protocol: sc.protocol, nodes: sc.nodes, seed: freshSeed(), network: sc.network, params: sc.params, events: [] }).catch(() => {});
 }
 
 function resizeCanvas() {
@@ -195,15 +208,27 @@ function frame(now) {
 /** The console and test API: the live simulation plus a few page helpers. */
 function exposeLab() {
   window.lab = {
+    /**
+     * A new run from a scenario. For the protocol on screen it is in place
+     * before this returns (a bad scenario throws at once); the promise
+     * resolves when the run is ready (await it when switching protocols).
+     */
     load(scenario) {
+      let pending;
       try {
-        load(scenario);
-        show(null);
+        pending = lab.load(scenario);
       } catch (e) {
         show(e);
         throw e;
       }
-      return window.lab;
+      show(null);
+      return pending.then(
+        () => window.lab,
+        (e) => {
+          show(e);
+          throw e;
+        },
+      );
     },
     get simulation() {
       return lab.sim;
@@ -229,37 +254,44 @@ function exposeLab() {
     frameTimes: () => frameTimes.slice(),
     /** Where node `id` is drawn, in CSS pixels from the canvas's top-left corner. */
     nodePosition: (id) => (layout && layout.pos[id] ? { x: layout.pos[id].x, y: layout.pos[id].y } : null),
-    protocols: () => Simulation.protocols(),
-    freshSeed: () => Simulation.freshSeed(),
+    protocols: () => protocols(),
+    freshSeed: () => freshSeed(),
   };
 }
 
 async function main() {
+  const first = 'raft';
   try {
-    await loadEngine();
+    await loadManifest();
+    await loadFamily(protocolInfo(first)?.family ?? first);
   } catch (e) {
     show(`The simulation engine could not load (${e.message}). This page needs WebAssembly.`);
     return;
   }
   controls = new Controls(lab, { show, newRun, layout: () => layout });
+  lab.addEventListener('change', (e) => {
+    if (e.detail === 'load') afterLoad();
+  });
   const select = $('protocol');
-  for (const p of Simulation.protocols()) {
+  for (const p of protocols()) {
     const o = document.createElement('option');
     o.value = p.name;
     o.textContent = p.name;
     select.append(o);
   }
-  select.addEventListener('change', () => controls.act(() => load(defaultScenario(select.value))));
+  select.addEventListener('change', () => load(defaultScenario(select.value)).catch(() => {}));
   $('nodes').addEventListener('change', (e) => {
     const sc = lab.sim.scenario();
-    controls.act(() => load({ version: 1, protocol: sc.protocol, nodes: Number(e.target.value), seed: sc.seed, network: sc.network, params: sc.params, events: [] }));
+    load({ version: 1, protocol: sc.protocol, nodes: Number(e.target.value), seed: sc.seed, network: sc.network, params: sc.params, events: [] }).catch(() => {
+      $('nodes').value = String(sc.nodes);
+    });
   });
   $('show-messages').addEventListener('change', () => {
     $('events').textContent = '';
     lastSeq = 0;
     appendEvents();
   });
-  load(defaultScenario());
+  await load(defaultScenario(first));
   $('speed').value = String(sliderFromSpeed(lab.speed));
   exposeLab();
   new ResizeObserver(() => draw(true)).observe($('canvas'));

@@ -12,6 +12,7 @@
 pub mod commit;
 pub mod engine;
 pub mod invariant;
+pub mod json;
 #[cfg(feature = "paxos")]
 pub mod paxos;
 pub mod protocol;

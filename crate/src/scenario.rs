@@ -11,6 +11,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::json::{Obj, list};
+
 use crate::protocol::{NodeId, Time};
 
 /// The largest `at_ms`, `run_until_ms` or `for_ms` accepted: about 285 simulated
@@ -267,35 +269,42 @@ impl Scenario {
         })
     }
 
-    /// The document as JSON, fields in the order of the format's description.
-    pub fn to_value(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("version".into(), Value::from(1));
-        m.insert("protocol".into(), Value::from(self.protocol.clone()));
-        m.insert("nodes".into(), Value::from(self.nodes));
-        m.insert("seed".into(), seed_value(self.seed));
-        let net = network_value(&self.network);
-        if !net.is_empty() {
-            m.insert("network".into(), Value::Object(net));
+    /// The document as JSON text, fields in the order of the format's
+    /// description.
+    pub fn to_json_string(&self) -> String {
+        let mut buf = Vec::with_capacity(256 + 48 * self.events.len());
+        let mut o = Obj::new(&mut buf);
+        o.field("version", &1);
+        o.field("protocol", &self.protocol);
+        o.field("nodes", &self.nodes);
+        o.raw("seed", |b| write_seed(self.seed, b));
+        if self.network != NetworkSpec::default() {
+            o.raw("network", |b| {
+                let mut n = Obj::new(b);
+                network_fields(&self.network, &mut n);
+                n.end();
+            });
         }
         if !self.params.is_empty() {
-            m.insert("params".into(), Value::Object(self.params.clone()));
+            o.field("params", &self.params);
         }
-        m.insert("events".into(), Value::Array(self.events.iter().map(timed_value).collect()));
+        o.raw("events", |b| list(b, &self.events, |b, t| write_timed(t, b)));
         if let Some(t) = self.run_until_ms {
-            m.insert("run_until_ms".into(), Value::from(t));
+            o.field("run_until_ms", &t);
         }
         if let Some(t) = &self.title {
-            m.insert("title".into(), Value::from(t.clone()));
+            o.field("title", t);
         }
         if let Some(t) = &self.caption {
-            m.insert("caption".into(), Value::from(t.clone()));
+            o.field("caption", t);
         }
-        Value::Object(m)
+        o.end();
+        String::from_utf8(buf).unwrap_or_default()
     }
 
-    pub fn to_json_string(&self) -> String {
-        self.to_value().to_string()
+    /// The document as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(&self.to_json_string()).unwrap_or(Value::Null)
     }
 }
 
@@ -578,77 +587,69 @@ fn parse_seed(v: &Value) -> R<u64> {
     }
 }
 
-fn seed_value(seed: u64) -> Value {
-    if seed <= (1 << 53) { Value::from(seed) } else { Value::from(seed.to_string()) }
+fn write_seed(seed: u64, b: &mut Vec<u8>) {
+    // Above 2^53 a JSON number loses precision in JavaScript: write a string.
+    let _ =
+        if seed <= (1 << 53) { serde_json::to_writer(b, &seed) } else { serde_json::to_writer(b, &seed.to_string()) };
 }
 
-fn pair(p: (Time, Time)) -> Value {
-    Value::Array(vec![Value::from(p.0), Value::from(p.1)])
-}
-
-fn network_value(n: &NetworkSpec) -> Map<String, Value> {
-    let mut m = Map::new();
+fn network_fields(n: &NetworkSpec, o: &mut Obj) {
     if let Some(l) = n.latency_ms {
-        m.insert("latency_ms".into(), pair(l));
+        o.field("latency_ms", &[l.0, l.1]);
     }
     if let Some(r) = n.drop_rate {
-        m.insert("drop_rate".into(), Value::from(r));
+        o.field("drop_rate", &r);
     }
     if let Some(r) = n.duplicate_rate {
-        m.insert("duplicate_rate".into(), Value::from(r));
+        o.field("duplicate_rate", &r);
     }
-    m
 }
 
-/// An event as a JSON object, with `at_ms` first.
-pub fn timed_value(t: &Timed) -> Value {
-    let mut m = Map::new();
-    m.insert("at_ms".into(), Value::from(t.at_ms));
-    event_fields(&t.event, &mut m);
-    Value::Object(m)
+/// A timeline event as a JSON object, `at_ms` first.
+fn write_timed(t: &Timed, b: &mut Vec<u8>) {
+    let mut o = Obj::new(b);
+    o.field("at_ms", &t.at_ms);
+    event_fields(&t.event, &mut o);
+    o.end();
 }
 
-/// An event as a JSON object without a time.
-pub fn event_value(e: &Event) -> Value {
-    let mut m = Map::new();
-    event_fields(e, &mut m);
-    Value::Object(m)
+/// An event as JSON text, without a time.
+pub fn event_json(e: &Event) -> String {
+    let mut buf = Vec::new();
+    let mut o = Obj::new(&mut buf);
+    event_fields(e, &mut o);
+    o.end();
+    String::from_utf8(buf).unwrap_or_default()
 }
 
-fn event_fields(e: &Event, m: &mut Map<String, Value>) {
-    m.insert("type".into(), Value::from(e.type_name()));
+fn event_fields(e: &Event, o: &mut Obj) {
+    o.field("type", e.type_name());
     match e {
         Event::ClientRequest { value, node } => {
-            m.insert("value".into(), Value::from(value.clone()));
+            o.field("value", value);
             if let Some(n) = node {
-                m.insert("node".into(), Value::from(*n));
+                o.field("node", n);
             }
         }
-        Event::Crash { node } | Event::Restart { node } | Event::Timeout { node } => {
-            m.insert("node".into(), Value::from(*node));
-        }
-        Event::Partition { groups } => {
-            m.insert("groups".into(), serde_json::to_value(groups).unwrap_or(Value::Null));
-        }
+        Event::Crash { node } | Event::Restart { node } | Event::Timeout { node } => o.field("node", node),
+        Event::Partition { groups } => o.field("groups", groups),
         Event::Heal => {}
         Event::Link { from, to, drop_rate, latency_ms } => {
-            m.insert("from".into(), Value::from(*from));
-            m.insert("to".into(), Value::from(*to));
+            o.field("from", from);
+            o.field("to", to);
             if let Some(r) = drop_rate {
-                m.insert("drop_rate".into(), Value::from(*r));
+                o.field("drop_rate", r);
             }
             if let Some(l) = latency_ms {
-                m.insert("latency_ms".into(), pair(*l));
+                o.field("latency_ms", &[l.0, l.1]);
             }
         }
-        Event::DropMessage { id } | Event::DuplicateMessage { id } => {
-            m.insert("id".into(), Value::from(*id));
-        }
+        Event::DropMessage { id } | Event::DuplicateMessage { id } => o.field("id", id),
         Event::Pause { node, for_ms } => {
-            m.insert("node".into(), Value::from(*node));
-            m.insert("for_ms".into(), Value::from(*for_ms));
+            o.field("node", node);
+            o.field("for_ms", for_ms);
         }
-        Event::SetNetwork(n) => m.extend(network_value(n)),
+        Event::SetNetwork(n) => network_fields(n, o),
     }
 }
 

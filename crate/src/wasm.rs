@@ -106,11 +106,29 @@ fn js_to_json(v: &JsValue, path: &str, depth: usize) -> Result<serde_json::Value
     Err(format!("{}: {} cannot be part of a scenario", at(path), v.js_typeof().as_string().unwrap_or_default()))
 }
 
+/// JSON text parsed by the browser's own parser (smaller than carrying a
+/// second one in the module), with the same wording as the native reader.
+fn parse_text(text: &str, what: &str) -> Result<JsValue, String> {
+    js_sys::JSON::parse(text).map_err(|e| {
+        let detail = js_sys::Error::from(e).message().as_string().unwrap_or_default();
+        if detail.contains("end of JSON input") || detail.contains("Unterminated") {
+            format!("{what}the JSON ends too early: {detail}")
+        } else {
+            format!("{what}malformed JSON: {detail}")
+        }
+    })
+}
+
 /// A scenario given as JSON text or as a plain object.
 fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
-    if let Some(text) = input.as_string() {
-        return Scenario::from_json_str(&text).map_err(|e| e.to_string());
-    }
+    let parsed;
+    let input = match input.as_string() {
+        Some(text) => {
+            parsed = parse_text(&text, "")?;
+            &parsed
+        }
+        None => input,
+    };
     if input.is_undefined() || input.is_null() {
         return Err("no scenario given".into());
     }
@@ -167,7 +185,7 @@ impl Simulation {
     #[wasm_bindgen(js_name = runUntil)]
     pub fn run_until(&mut self, ms: f64) -> Result<(), JsError> {
         if !ms.is_finite() || ms < 0.0 {
-            return Err(JsError::new(&format!("runUntil: {ms} is not a time (milliseconds from 0)")));
+            return Err(JsError::new("runUntil: the time must be a number of milliseconds from 0"));
         }
         let t = (ms.floor() as u64).min(crate::scenario::MAX_TIME_MS);
         self.engine.run_until(t).map_err(|e| JsError::new(&e.to_string()))
@@ -176,12 +194,15 @@ impl Simulation {
     /// Applies an event from the inject vocabulary. Without `at_ms` it applies
     /// now; a later `at_ms` schedules it. Either way it joins the scenario.
     pub fn inject(&mut self, event: JsValue) -> Result<(), JsError> {
-        let value = match event.as_string() {
+        let parsed;
+        let event = match event.as_string() {
             Some(text) => {
-                serde_json::from_str(&text).map_err(|e| JsError::new(&format!("inject: malformed JSON: {e}")))?
+                parsed = parse_text(&text, "inject: ").map_err(|e| JsError::new(&e))?;
+                &parsed
             }
-            None => js_to_json(&event, "inject", 0).map_err(|e| JsError::new(&e))?,
+            None => &event,
         };
+        let value = js_to_json(event, "inject", 0).map_err(|e| JsError::new(&e))?;
         let (at, ev) =
             parse_event(&value, "inject", self.engine.nodes(), false).map_err(|e| JsError::new(&e.to_string()))?;
         let result = match at {
@@ -205,7 +226,7 @@ impl Simulation {
 
     /// The scenario so far, live injects included.
     pub fn scenario(&self) -> Result<JsValue, JsError> {
-        to_js(&self.engine.scenario().to_value())
+        parse_json(&self.engine.scenario().to_json_string())
     }
 
     /// The scenario so far as JSON text.

@@ -16,6 +16,11 @@ after(async () => {
 
 const leaders = (snap) => snap.nodes.filter((n) => n.up && n.role === 'leader');
 
+/** Waits until the element's text is `text` (panels refresh on the next frame). */
+async function waitForText(page, selector, text) {
+  await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent === want, [selector, text], { timeout: 5000 });
+}
+
 /** Clicks node `id` on the canvas, like a reader. */
 async function clickNode(page, id) {
   const box = await page.locator('#canvas').boundingBox();
@@ -62,7 +67,7 @@ test('crashing the leader from the canvas leads to a new leader in a higher term
   assert.equal(before.length, 1);
   const old = before[0];
   await clickNode(page, old.id);
-  assert.equal(await page.locator('#node-title').textContent(), `n${old.id}`);
+  await waitForText(page, '#node-title', `n${old.id}`);
   await page.getByRole('button', { name: 'Crash' }).click();
   await screenshot(page, 'leader-crashed');
   const crashed = await page.evaluate((id) => lab.snapshot().nodes[id], old.id);
@@ -124,7 +129,7 @@ test('keyboard shortcuts: space pauses and plays, ? opens help, digits select, X
   assert.equal(await page.locator('#help').isVisible(), false);
   await page.keyboard.press('Space');
   await page.keyboard.press('2');
-  assert.equal(await page.locator('#node-title').textContent(), 'n2');
+  await waitForText(page, '#node-title', 'n2');
   await page.keyboard.press('x');
   assert.equal(await page.evaluate(() => lab.snapshot().nodes[2].up), false);
   await page.keyboard.press('r');

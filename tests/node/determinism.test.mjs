@@ -2,7 +2,10 @@
 // with live injects replays exactly from the scenario it records.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Simulation, runCli, runUntil, sampleScenarios } from './engine.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Simulation, simulation, protocols, runCli, runUntil, sampleScenarios } from './engine.mjs';
+import { root } from '../../scripts/lib/run.mjs';
 
 for (const [name, scenario] of Object.entries(sampleScenarios())) {
   test(`trace hash of "${name}" is the same natively and in wasm`, () => {
@@ -56,4 +59,22 @@ test('different seeds give different runs', () => {
   a.runUntil(2000);
   b.runUntil(2000);
   assert.notEqual(a.traceHash(), b.traceHash());
+});
+
+test('every story of every protocol gives the same trace hash natively and in its wasm module', () => {
+  const dir = path.join(root, 'www', 'stories');
+  const files = fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.json') && f !== 'index.json');
+  const seen = new Set();
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const scenario = JSON.parse(text);
+    seen.add(scenario.protocol);
+    const native = runCli(text);
+    assert.equal(native.status, 0, `${f}: ${native.stderr}`);
+    const sim = simulation(text);
+    sim.runUntil(runUntil(scenario));
+    assert.equal(sim.traceHash(), native.json.trace_hash, f);
+    assert.deepEqual(sim.result().violations, native.json.violations, f);
+  }
+  assert.deepEqual([...seen].sort(), protocols.map((p) => p.name).sort(), 'a story for every protocol');
 });

@@ -6,10 +6,27 @@ import { spawnSync } from 'node:child_process';
 import { root } from '../../scripts/lib/run.mjs';
 
 const pkg = path.join(root, 'www', 'pkg');
-const mod = await import(path.join(pkg, 'consensus_lab.js'));
-mod.initSync({ module: fs.readFileSync(path.join(pkg, 'consensus_lab_bg.wasm')) });
+const manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'protocols.json'), 'utf8'));
+const families = {};
+for (const family of new Set(manifest.map((p) => p.family))) {
+  const mod = await import(path.join(pkg, family, 'consensus_lab.js'));
+  mod.initSync({ module: fs.readFileSync(path.join(pkg, family, 'consensus_lab_bg.wasm')) });
+  families[family] = mod;
+}
 
-export const { Simulation } = mod;
+/** Every protocol with the module that carries it. */
+export const protocols = manifest;
+
+/** The Raft module's Simulation class (the page's default engine). */
+export const { Simulation } = families.raft;
+
+/** A Simulation from the module that carries the scenario's protocol. */
+export function simulation(scenario) {
+  const doc = typeof scenario === 'string' ? JSON.parse(scenario) : scenario;
+  const info = manifest.find((p) => p.name === doc.protocol);
+  if (!info) throw new Error(`no module carries protocol "${doc.protocol}"`);
+  return new families[info.family].Simulation(scenario);
+}
 
 const cli = path.join(root, 'target', 'release', process.platform === 'win32' ? 'consensus-lab.exe' : 'consensus-lab');
 

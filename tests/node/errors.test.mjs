@@ -67,7 +67,7 @@ test('bad injects are refused and the simulation keeps working', () => {
   throwsMessage(() => sim.inject({ type: 'teleport' }), /unknown event type "teleport"/);
   throwsMessage(() => sim.inject({ type: 'heal', at_ms: 10 }), /10 ms is in the past/);
   throwsMessage(() => sim.inject('{nope'), /malformed JSON/);
-  throwsMessage(() => sim.runUntil(NaN), /not a time/);
+  throwsMessage(() => sim.runUntil(NaN), /runUntil: the time must be a number of milliseconds/);
   assert.equal(sim.traceHash(), before, 'refused injects leave no trace');
   sim.inject({ type: 'crash', node: 1 });
   sim.runUntil(1500);

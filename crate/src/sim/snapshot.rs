@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::erased::Slot;
 use super::flight::Loss;
 use super::world::World;
+use crate::json::{Obj, list};
 use crate::protocol::{NodeId, Time};
 
 #[derive(Serialize)]
@@ -31,48 +32,6 @@ struct TimerView<'a> {
     name: &'a str,
     set_at: Time,
     fire_at: Time,
-}
-
-/// Writes a JSON object field by field.
-struct Obj<'a> {
-    buf: &'a mut Vec<u8>,
-    first: bool,
-}
-
-impl<'a> Obj<'a> {
-    fn new(buf: &'a mut Vec<u8>) -> Obj<'a> {
-        buf.push(b'{');
-        Obj { buf, first: true }
-    }
-    fn key(&mut self, k: &str) {
-        if !self.first {
-            self.buf.push(b',');
-        }
-        self.first = false;
-        let _ = serde_json::to_writer(&mut *self.buf, k);
-        self.buf.push(b':');
-    }
-    fn field<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) {
-        self.key(k);
-        let _ = serde_json::to_writer(&mut *self.buf, v);
-    }
-    fn raw(&mut self, k: &str, write: impl FnOnce(&mut Vec<u8>)) {
-        self.key(k);
-        write(self.buf);
-    }
-    /// Splices in the fields of a JSON object given as text.
-    fn fields_of(&mut self, object: &[u8]) {
-        if object.len() > 2 && object[0] == b'{' && object[object.len() - 1] == b'}' {
-            if !self.first {
-                self.buf.push(b',');
-            }
-            self.first = false;
-            self.buf.extend_from_slice(&object[1..object.len() - 1]);
-        }
-    }
-    fn end(self) {
-        self.buf.push(b'}');
-    }
 }
 
 impl World {
@@ -97,15 +56,10 @@ impl World {
         }
         o.fields_of(scratch);
         o.raw("timers", |b| {
-            b.push(b'[');
-            for (i, a) in meta.timers.iter().enumerate() {
-                if i > 0 {
-                    b.push(b',');
-                }
+            list(b, &meta.timers, |b, a| {
                 let name = up.map_or("timer", |e| e.timer_name(a.timer));
-                let _ = serde_json::to_writer(&mut *b, &TimerView { name, set_at: a.set_at, fire_at: a.fire_at });
-            }
-            b.push(b']');
+                let _ = serde_json::to_writer(b, &TimerView { name, set_at: a.set_at, fire_at: a.fire_at });
+            })
         });
         o.end();
     }
@@ -113,14 +67,7 @@ impl World {
     /// Every node's view, as a JSON list.
     fn nodes_json(&self, buf: &mut Vec<u8>) {
         let mut scratch = Vec::new();
-        buf.push(b'[');
-        for id in 0..self.n {
-            if id > 0 {
-                buf.push(b',');
-            }
-            self.node_json(id, buf, &mut scratch);
-        }
-        buf.push(b']');
+        list(buf, 0..self.n, |b, id| self.node_json(id, b, &mut scratch));
     }
 
     /// Everything the page draws at this moment, as JSON text.
@@ -132,11 +79,7 @@ impl World {
         o.field("steps", &self.stats.events);
         o.raw("nodes", |b| self.nodes_json(b));
         o.raw("messages", |b| {
-            b.push(b'[');
-            for (i, f) in self.flight.iter().enumerate() {
-                if i > 0 {
-                    b.push(b',');
-                }
+            list(b, self.flight.iter(), |b, f| {
                 let m = MessageView {
                     id: f.id,
                     from: f.from,
@@ -147,9 +90,8 @@ impl World {
                     deliver_at: f.deliver_at,
                     lost: f.lost,
                 };
-                let _ = serde_json::to_writer(&mut *b, &m);
-            }
-            b.push(b']');
+                let _ = serde_json::to_writer(b, &m);
+            })
         });
         o.field("network", &self.net.view());
         o.field("violations", &self.violations);
