@@ -6,6 +6,7 @@
 //! - [`sim`]: the simulator that owns time, randomness, network and faults.
 //! - [`scenario`]: the scenario document (the replay contract).
 //! - [`engine`]: picks an engine by protocol name; what the CLI and wasm use.
+//! - `link`: scenario links (`#s=…`) for the CLI; the page has its own in `www/link.js`.
 //! - [`raft`]: Raft, after the extended paper's Figure 2 and §5.
 
 #[cfg(feature = "commit")]
@@ -13,6 +14,8 @@ pub mod commit;
 pub mod engine;
 pub mod invariant;
 pub mod json;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod link;
 #[cfg(feature = "paxos")]
 pub mod paxos;
 pub mod protocol;

@@ -1,14 +1,22 @@
 //! The headless runner: `consensus-lab run FILE` runs a scenario to its
 //! `run_until_ms` and prints the result as one JSON object (see
-//! docs/SCENARIO.md). A bad scenario exits with status 2 and one line on
-//! standard error saying what is wrong and where.
+//! docs/SCENARIO.md); FILE may also be `-` (standard input) or a scenario link
+//! (docs/LINKS.md). `consensus-lab link FILE` prints a scenario's link, and
+//! `consensus-lab unlink LINK` the scenario a link carries. A bad scenario or
+//! link exits with status 2 and one line on standard error saying what is
+//! wrong and where.
 
 use std::io::Read;
 use std::process::ExitCode;
 
 use consensus_lab::engine::{Engine, default_run_until};
+use consensus_lab::link::{self, Extras};
 
-const USAGE: &str = "usage: consensus-lab run FILE   (FILE may be - for standard input)\n       consensus-lab protocols   (the protocols this build runs, as JSON)";
+const USAGE: &str = "usage: consensus-lab run FILE|-|LINK   (a scenario file, standard input, or a link with #s=…)
+       consensus-lab link FILE|-          (prints the scenario's link fragment, s=1.…)
+       consensus-lab unlink LINK|FILE|-   (prints the scenario JSON a link carries)
+       consensus-lab unlink --each-line FILE|-   (one JSON result per input line, for tests)
+       consensus-lab protocols            (the protocols this build runs, as JSON)";
 
 fn fail(message: &str) -> ExitCode {
     eprintln!("error: {}", message.lines().next().unwrap_or_default());
@@ -18,7 +26,10 @@ fn fail(message: &str) -> ExitCode {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["run", file] => run(file),
+        ["run", arg] => run(arg),
+        ["link", file] => make_link(file),
+        ["unlink", "--each-line", file] => unlink_each_line(file),
+        ["unlink", arg] => unlink(arg),
         ["protocols"] => {
             println!("{}", serde_json::to_string_pretty(&consensus_lab::engine::protocols()).unwrap_or_default());
             ExitCode::SUCCESS
@@ -42,14 +53,35 @@ fn read_input(file: &str) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| format!("{file} is not UTF-8 text"))
 }
 
-fn run(file: &str) -> ExitCode {
-    let text = match read_input(file) {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
-    };
-    let mut engine = match Engine::from_json(&text) {
+/// Where a scenario came from: its JSON text, and whether a link carried it.
+struct Input {
+    text: String,
+    from_link: bool,
+}
+
+/// The scenario named by ARG: a link given as the argument itself, or a file
+/// (or standard input) holding either JSON or a link.
+fn scenario_input(arg: &str) -> Result<Input, String> {
+    let raw = if arg != "-" && link::looks_like_link(arg) { arg.to_string() } else { read_input(arg)? };
+    if link::looks_like_link(&raw) {
+        let decoded = link::decode(&raw).map_err(|e| e.to_string())?;
+        Ok(Input { text: decoded.scenario_json, from_link: true })
+    } else {
+        Ok(Input { text: raw, from_link: false })
+    }
+}
+
+/// A scenario ready to run, or the one line that says why not.
+fn engine_for(arg: &str) -> Result<Engine, String> {
+    let input = scenario_input(arg)?;
+    Engine::from_json(&input.text)
+        .map_err(|e| if input.from_link { format!("this link's scenario is not valid: {e}") } else { e.to_string() })
+}
+
+fn run(arg: &str) -> ExitCode {
+    let mut engine = match engine_for(arg) {
         Ok(e) => e,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return fail(&e),
     };
     let until = default_run_until(engine.scenario());
     if let Err(e) = engine.run_until(until) {
@@ -64,4 +96,64 @@ fn run(file: &str) -> ExitCode {
         }
         Err(e) => fail(&format!("cannot write the result: {e}")),
     }
+}
+
+/// Prints the link fragment of a valid scenario, written canonically.
+fn make_link(file: &str) -> ExitCode {
+    let engine = match engine_for(file) {
+        Ok(e) => e,
+        Err(e) => return fail(&e),
+    };
+    match link::encode(&engine.scenario().to_json_string(), &Extras::default()) {
+        Ok(fragment) => {
+            println!("{fragment}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// Prints the scenario text a link carries, exactly as packed (not checked).
+fn unlink(arg: &str) -> ExitCode {
+    let raw = if arg != "-" && link::looks_like_link(arg) {
+        arg.to_string()
+    } else {
+        match read_input(arg) {
+            Ok(t) => t,
+            Err(e) => return fail(&e),
+        }
+    };
+    match link::decode(&raw) {
+        Ok(d) => {
+            println!("{}", d.scenario_json);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// Decodes every line of the input as a link on its own and prints one JSON
+/// object per line: `{"text": …, "extras": {…}}` or `{"error": …, "kind": …}`.
+/// The Node tests compare this with `www/link.js` on many inputs at once.
+fn unlink_each_line(file: &str) -> ExitCode {
+    let text = match read_input(file) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let mut out = String::new();
+    for line in text.split('\n') {
+        let value = match link::decode(line) {
+            Ok(d) => serde_json::json!({
+                "text": d.scenario_json,
+                "extras": {
+                    "t": d.extras.t_ms, "speed": d.extras.speed, "play": d.extras.play, "embed": d.extras.embed
+                },
+            }),
+            Err(e) => serde_json::json!({ "error": e.message, "kind": e.kind.name() }),
+        };
+        out.push_str(&value.to_string());
+        out.push('\n');
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
 }
