@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import { root, run, capture } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium } from './lib/toolchain.mjs';
 import { buildWasm, pkgDir, loadFamily, FAMILIES } from './lib/build-wasm.mjs';
+import { vendor } from './lib/vendor.mjs';
 
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
@@ -123,6 +124,7 @@ ensureRust();
 ensureNodeModules();
 ensureChromium();
 await buildWasm();
+vendor();
 
 const simSeconds = quick ? 200 : 1000;
 const runs = quick ? 2 : 3;
