@@ -3,8 +3,10 @@
 // `&t=`, `&speed=`, `&play=`, `&embed=`). The CLI's decoder (crate/src/link.rs)
 // follows the same steps in the same order and gives the same text, extras
 // and messages; docs/LINKS.md describes the format and its limits.
-// fflate is copied into www/vendor/ by scripts/lib/vendor.mjs.
+// fflate is copied into www/vendor/ by scripts/lib/vendor.mjs; a stream is
+// checked by www/deflate-check.js before fflate unpacks it.
 import { deflateSync, inflateSync } from './vendor/fflate.js';
+import { checkDeflate } from './deflate-check.js';
 
 export const LINK_VERSION = 1;
 /** The longest `s=` payload accepted, in characters, checked before decoding. */
@@ -86,37 +88,23 @@ const parseSpeed = (v) => {
 const parseFlag = (v) => (v === '1' ? true : v === '0' ? false : undefined);
 const EXTRAS = { t: parseT, speed: parseSpeed, play: parseFlag, embed: parseFlag };
 
-let outBuffer = null;
+const STOPPED = { cut_short: ENDS_EARLY, damaged: CANNOT_UNPACK, too_large: UNPACKS_TOO_LARGE };
 
-/** Inflates into a fixed buffer one byte longer than the limit: fflate stops
- *  growing it, so a zip bomb costs time bounded by the payload, never memory. */
-function inflateLimited(bytes) {
-  outBuffer ??= new Uint8Array(MAX_SCENARIO_BYTES + 1);
+/** Unpacks a link's data: checked as strictly as the CLI checks it first
+ *  (www/deflate-check.js, which also stops a zip bomb at the limit without
+ *  writing anything), then inflated by fflate into a buffer of exactly the
+ *  checked length. */
+function inflateChecked(packed) {
+  const checked = checkDeflate(packed, MAX_SCENARIO_BYTES);
+  if (checked.error) throw new LinkError(checked.error, STOPPED[checked.error]);
+  let bytes;
   try {
-    const out = inflateSync(bytes, { out: outBuffer });
-    if (out.length > MAX_SCENARIO_BYTES) throw new LinkError('too_large', UNPACKS_TOO_LARGE);
-    return out;
-  } catch (e) {
-    if (e instanceof LinkError) throw e;
-    // The stream failed; the CLI calls it too large when it passed the limit
-    // first. Writing byte MAX_SCENARIO_BYTES is that sign: seen by running
-    // again with the other fill, whatever value that write stored.
-    if (e instanceof RangeError || passedLimit(bytes)) throw new LinkError('too_large', UNPACKS_TOO_LARGE);
-    throw new LinkError(e?.code === 0 ? 'cut_short' : 'damaged', e?.code === 0 ? ENDS_EARLY : CANNOT_UNPACK);
+    bytes = inflateSync(packed, { out: new Uint8Array(checked.length) });
+  } catch {
+    throw new LinkError('damaged', CANNOT_UNPACK);
   }
-}
-
-function passedLimit(bytes) {
-  for (const fill of [0x00, 0xff]) {
-    outBuffer[MAX_SCENARIO_BYTES] = fill;
-    try {
-      inflateSync(bytes, { out: outBuffer });
-    } catch {
-      // Expected: the same failure as the first run.
-    }
-    if (outBuffer[MAX_SCENARIO_BYTES] !== fill) return true;
-  }
-  return false;
+  if (bytes.length !== checked.length) throw new LinkError('damaged', CANNOT_UNPACK);
+  return bytes;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -178,7 +166,7 @@ export function decodeLink(urlOrFragment, options = {}) {
   for (let i = 0; i < binary.length; i++) packed[i] = binary.charCodeAt(i);
   let scenarioText;
   try {
-    scenarioText = utf8.decode(inflateLimited(packed));
+    scenarioText = utf8.decode(inflateChecked(packed));
   } catch (e) {
     if (e instanceof LinkError) throw e;
     throw new LinkError('damaged', NOT_TEXT);

@@ -222,6 +222,7 @@ pub fn decode(input: &str) -> Result<Decoded, LinkError> {
         let (key, value) = part.split_once('=').unwrap_or((part, ""));
         match key {
             "s" if payload.is_none() => payload = Some(value),
+            // The first valid value of each extra counts.
             "t" if extras.t_ms.is_none() => extras.t_ms = parse_t(value),
             "speed" if extras.speed.is_none() => extras.speed = parse_speed(value),
             "play" if extras.play.is_none() => extras.play = parse_flag(value),

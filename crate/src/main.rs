@@ -133,8 +133,9 @@ fn unlink(arg: &str) -> ExitCode {
 }
 
 /// Decodes every line of the input as a link on its own and prints one JSON
-/// object per line: `{"text": …, "extras": {…}}` or `{"error": …, "kind": …}`.
-/// The Node tests compare this with `www/link.js` on many inputs at once.
+/// object per line: `{"text", "length", "fnv1a", "extras"}` (the text itself
+/// only up to 4 KiB) or `{"error", "kind"}`. The Node tests compare this with
+/// `www/link.js` on many inputs at once.
 fn unlink_each_line(file: &str) -> ExitCode {
     let text = match read_input(file) {
         Ok(t) => t,
@@ -144,7 +145,9 @@ fn unlink_each_line(file: &str) -> ExitCode {
     for line in text.split('\n') {
         let value = match link::decode(line) {
             Ok(d) => serde_json::json!({
-                "text": d.scenario_json,
+                "text": if d.scenario_json.len() <= 4096 { Some(&d.scenario_json) } else { None },
+                "length": d.scenario_json.len(),
+                "fnv1a": fnv1a(d.scenario_json.as_bytes()),
                 "extras": {
                     "t": d.extras.t_ms, "speed": d.extras.speed, "play": d.extras.play, "embed": d.extras.embed
                 },
@@ -156,4 +159,9 @@ fn unlink_each_line(file: &str) -> ExitCode {
     }
     print!("{out}");
     ExitCode::SUCCESS
+}
+
+/// The 32-bit FNV-1a hash of the text, to compare long texts in tests.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
 }
