@@ -162,11 +162,12 @@ pub fn normalize(input: &str) -> String {
 }
 
 /// Whether a command-line argument or an input's text is meant as a link (a
-/// URL with `#s=`, or a fragment starting `#s=` or `s=`) rather than a path or
-/// a JSON document.
+/// URL, a text with `#s=`, or a fragment starting `#` or `s=`) rather than a
+/// path or a JSON document.
 pub fn looks_like_link(input: &str) -> bool {
     let n = normalize(input);
-    !n.starts_with('{') && (n.starts_with("s=") || n.starts_with("#s=") || n.contains("#s="))
+    let url = n.starts_with("http://") || n.starts_with("https://") || n.starts_with("file://");
+    !n.starts_with('{') && (url || n.starts_with("s=") || n.starts_with('#') || n.contains("#s="))
 }
 
 /// "1.9 MB", "66 KB" or "812 characters", the same in `www/link.js`.

@@ -255,7 +255,10 @@ fn links_are_recognised_by_shape() {
     assert!(looks_like_link("https://example.org/x%23s%3D1.abc"));
     assert!(!looks_like_link(SCENARIO));
     assert!(!looks_like_link(r##"{"version":1,"title":"see #s=1.abc"}"##));
+    assert!(looks_like_link("https://example.org/lab/#t=5"));
+    assert!(looks_like_link("#t=5"));
     assert!(!looks_like_link("scenario.json"));
+    assert!(!looks_like_link("examples/s=1.json"));
     assert!(!looks_like_link("-"));
 }
 

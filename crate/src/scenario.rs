@@ -42,8 +42,25 @@ impl ScenarioError {
 }
 
 impl std::fmt::Display for ScenarioError {
+    /// One line, whatever the document held: line breaks and other control
+    /// characters that came from it (a field name, a value) are escaped.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path.is_empty() { write!(f, "{}", self.message) } else { write!(f, "{}: {}", self.path, self.message) }
+        let one_line = |s: &str| -> String {
+            s.chars()
+                .map(|c| {
+                    if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        };
+        if self.path.is_empty() {
+            write!(f, "{}", one_line(&self.message))
+        } else {
+            write!(f, "{}: {}", one_line(&self.path), one_line(&self.message))
+        }
     }
 }
 
@@ -178,7 +195,7 @@ impl Scenario {
         for key in obj.keys() {
             if !TOP_LEVEL.contains(&key.as_str()) {
                 return Err(ScenarioError::new(
-                    key.clone(),
+                    clip(key),
                     format!("unknown field (expected one of: {})", TOP_LEVEL.join(", ")),
                 ));
             }
