@@ -50,10 +50,12 @@ export function normalize(input) {
   return percentDecodeAscii(String(input).replace(BLANKS, '')).replace(BLANKS, '').replaceAll('&amp;', '&');
 }
 
-/** Whether text is meant as a link (a URL with `#s=`, or `#s=…` / `s=…`). */
+/** Whether text is meant as a link (a URL, a text with `#s=`, or a fragment
+ *  starting `#` or `s=`) rather than a JSON document. */
 export function looksLikeLink(input) {
   const n = normalize(input);
-  return !n.startsWith('{') && (n.startsWith('s=') || n.startsWith('#s=') || n.includes('#s='));
+  const url = /^(https?|file):\/\//.test(n);
+  return !n.startsWith('{') && (url || n.startsWith('s=') || n.startsWith('#') || n.includes('#s='));
 }
 
 /** "1.9 MB", "66 KB" or "812 characters", as the CLI writes them. */
@@ -190,6 +192,8 @@ export function decodeLink(urlOrFragment, options = {}) {
  */
 export function encodeLink(scenarioJsonText, extras = {}) {
   if (typeof scenarioJsonText !== 'string') throw new LinkError('invalid', 'a link needs the scenario as JSON text');
+  // A lone surrogate has no UTF-8 form: the link would not give the text back.
+  if (/\p{Cs}/u.test(scenarioJsonText)) throw new LinkError('invalid', 'the scenario text is not well-formed Unicode');
   const bytes = new TextEncoder().encode(scenarioJsonText);
   if (bytes.length > MAX_SCENARIO_BYTES) {
     throw new LinkError('too_large',

@@ -218,6 +218,8 @@ test('encodeLink refuses what no decoder would open', () => {
   throwsKind(() => encodeLink('{}', { t: -1 }), 'invalid');
   throwsKind(() => encodeLink('{}', { t: 1.5 }), 'invalid');
   throwsKind(() => encodeLink({}), 'invalid');
+  throwsKind(() => encodeLink('{"title":"\ud800"}'), 'invalid');
+  assert.equal(decodeLink(encodeLink('"😀"')).scenarioText, '"😀"');
   // Exactly at the unpacked limit opens, in both decoders.
   const edge = encodeLink(' '.repeat(2 * 1024 * 1024));
   assert.equal(decodeLink(edge).scenarioText.length, 2 * 1024 * 1024);
