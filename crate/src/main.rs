@@ -23,6 +23,14 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Prints a line on standard output; a reader that went away (`| head`) is
+/// not an error worth a panic.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
@@ -31,11 +39,11 @@ fn main() -> ExitCode {
         ["unlink", "--each-line", file] => unlink_each_line(file),
         ["unlink", arg] => unlink(arg),
         ["protocols"] => {
-            println!("{}", serde_json::to_string_pretty(&consensus_lab::engine::protocols()).unwrap_or_default());
+            say(&serde_json::to_string_pretty(&consensus_lab::engine::protocols()).unwrap_or_default());
             ExitCode::SUCCESS
         }
         ["--help" | "-h" | "help"] => {
-            println!("{USAGE}");
+            say(USAGE);
             ExitCode::SUCCESS
         }
         _ => fail(USAGE),
@@ -91,7 +99,7 @@ fn run(arg: &str) -> ExitCode {
         serde_json::from_str::<serde_json::Value>(&engine.result_json()).and_then(|v| serde_json::to_string_pretty(&v));
     match pretty {
         Ok(out) => {
-            println!("{out}");
+            say(&out);
             ExitCode::SUCCESS
         }
         Err(e) => fail(&format!("cannot write the result: {e}")),
@@ -106,7 +114,7 @@ fn make_link(file: &str) -> ExitCode {
     };
     match link::encode(&engine.scenario().to_json_string(), &Extras::default()) {
         Ok(fragment) => {
-            println!("{fragment}");
+            say(&fragment);
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e.to_string()),
@@ -125,7 +133,7 @@ fn unlink(arg: &str) -> ExitCode {
     };
     match link::decode(&raw) {
         Ok(d) => {
-            println!("{}", d.scenario_json);
+            say(&d.scenario_json);
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e.to_string()),
@@ -142,7 +150,7 @@ fn unlink_each_line(file: &str) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let mut out = String::new();
-    for line in text.split('\n') {
+    for line in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
         let value = match link::decode(line) {
             Ok(d) => serde_json::json!({
                 "text": if d.scenario_json.len() <= 4096 { Some(&d.scenario_json) } else { None },
@@ -157,7 +165,8 @@ fn unlink_each_line(file: &str) -> ExitCode {
         out.push_str(&value.to_string());
         out.push('\n');
     }
-    print!("{out}");
+    out.pop();
+    say(&out);
     ExitCode::SUCCESS
 }
 
