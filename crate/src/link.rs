@@ -321,7 +321,10 @@ pub fn encode(scenario_json: &str, extras: &Extras) -> Result<String, LinkError>
     }
     if let Some(t) = extras.t_ms {
         if t > MAX_TIME_MS {
-            return Err(LinkError::new(LinkErrorKind::Invalid, format!("t must be at most {MAX_TIME_MS} ms")));
+            return Err(LinkError::new(
+                LinkErrorKind::Invalid,
+                format!("t must be a whole number of ms from 0 to {MAX_TIME_MS}"),
+            ));
         }
         out.push_str(&format!("&t={t}"));
     }
