@@ -8,6 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { root, run, capture } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium } from './lib/toolchain.mjs';
+import { writeStoriesIndex } from './lib/stories.mjs';
 import { buildWasm, pkgDir, loadFamily, FAMILIES } from './lib/build-wasm.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -90,6 +91,42 @@ async function frameTimes(seconds) {
   return results;
 }
 
+/** Seeking in a 10-minute run, and memory after 10 and 60 simulated minutes,
+ *  in headless Chromium. */
+async function timeTravel(quick) {
+  const { startBrowser, openPage } = await import('../tests/browser/harness.mjs');
+  const env = await startBrowser();
+  try {
+    const { page } = await openPage(env, { viewport: { width: 1280, height: 800 } });
+    const minutes = quick ? 20 : 60;
+    return await page.evaluate(async ([scenario, minutes]) => {
+      await lab.load(scenario);
+      lab.pause();
+      const seeks = (end) => {
+        let x = 12345;
+        const times = [];
+        for (let i = 0; i < 40; i++) {
+          x = (x * 1103515245 + 12345) % 2147483648;
+          const t = Math.floor((x / 2147483648) * end);
+          const t0 = performance.now();
+          lab.seek(t);
+          times.push(performance.now() - t0);
+        }
+        times.sort((a, b) => a - b);
+        return { median: times[19], p95: times[37], max: times[39] };
+      };
+      lab.runUntil(600000);
+      const at10 = { seek: seeks(600000), memory: lab.memoryBytes(), checkpoints: lab.checkpointCount() };
+      lab.seek(600000);
+      lab.runUntil(minutes * 60000);
+      const atEnd = { seek: seeks(minutes * 60000), memory: lab.memoryBytes(), checkpoints: lab.checkpointCount(), minutes };
+      return { at10, atEnd };
+    }, [raftWorkload(5, minutes * 60), minutes]);
+  } finally {
+    await env.close();
+  }
+}
+
 /** What a reader downloads: the page's own files plus one engine module. */
 function pageSizes() {
   const files = ['index.html'];
@@ -123,6 +160,7 @@ ensureRust();
 ensureNodeModules();
 ensureChromium();
 await buildWasm();
+writeStoriesIndex();
 
 const simSeconds = quick ? 200 : 1000;
 const runs = quick ? 2 : 3;
@@ -137,6 +175,7 @@ const wasmRecording = await wasmThroughput(workload, runs, 5000);
 fs.unlinkSync(file);
 if (wasm.hash !== native.hash) throw new Error(`wasm and native runs differ: ${wasm.hash} vs ${native.hash}`);
 const frames = await frameTimes(quick ? 4 : 10);
+const travel = await timeTravel(quick);
 const size = pageSizes();
 
 const rows = [
@@ -147,6 +186,11 @@ const rows = [
   ['frame time, 5 nodes, p95', `${frames[5].p95.toFixed(2)} ms`, '≤ 8 ms', frames[5].p95 <= 8],
   ['frame time, 25 nodes, median', `${frames[25].median.toFixed(2)} ms`, 'information', null],
   ['frame time, 25 nodes, p95', `${frames[25].p95.toFixed(2)} ms`, 'information', null],
+  ['seek in a 10-min run, median (40 seeks)', `${travel.at10.seek.median.toFixed(1)} ms`, 'information', null],
+  ['seek in a 10-min run, slowest of 40', `${travel.at10.seek.max.toFixed(1)} ms`, '< 50 ms', travel.at10.seek.max < 50],
+  [`seek in a ${travel.atEnd.minutes}-min run, slowest of 40`, `${travel.atEnd.seek.max.toFixed(1)} ms`, 'information', null],
+  ['wasm memory after 10 simulated min', `${(travel.at10.memory / 1048576).toFixed(1)} MB (${travel.at10.checkpoints} checkpoints)`, 'information', null],
+  [`wasm memory after ${travel.atEnd.minutes} simulated min`, `${(travel.atEnd.memory / 1048576).toFixed(1)} MB (${travel.atEnd.checkpoints} checkpoints)`, 'bounded: ≤ 4× the 10-min figure', travel.atEnd.memory <= 4 * travel.at10.memory],
   ...FAMILIES.map((f) => [`wasm module "${f}" (raw / gzip)`, `${kb(size.modules[f].wasmRaw)} / ${kb(size.modules[f].wasmGzip)}`, 'information', null]),
   ...FAMILIES.map((f) => {
     const raw = size.raw + size.modules[f].raw;
@@ -161,4 +205,4 @@ console.log(`\n${line('measure', 'value', 'target', 'status')}`);
 console.log(`|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|${'-'.repeat(w[2] + 2)}|--------|`);
 for (const [a, b, c, ok] of rows) console.log(line(a, String(b), c, ok === null ? '' : ok ? 'met' : 'MISSED'));
 console.log(`\n(${frames[5].frames} and ${frames[25].frames} frames measured in headless Chromium at 1× speed; frame time is the page's own work per frame: stepping the engine, the snapshot and drawing.)`);
-if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ native, wasm, wasmRecording, frames, size }, null, 2));
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ native, wasm, wasmRecording, frames, travel, size }, null, 2));

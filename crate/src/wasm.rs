@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::engine::{Engine, protocols};
 use crate::scenario::{Scenario, parse_event};
+use crate::timeline::Timeline;
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -36,6 +37,14 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&format!("internal error while converting a value for JavaScript: {e}")))
+}
+
+/// A time argument from JavaScript, in whole simulated milliseconds.
+fn time_arg(what: &str, ms: f64) -> Result<u64, JsError> {
+    if !ms.is_finite() || ms < 0.0 {
+        return Err(JsError::new(&format!("{what}: the time must be a number of milliseconds from 0")));
+    }
+    Ok((ms.floor() as u64).min(crate::scenario::MAX_TIME_MS))
 }
 
 /// JSON text made by the engine, as a JS value.
@@ -136,10 +145,10 @@ fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
     Scenario::from_value(&value).map_err(|e| e.to_string())
 }
 
-/// A run of any of the lab's protocols.
+/// A run of any of the lab's protocols, with time travel.
 #[wasm_bindgen]
 pub struct Simulation {
-    engine: Engine,
+    timeline: Timeline,
 }
 
 #[wasm_bindgen]
@@ -150,7 +159,7 @@ impl Simulation {
         let scenario = scenario_from_js(&scenario).map_err(|e| JsError::new(&e))?;
         let mut engine = Engine::build(scenario).map_err(|e| JsError::new(&e.to_string()))?;
         engine.record_trace(5_000);
-        Ok(Simulation { engine })
+        Ok(Simulation { timeline: Timeline::new(engine) })
     }
 
     /// Every protocol the lab runs: `[{ name, min_nodes, max_nodes, default_nodes }]`.
@@ -173,22 +182,48 @@ impl Simulation {
     /// the digest: the fastest setting, used by the benchmark).
     #[wasm_bindgen(js_name = recordTrace)]
     pub fn record_trace(&mut self, capacity: usize) {
-        self.engine.record_trace(capacity.min(1_000_000));
+        self.timeline.world_mut().record_trace(capacity.min(1_000_000));
     }
 
     /// Takes the next step; false when nothing is left to happen.
     pub fn step(&mut self) -> Result<bool, JsError> {
-        self.engine.step().map_err(|e| JsError::new(&e.to_string()))
+        self.timeline.step().map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Runs everything due up to `ms` (simulated milliseconds).
     #[wasm_bindgen(js_name = runUntil)]
     pub fn run_until(&mut self, ms: f64) -> Result<(), JsError> {
-        if !ms.is_finite() || ms < 0.0 {
-            return Err(JsError::new("runUntil: the time must be a number of milliseconds from 0"));
-        }
-        let t = (ms.floor() as u64).min(crate::scenario::MAX_TIME_MS);
-        self.engine.run_until(t).map_err(|e| JsError::new(&e.to_string()))
+        self.timeline.run_until(time_arg("runUntil", ms)?).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Goes to any moment of the run (simulated milliseconds), earlier or
+    /// later: the state after every event at or before it.
+    pub fn seek(&mut self, ms: f64) -> Result<(), JsError> {
+        self.timeline.seek(time_arg("seek", ms)?).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Goes back one step.
+    #[wasm_bindgen(js_name = stepBack)]
+    pub fn step_back(&mut self) -> Result<(), JsError> {
+        self.timeline.step_back().map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The furthest simulated time the run has reached.
+    #[wasm_bindgen(js_name = headMs)]
+    pub fn head_ms(&self) -> f64 {
+        self.timeline.head().time_ms as f64
+    }
+
+    /// Notable moments up to the furthest point reached (leader changes,
+    /// crashes, restarts, partitions, heals, pauses, violations).
+    pub fn markers(&self) -> Result<JsValue, JsError> {
+        to_js(self.timeline.markers())
+    }
+
+    /// How many time-travel checkpoints are kept (bounded).
+    #[wasm_bindgen(js_name = checkpointCount)]
+    pub fn checkpoint_count(&self) -> usize {
+        self.timeline.checkpoints()
     }
 
     /// Applies an event from the inject vocabulary. Without `at_ms` it applies
@@ -203,64 +238,64 @@ impl Simulation {
             None => &event,
         };
         let value = js_to_json(event, "inject", 0).map_err(|e| JsError::new(&e))?;
-        let (at, ev) =
-            parse_event(&value, "inject", self.engine.nodes(), false).map_err(|e| JsError::new(&e.to_string()))?;
+        let (at, ev) = parse_event(&value, "inject", self.timeline.world().nodes(), false)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         let result = match at {
-            None => self.engine.inject(ev),
-            Some(t) => self.engine.schedule(t, ev),
+            None => self.timeline.inject(ev),
+            Some(t) => self.timeline.schedule(t, ev),
         };
         result.map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Everything the page draws now.
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        parse_json(&self.engine.snapshot_json())
+        parse_json(&self.timeline.world().snapshot_json())
     }
 
     /// Trace records with `seq >= seq` (the latest few thousand are kept).
     #[wasm_bindgen(js_name = eventsSince)]
     pub fn events_since(&self, seq: f64) -> Result<JsValue, JsError> {
         let from = if seq.is_finite() && seq > 0.0 { seq as u64 } else { 0 };
-        to_js(&self.engine.trace().since(from).collect::<Vec<_>>())
+        to_js(&self.timeline.world().trace().since(from).collect::<Vec<_>>())
     }
 
     /// The scenario so far, live injects included.
     pub fn scenario(&self) -> Result<JsValue, JsError> {
-        parse_json(&self.engine.scenario().to_json_string())
+        parse_json(&self.timeline.world().scenario().to_json_string())
     }
 
     /// The scenario so far as JSON text.
     #[wasm_bindgen(js_name = scenarioJson)]
     pub fn scenario_json(&self) -> String {
-        self.engine.scenario().to_json_string()
+        self.timeline.world().scenario().to_json_string()
     }
 
     #[wasm_bindgen(js_name = traceHash)]
     pub fn trace_hash(&self) -> String {
-        self.engine.trace_hash()
+        self.timeline.world().trace_hash()
     }
 
     /// The current simulated time in milliseconds.
     #[wasm_bindgen(js_name = timeMs)]
     pub fn time_ms(&self) -> f64 {
-        self.engine.now() as f64
+        self.timeline.world().now() as f64
     }
 
     pub fn protocol(&self) -> String {
-        self.engine.protocol().to_string()
+        self.timeline.world().protocol().to_string()
     }
 
     pub fn nodes(&self) -> usize {
-        self.engine.nodes()
+        self.timeline.world().nodes()
     }
 
     /// Counters: messages sent, delivered, dropped; events processed…
     pub fn stats(&self) -> Result<JsValue, JsError> {
-        to_js(self.engine.stats())
+        to_js(self.timeline.world().stats())
     }
 
     /// The headless runner's result object for the run so far.
     pub fn result(&self) -> Result<JsValue, JsError> {
-        parse_json(&self.engine.result_json())
+        parse_json(&self.timeline.world().result_json())
     }
 }

@@ -151,6 +151,31 @@ impl World {
         Ok(world)
     }
 
+    /// Takes the timeline's event list out (a checkpoint need not carry it).
+    pub(crate) fn take_events(&mut self) -> Vec<Timed> {
+        std::mem::take(&mut self.scenario.events)
+    }
+
+    /// Takes the kept trace records out (a checkpoint need not carry them).
+    pub(crate) fn take_records(&mut self) -> std::collections::VecDeque<crate::trace::TraceRecord> {
+        self.trace.take_records()
+    }
+
+    /// Puts back what [`World::take_events`] and [`World::take_records`] took.
+    pub(crate) fn put_back(
+        &mut self,
+        events: Vec<Timed>,
+        records: std::collections::VecDeque<crate::trace::TraceRecord>,
+    ) {
+        self.scenario.events = events;
+        self.trace.restore_records(records);
+    }
+
+    /// Drops every timeline event not yet applied: the start of a fork.
+    pub(crate) fn discard_future(&mut self) {
+        self.scenario.events.truncate(self.next_event);
+    }
+
     /// Keep the latest `capacity` trace records (see [`Trace::since`]).
     pub fn record_trace(&mut self, capacity: usize) {
         self.trace.set_capacity(capacity);
