@@ -127,33 +127,28 @@ async function timeTravel(quick) {
   }
 }
 
-/** What a reader downloads: the page's own files plus one engine module. */
-function pageSizes() {
-  const files = ['index.html'];
-  const walk = (dir) => {
-    for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-      const rel = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'stories' && e.name !== 'pkg') walk(rel);
-      } else if (/\.(js|css|svg|html)$/.test(e.name)) files.push(rel);
-    }
-  };
-  walk('www');
-  files.push(path.join('www', 'pkg', 'protocols.json'));
+/** What a reader downloads from the published site (dist/, as `npm run
+ *  build` makes it): the page's own files plus one engine module. */
+function pageSizes(dist) {
+  const pageFiles = fs.readdirSync(dist, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dist, path.join(e.parentPath ?? e.path, e.name)))
+    .filter((rel) => !rel.includes(`${path.sep}stories${path.sep}`) && !rel.includes(`${path.sep}pkg${path.sep}`) && rel !== 'embed.html');
+  pageFiles.push(path.join('www', 'pkg', 'protocols.json'));
   let raw = 0;
   let gzip = 0;
-  for (const f of files) {
-    const buf = fs.readFileSync(path.join(root, f));
+  for (const f of pageFiles) {
+    const buf = fs.readFileSync(path.join(dist, f));
     raw += buf.length;
     gzip += gz(buf);
   }
   const modules = {};
   for (const family of FAMILIES) {
-    const js = fs.readFileSync(path.join(pkgDir, family, 'consensus_lab.js'));
-    const wasm = fs.readFileSync(path.join(pkgDir, family, 'consensus_lab_bg.wasm'));
+    const js = fs.readFileSync(path.join(dist, 'www', 'pkg', family, 'consensus_lab.js'));
+    const wasm = fs.readFileSync(path.join(dist, 'www', 'pkg', family, 'consensus_lab_bg.wasm'));
     modules[family] = { raw: js.length + wasm.length, gzip: gz(js) + gz(wasm), wasmRaw: wasm.length, wasmGzip: gz(wasm) };
   }
-  return { files: files.length, raw, gzip, modules };
+  return { files: pageFiles.length, raw, gzip, modules };
 }
 
 ensureRust();
@@ -176,7 +171,8 @@ fs.unlinkSync(file);
 if (wasm.hash !== native.hash) throw new Error(`wasm and native runs differ: ${wasm.hash} vs ${native.hash}`);
 const frames = await frameTimes(quick ? 4 : 10);
 const travel = await timeTravel(quick);
-const size = pageSizes();
+const { build } = await import('./build.mjs');
+const size = pageSizes(await build());
 
 const rows = [
   ['engine, native (sim s per wall s)', native.simPerWall.toFixed(0), '≥ 10000', native.simPerWall >= 10000],
@@ -195,7 +191,7 @@ const rows = [
   ...FAMILIES.map((f) => {
     const raw = size.raw + size.modules[f].raw;
     const gzip = size.gzip + size.modules[f].gzip;
-    const label = f === 'raft' ? 'whole page as opened (Raft engine)' : `whole page showing ${f === 'paxos' ? 'Paxos / Multi-Paxos' : '2PC / 3PC'}`;
+    const label = f === 'raft' ? 'published page as opened (Raft engine)' : `published page showing ${f === 'paxos' ? 'Paxos / Multi-Paxos' : '2PC / 3PC'}`;
     return [`${label} (raw / gzip)`, `${kb(raw)} / ${kb(gzip)}`, f === 'raft' ? '< 150 KB gzip' : 'information', f === 'raft' ? gzip < 150 * 1024 : null];
   }),
 ];

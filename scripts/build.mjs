@@ -1,7 +1,9 @@
 // `npm run build`: a self-contained static site in dist/ that works from any
-// host and any sub-path (every URL is relative; no server code). JS and CSS
-// are minified file by file, keeping the module graph and its relative
-// imports exactly as in www/; the wasm modules, the protocol list and the
+// host and any sub-path (every URL is relative; no server code). The page's
+// JavaScript is bundled into one minified www/main.js (which keeps its
+// place, so every URL it builds from import.meta.url still holds); each
+// family's wasm-bindgen glue stays a separate module, imported when that
+// family is first shown; CSS is minified; wasm, the protocol list and the
 // story scenarios are copied as they are.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,18 +36,19 @@ export async function build() {
   for (const page of ['index.html', 'embed.html']) if (fs.existsSync(path.join(root, page))) copy(page);
   const skip = (rel) => rel.endsWith('.source-mtime') || path.basename(rel).startsWith('.');
   const www = files('www').filter((rel) => !skip(rel));
-  const code = www.filter((rel) => /\.(js|css)$/.test(rel));
-  for (const rel of www) if (!code.includes(rel)) copy(rel);
+  // Plain files: everything but source JS and CSS (the bundle replaces them).
+  for (const rel of www) if (!/\.(js|css)$/.test(rel)) copy(rel);
+  const common = { minify: true, format: 'esm', target: ['es2022'], logLevel: 'error' };
   await esbuild.build({
-    entryPoints: code.map((rel) => path.join(root, rel)),
-    outbase: path.join(root, 'www'),
+    ...common,
+    entryPoints: [path.join(root, 'www', 'main.js'), path.join(root, 'www', 'style.css')],
     outdir: path.join(dist, 'www'),
-    minify: true,
-    bundle: false,
-    format: 'esm',
-    target: ['es2022'],
-    logLevel: 'warning',
+    bundle: true,
+    // The engines' glue is loaded at run time, per family.
+    external: ['./pkg/*'],
   });
+  const glue = www.filter((rel) => rel.startsWith(path.join('www', 'pkg')) && rel.endsWith('.js'));
+  await esbuild.build({ ...common, entryPoints: glue.map((rel) => path.join(root, rel)), outbase: path.join(root, 'www'), outdir: path.join(dist, 'www') });
   return dist;
 }
 

@@ -1,7 +1,8 @@
 //! The wasm facade: a `Simulation` class for JavaScript.
 //!
-//! Only handles, numbers and plain serde values cross the boundary (snapshots
-//! go out through serde-wasm-bindgen's JSON-compatible serializer). Every
+//! Only handles, numbers and plain serde values cross the boundary: values go
+//! out as JSON text that the browser parses (serde_json is in the module
+//! anyway; a second serializer would only add weight). Every
 //! method that can fail returns a JS exception with a readable message; no
 //! input may panic the module. Should a bug panic anyway, the hook below keeps
 //! the message so the page can say what happened (`lastPanic()`).
@@ -33,10 +34,12 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// A value as a plain JS object, through JSON text: the module already
+/// carries serde_json, so this costs no second serializer.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("internal error while converting a value for JavaScript: {e}")))
+    let text = serde_json::to_string(value)
+        .map_err(|e| JsError::new(&format!("internal error while converting a value for JavaScript: {e}")))?;
+    parse_json(&text)
 }
 
 /// A time argument from JavaScript, in whole simulated milliseconds.
