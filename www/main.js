@@ -7,6 +7,7 @@ import { Controls, formatSpeed, sliderFromSpeed } from './controls.js';
 import { glyph } from './draw/common.js';
 import { describeNode } from './details.js';
 import { TimelineBar } from './timeline.js';
+import { setupFiles } from './files.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -328,6 +329,7 @@ async function main() {
   }
   controls = new Controls(lab, { show, newRun, layout: () => layout });
   timeline = new TimelineBar($('timeline'), lab, show);
+  setupFiles(lab, { load, show });
   lab.addEventListener('change', (e) => {
     if (e.detail === 'load') afterLoad();
     if (e.detail === 'seek') {

@@ -123,7 +123,15 @@ fn js_to_json(v: &JsValue, path: &str, depth: usize) -> Result<serde_json::Value
 fn parse_text(text: &str, what: &str) -> Result<JsValue, String> {
     js_sys::JSON::parse(text).map_err(|e| {
         let detail = js_sys::Error::from(e).message().as_string().unwrap_or_default();
-        if detail.contains("end of JSON input") || detail.contains("Unterminated") {
+        // The browser says where it stopped; stopping at the very end means
+        // the text was cut short.
+        let at_end = detail
+            .split("position ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|pos| pos >= text.trim_end().len());
+        if at_end || detail.contains("end of JSON input") || detail.contains("Unterminated") {
             format!("{what}the JSON ends too early: {detail}")
         } else {
             format!("{what}malformed JSON: {detail}")
@@ -160,8 +168,7 @@ impl Simulation {
     #[wasm_bindgen(constructor)]
     pub fn new(scenario: JsValue) -> Result<Simulation, JsError> {
         let scenario = scenario_from_js(&scenario).map_err(|e| JsError::new(&e))?;
-        let mut engine = Engine::build(scenario).map_err(|e| JsError::new(&e.to_string()))?;
-        engine.record_trace(5_000);
+        let engine = Engine::build_recording(scenario, 5_000).map_err(|e| JsError::new(&e.to_string()))?;
         Ok(Simulation { timeline: Timeline::new(engine) })
     }
 
@@ -260,6 +267,40 @@ impl Simulation {
     pub fn events_since(&self, seq: f64) -> Result<JsValue, JsError> {
         let from = if seq.is_finite() && seq > 0.0 { seq as u64 } else { 0 };
         to_js(&self.timeline.world().trace().since(from).collect::<Vec<_>>())
+    }
+
+    /// The whole trace of the run up to this moment as JSON text:
+    /// `{ scenario, trace_hash, records: [...], truncated }`. The page keeps
+    /// only recent records, so this replays the recorded scenario to the
+    /// current step with every record kept (up to `limit`).
+    #[wasm_bindgen(js_name = traceJson)]
+    pub fn trace_json(&self, limit: usize) -> Result<String, JsError> {
+        let world = self.timeline.world();
+        let target = world.stats().events;
+        let mut replay = Engine::build_recording(world.scenario().clone(), limit.clamp(1, 2_000_000))
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        while replay.stats().events < target {
+            match replay.step() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(JsError::new(&e.to_string())),
+            }
+        }
+        // After the same steps only the clock may differ (a runUntil past the
+        // last event); advancing it runs nothing, as nothing else was due.
+        if replay.now() < world.now() {
+            replay.run_until(world.now()).map_err(|e| JsError::new(&e.to_string()))?;
+        }
+        let records: Vec<_> = replay.trace().since(0).collect();
+        let truncated = replay.trace().len() > records.len() as u64;
+        let mut buf = Vec::new();
+        let mut o = crate::json::Obj::new(&mut buf);
+        o.raw("scenario", |b| b.extend_from_slice(world.scenario().to_json_string().as_bytes()));
+        o.field("trace_hash", &replay.trace_hash());
+        o.field("truncated", &truncated);
+        o.field("records", &records);
+        o.end();
+        Ok(String::from_utf8(buf).unwrap_or_default())
     }
 
     /// The scenario so far, live injects included.

@@ -91,6 +91,17 @@ impl World {
         scenario: Scenario,
         stable: Vec<Option<Box<dyn AnyStable>>>,
     ) -> Result<World, ScenarioError> {
+        World::new_recording(proto, scenario, stable, 0)
+    }
+
+    /// Like [`World::new`], keeping the latest `capacity` trace records from
+    /// the very first event (the nodes' start).
+    pub fn new_recording(
+        proto: &'static dyn AnyProtocol,
+        scenario: Scenario,
+        stable: Vec<Option<Box<dyn AnyStable>>>,
+        capacity: usize,
+    ) -> Result<World, ScenarioError> {
         if scenario.protocol != proto.name() {
             return Err(ScenarioError::new("protocol", format!("expected \"{}\"", proto.name())));
         }
@@ -138,7 +149,7 @@ impl World {
             violations: Vec::new(),
             violation_count: 0,
             found: Vec::new(),
-            trace: Trace::new(0),
+            trace: Trace::new(capacity),
             stats: Stats::default(),
             next_event: 0,
             timer_generation: 0,
