@@ -9,7 +9,7 @@
 // Below the ring, a grid: one row per node, one column per transaction.
 // The module serves both protocols: `twoPc` and `threePc` differ only in
 // their message kinds and legend.
-import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, checkMark, note, roundRect } from './common.js';
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, checkMark, note, roundRect, centerArea, summary } from './common.js';
 
 const vote = { shape: 'circle', fill: '#7cc695', stroke: '#1f6b3c', legend: 'vote yes' };
 const voteNo = { shape: 'triangle', fill: '#f3b5b5', stroke: '#b02a2a', legend: 'vote no' };
@@ -319,11 +319,38 @@ function split(rect, snap) {
   }
   const f = { ...cf, bounds: labelBounds(parts.ring), room: labelRoom(parts.ring, n) };
   for (const node of snap.nodes) facts.set(node, f);
+  if (!parts.detail && f.room !== 'full') parts.detail = centerArea(parts.ring, n);
   return parts;
+}
+
+/** A crowded ring's middle: how many nodes are in each state for the transaction in focus. */
+function drawSummary(ctx, snap, area) {
+  const { order, split: splits, focus } = clusterFacts(snap);
+  if (!focus) return summary(ctx, area, [{ s: 'no transactions yet', px: 13, weight: 600, color: palette.ink }]);
+  const counts = new Map();
+  for (const node of snap.nodes) {
+    if (node.role === 'coordinator') continue;
+    const key = stateKey(node.transactions?.[focus]);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const coord = snap.nodes.find((d) => d.role === 'coordinator');
+  const ctx2 = coord?.transactions?.[focus];
+  const lines = [{ s: `${focus}${splits.has(focus) ? ' · SPLIT DECISION' : ''}`, px: 14, weight: 700, color: splits.has(focus) ? palette.danger : palette.ink }];
+  const coordState = !coord?.up ? 'crashed' : ctx2 ? STATES[stateKey(ctx2)].word : '–';
+  lines.push({ s: `coordinator: ${coordState}`, px: 11, color: palette.ink });
+  for (const key of Object.keys(STATES)) {
+    const k = counts.get(key);
+    if (!k) continue;
+    const S = STATES[key];
+    lines.push({ s: `${k} participant${k > 1 ? 's' : ''} ${key === 'none' ? 'not involved' : S.word}`, px: 12, weight: key === 'blocked' || S.mark ? 700 : 400, color: S.stroke });
+  }
+  if (order.length > 1) lines.push({ s: `${order.length} transactions in all`, px: 11 });
+  summary(ctx, area, lines);
 }
 
 /** Rows = nodes, columns = transactions; each cell is that node's state. */
 function drawDetail(ctx, snap, area, view) {
+  if (area.summary) return drawSummary(ctx, snap, area);
   const { rowH } = area;
   const n = snap.nodes.length;
   const { order, split: splits } = clusterFacts(snap);

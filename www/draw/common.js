@@ -246,8 +246,11 @@ export function labelLines(ctx, p, r, lines, bounds) {
     lx = p.x + (side === 'right' ? 1 : -1) * (r + 12);
     y = p.y - total / 2;
   } else {
-    align = 'center';
-    lx = p.x;
+    // Near the top or bottom of the ring, lean away from the neighbour that
+    // sits on the other side of the vertical axis.
+    const lean = side === natural && Math.abs(out.x) >= 0.08 ? Math.sign(out.x) : 0;
+    align = lean > 0 ? 'left' : lean < 0 ? 'right' : 'center';
+    lx = p.x - lean * r * 0.6;
     y = side === 'below' ? p.y + r + 8 : p.y - r - 8 - total;
   }
   if (bounds) y = Math.max(bounds.y + 2, Math.min(y, bounds.y + bounds.h - total - 2));
@@ -318,4 +321,44 @@ export function labelRoom(rect, n) {
 export function labelBounds(rect) {
   if (rect.w >= 600) return rect;
   return { x: rect.x, y: rect.y + 36, w: rect.w, h: Math.max(10, rect.h - 36) };
+}
+
+/**
+ * The empty middle of the ring, for a short summary when the cluster is too
+ * crowded for a detail panel. `rect` is the ring's part of the canvas.
+ */
+export function centerArea(rect, n) {
+  const size = Math.min(rect.w - 20, rect.h - 36);
+  const w = Math.min(280, size * (n > 12 ? 0.62 : 0.5));
+  const cx = rect.x + rect.w / 2;
+  const cy = rect.y + 28 + (rect.h - 36) / 2;
+  return { x: cx - w / 2, y: cy - w / 2, w, h: w, summary: true };
+}
+
+/** Centred lines on a translucent card in `area` (each { s, color, weight, px }). */
+export function summary(ctx, area, lines) {
+  if (!lines.length) return;
+  const heights = lines.map((l) => (l.px ?? 12) + 5);
+  const total = heights.reduce((a, b) => a + b, 0);
+  const widths = lines.map((l) => {
+    font(ctx, l.px ?? 12, l.weight ?? 400);
+    return Math.min(area.w, ctx.measureText(l.s).width);
+  });
+  const w = Math.max(...widths) + 20;
+  const cx = area.x + area.w / 2;
+  let y = area.y + area.h / 2 - total / 2;
+  ctx.globalAlpha = 0.88;
+  ctx.fillStyle = '#ffffff';
+  roundRect(ctx, cx - w / 2, y - 6, w, total + 10, 8);
+  ctx.fill();
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = palette.edge;
+  ctx.lineWidth = 1;
+  ctx.stroke();
+  lines.forEach((l, i) => {
+    const px = l.px ?? 12;
+    font(ctx, px, l.weight ?? 400);
+    text(ctx, fit(ctx, l.s, area.w), cx, y + heights[i] / 2, { px, weight: l.weight ?? 400, color: l.color ?? palette.muted });
+    y += heights[i];
+  });
 }

@@ -5,7 +5,7 @@
 // once executed, outlined while not yet executed), a no-op is hatched and says
 // "no-op", a value only accepted (not known chosen) is dashed, and a bar marks
 // where each replica's executed prefix ends.
-import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note } from './common.js';
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note, centerArea, summary } from './common.js';
 import { ballot } from './paxos.js';
 
 export const messageStyles = {
@@ -92,9 +92,12 @@ function outsideLines(node, role, style, f, view, r) {
   const px = Math.max(10, Math.min(12, r * 0.45));
   const color = node.up ? style.stroke : palette.muted;
   const name = role === 'leader' ? 'LEADER' : role;
-  if (f.room === 'id') return [{ s: role === 'leader' ? `n${node.id} LEADER` : `n${node.id}`, px: 10, weight: 600, color }];
+  if (f.room !== 'full') {
+    // Crowded: followers are the rule, so only the others say what they are.
+    const s = role === 'follower' ? `n${node.id}` : `n${node.id} · ${name}`;
+    return [{ s, px: f.room === 'id' ? 10 : px, weight: 600, color }];
+  }
   const lines = [{ s: `n${node.id} · ${name}`, px, weight: 600, color }];
-  if (f.room === 'short') return lines;
   const small = px - 1;
   const maj = Math.floor(view.n / 2) + 1;
   if (role === 'candidate') lines.push({ s: `${node.promises?.length ?? 0}/${maj} promises`, px: small, color: style.stroke });
@@ -120,6 +123,7 @@ export function split(rect, snap) {
   }
   const f = { bounds: labelBounds(parts.ring), room: labelRoom(parts.ring, n), detail: !!parts.detail };
   for (const node of snap.nodes) facts.set(node, f);
+  if (!parts.detail && f.room !== 'full') parts.detail = centerArea(parts.ring, n);
   return parts;
 }
 
@@ -131,8 +135,29 @@ function slotCount(node) {
   return k;
 }
 
+/** A crowded ring's middle: the leader, and how far the log is chosen and executed. */
+function drawSummary(ctx, snap, area) {
+  const leader = snap.nodes.find((d) => d.up && d.leader);
+  const up = snap.nodes.filter((d) => d.up);
+  const chosen = Math.max(0, ...snap.nodes.map(chosenCount));
+  const executed = up.length ? Math.min(...up.map((d) => d.executed ?? 0)) : 0;
+  const lines = [
+    leader
+      ? { s: `LEADER n${leader.id} · ballot ${ballot(leader.ballot)}`, px: 13, weight: 700, color: palette.ok }
+      : { s: 'no leader', px: 13, weight: 700, color: palette.ink },
+    { s: `${chosen} chosen · ${executed} executed by all`, px: 11 },
+  ];
+  const log = (leader ?? up[0])?.chosen ?? [];
+  const noops = new Set((leader ?? up[0])?.noops ?? []);
+  const first = Math.max(0, log.length - 5);
+  const tail = log.slice(first).map((v, i) => `s${first + i} ${v == null ? '?' : noops.has(first + i) ? 'no-op' : v}`);
+  if (tail.length) lines.push({ s: `${first > 0 ? '… ' : ''}${tail.join(' · ')}`, px: 11, color: palette.ink });
+  summary(ctx, area, lines);
+}
+
 /** Rows = nodes, columns = slots. */
 export function drawDetail(ctx, snap, area, view) {
+  if (area.summary) return drawSummary(ctx, snap, area);
   const { rowH } = area;
   const n = snap.nodes.length;
   const maj = Math.floor(n / 2) + 1;

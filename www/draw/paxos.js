@@ -6,7 +6,7 @@
 // one per reply it has counted out of the majority it needs (amber in phase 1,
 // blue in phase 2). With room to spare, a table below the ring lines up
 // promised / accepted / learned for every node.
-import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, checkMark, card, note } from './common.js';
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, checkMark, card, note, centerArea, summary } from './common.js';
 
 export const messageStyles = {
   Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'prepare (phase 1a)' },
@@ -140,9 +140,13 @@ function outsideLines(node, info, room, r) {
   else if (learned) role = 'learned';
   else if (info) role = info.name === 'backing off' ? 'proposer (backing off)' : `proposer · ${info.name}`;
   const color = !node.up ? palette.muted : learned ? colors.learned : info?.color ?? palette.ink;
-  if (room === 'id') return [{ s: `n${node.id}`, px: 10, weight: 600, color }];
+  if (room !== 'full') {
+    // Crowded: the id, and a word only where it stands out (the summary in
+    // the middle of the ring names the learned value).
+    const tag = !node.up ? 'crashed' : info && !learned ? info.name : '';
+    return [{ s: tag && room === 'short' ? `n${node.id} · ${tag}` : `n${node.id}`, px: room === 'id' ? 10 : px, weight: 600, color }];
+  }
   const lines = [{ s: `n${node.id} · ${role}`, px, weight: 600, color }];
-  if (room === 'short') return lines;
   const small = px - 1;
   if (info?.maj) {
     const v = node.value != null ? ` "${node.value}"${node.adopted ? ' (adopted)' : ''}` : '';
@@ -168,11 +172,30 @@ export function split(rect, snap) {
   }
   const f = { bounds: labelBounds(parts.ring), room: labelRoom(parts.ring, n) };
   for (const node of snap.nodes) facts.set(node, f);
+  if (!parts.detail && f.room !== 'full') parts.detail = centerArea(parts.ring, n);
   return parts;
+}
+
+/** A crowded ring's middle: what was learned, by how many, who proposes. */
+function drawSummary(ctx, snap, area) {
+  const n = snap.nodes.length;
+  const values = new Map();
+  for (const node of snap.nodes) if (node.learned != null) values.set(node.learned, (values.get(node.learned) ?? 0) + 1);
+  const lines = [];
+  if (values.size === 0) lines.push({ s: 'nothing learned yet', px: 13, weight: 600, color: palette.ink });
+  for (const [v, k] of values) {
+    lines.push({ s: `learned "${v}"`, px: 14, weight: 700, color: colors.learned });
+    lines.push({ s: `by ${k} of ${n} nodes`, px: 11 });
+  }
+  const active = snap.nodes.filter((d) => d.up && (d.phase === 'preparing' || d.phase === 'accepting'));
+  if (active.length) lines.push({ s: `proposing: ${active.map((d) => `n${d.id} ${d.phase === 'preparing' ? 'phase 1' : 'phase 2'} ${ballot(d.ballot)}`).join(', ')}`, px: 11, color: palette.ink });
+  lines.push({ s: `majority = ${Math.floor(n / 2) + 1} of ${n}`, px: 11 });
+  summary(ctx, area, lines);
 }
 
 /** One row per node: proposer, promised, accepted, learned. */
 export function drawDetail(ctx, snap, area, view) {
+  if (area.summary) return drawSummary(ctx, snap, area);
   const { rowH } = area;
   const n = snap.nodes.length;
   card(ctx, area);
