@@ -275,12 +275,16 @@ function outsideLines(node, tx, key, f, view, r) {
     // One line: the id, and the one thing that must not be missed.
     if (splitLine) return [{ s: `n${node.id} · SPLIT`, px, weight: 700, color: palette.danger }];
     if (key === 'blocked') return [{ s: `n${node.id} · BLOCKED`, px, weight: 700, color: S.stroke }];
+    if (!node.up) return [{ s: `n${node.id} · ${coord ? 'coord. ' : ''}crashed`, px, weight: 600, color }];
+    const timer = node.timers?.find((t) => t.name === 'timeout');
+    if (timer && tx && !tx.decision) return [{ s: `n${node.id} · timeout→${key === 'precommitted' ? 'commit' : 'abort'}`, px, weight: 600, color }];
     return [{ s: coord ? `n${node.id} · coordinator` : `n${node.id}`, px, weight: 600, color }];
   }
   const name = f.focus;
   if (tx && coord) {
     // Votes and acks are volatile: a crashed coordinator only has its log.
-    const s = node.up ? coordinatorLine(tx, view.n) : tx.decision ? `${S.word} (in its log)` : 'no decision in its log';
+    const logged = tx.decision ? `${tx.decision} in its log` : tx.state === 'precommitting' ? 'precommit in its log, no decision' : 'no decision in its log';
+    const s = node.up ? coordinatorLine(tx, view.n) : logged;
     lines.push({ s: `${name}: ${s}`, px: small, color: node.up ? S.stroke : palette.muted, weight: 600 });
   }
   if (tx && !coord) {
@@ -438,8 +442,8 @@ function drawDetail(ctx, snap, area, view) {
   }
   const three = snap.protocol === '3pc';
   const msg = three
-    ? 'pre-commit = everyone voted yes; on a timeout a pre-committed participant commits, a prepared one aborts · red dashed column = SPLIT decision: atomicity broken'
-    : 'hatched amber = BLOCKED: voted yes, no decision, cannot decide alone · red dashed column = SPLIT decision: atomicity broken';
+    ? 'on a timeout: pre-committed → commit, prepared → abort · red dashed column = SPLIT: atomicity broken'
+    : 'hatched amber = BLOCKED: voted yes, cannot decide alone · red dashed column = SPLIT: atomicity broken';
   note(ctx, msg, area.x, top + n * rowH + 10, area.w, area.w < 640 ? 2 : 1);
 }
 

@@ -76,11 +76,15 @@ export function drawNode(ctx, node, p, r, view) {
     ctx.stroke();
   }
   const ink = up ? palette.ink : palette.muted;
-  if (r >= 20) {
-    const cap = Math.max(8, Math.round(r * 0.27));
-    text(ctx, role === 'leader' ? 'LEADER' : 'ballot', p.x, p.y - r * 0.45, { px: cap, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? style.stroke : palette.muted });
+  if (r >= 18) {
+    const captioned = r >= 26;
+    if (captioned) {
+      const cap = Math.max(8, Math.round(r * 0.27));
+      text(ctx, role === 'leader' ? 'LEADER' : 'ballot', p.x, p.y - r * 0.45, { px: cap, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? style.stroke : palette.muted });
+    }
     const px = Math.max(9, Math.min(15, Math.round(r * 0.42)));
-    text(ctx, ballot(node.ballot), p.x, p.y + r * 0.1, { px, weight: 650, color: ink });
+    font(ctx, px, 650);
+    text(ctx, fit(ctx, ballot(node.ballot), r * 1.6), p.x, p.y + (captioned ? r * 0.1 : 0.5), { px, weight: 650, color: ink });
   } else if (role === 'leader') {
     text(ctx, 'L', p.x, p.y + 0.5, { px: Math.max(9, Math.round(r * 0.9)), weight: 700, color: style.stroke });
   }
@@ -162,7 +166,8 @@ export function drawDetail(ctx, snap, area, view) {
   const n = snap.nodes.length;
   const maj = Math.floor(n / 2) + 1;
   const slots = Math.max(0, ...snap.nodes.map(slotCount));
-  const labelW = area.w < 420 ? 64 : 92;
+  const narrow = area.w < 420;
+  const labelW = narrow ? 72 : 92;
   const avail = area.w - labelW - 4;
   const cell = Math.max(24, Math.min(64, avail / Math.max(1, slots)));
   const cols = Math.max(1, Math.floor(avail / cell));
@@ -185,7 +190,7 @@ export function drawDetail(ctx, snap, area, view) {
       ctx.fillRect(area.x - 4, y, area.w + 8, rowH);
     }
     text(ctx, `n${node.id}`, area.x, y + rowH / 2, { px: 11, weight: sel ? 700 : 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
-    const tag = role === 'leader' ? 'LEADER' : role === 'follower' ? '' : role;
+    const tag = role === 'leader' ? (narrow ? 'leader' : 'LEADER') : role === 'follower' ? '' : role === 'crashed' && narrow ? 'down' : role;
     if (tag) text(ctx, tag, area.x + 24, y + rowH / 2, { px: 10, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? palette.ok : palette.muted, align: 'left' });
     if (first > 0) text(ctx, '…', area.x + labelW - 8, y + rowH / 2, { px: 11, color: palette.muted });
     const accepted = new Map((node.accepted ?? []).map((a) => [a.slot, a]));
@@ -245,6 +250,6 @@ export function drawDetail(ctx, snap, area, view) {
   if (slots === 0) {
     text(ctx, 'No slots yet: send a client request once a leader is elected.', area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
   }
-  const msg = 'filled = executed · outlined = chosen, not yet executed · dashed = accepted only · hatched = no-op · bar = end of executed prefix';
+  const msg = 'filled = executed · outlined = chosen · dashed = accepted only · hatched = no-op · bar = executed up to here';
   note(ctx, msg, area.x, top + n * rowH + 10, area.w, area.w < 640 ? 2 : 1);
 }

@@ -123,13 +123,16 @@ function drawInside(ctx, node, p, r) {
   }
   const caption = learned ? 'learned' : value != null ? 'accepted' : '';
   const capPx = Math.max(8, Math.round(r * 0.27));
-  if (caption && r >= 20) {
+  const captioned = caption && r >= 26;
+  if (captioned) {
     text(ctx, caption, p.x, p.y - r * 0.42, { px: capPx, weight: learned ? 700 : 400, color: learned && node.up ? colors.learned : palette.muted });
   }
   const px = Math.max(9, Math.min(16, Math.round(r * 0.46)));
   font(ctx, px, learned ? 700 : 500);
   const s = value == null ? '–' : fit(ctx, value, r * 1.6);
-  text(ctx, s, p.x, p.y + (caption && r >= 20 ? r * 0.12 : 0), { px, weight: learned ? 700 : 500, color: value == null ? palette.muted : ink });
+  text(ctx, s, p.x, p.y + (captioned ? r * 0.12 : learned ? -r * 0.12 : 0), { px, weight: learned ? 700 : 500, color: value == null ? palette.muted : ink });
+  // Too small for the word: a check mark under the value says "learned".
+  if (learned && !captioned) checkMark(ctx, p.x, p.y + r * 0.42, r * 0.17, node.up ? colors.learned : palette.muted, 1.8);
 }
 
 function outsideLines(node, info, room, r) {
@@ -154,7 +157,7 @@ function outsideLines(node, info, room, r) {
     lines.push({ s: `${info.got}/${info.maj} ${info.what}`, px: small, color: info.color });
   }
   lines.push({ s: `promised ${ballot(node.promised)}`, px: small });
-  lines.push({ s: node.accepted ? `accepted ${ballot(node.accepted.ballot)} "${node.accepted.value}"` : 'accepted –', px: small });
+  lines.push({ s: node.accepted ? `accepted ${ballot(node.accepted.ballot)}=${node.accepted.value}` : 'accepted –', px: small });
   return lines;
 }
 
@@ -162,9 +165,9 @@ function outsideLines(node, info, room, r) {
 export function split(rect, snap) {
   const n = snap.nodes.length;
   let parts = { ring: rect, detail: null };
-  if (rect.h >= 520 && rect.w >= 480 && n <= 9) {
-    const rowH = 20;
-    const h = rowH * (n + 2.2) + 8;
+  if (rect.h >= 360 && n <= 9) {
+    const rowH = rect.h >= 520 ? 20 : 18;
+    const h = rowH * (n + 1.2) + (rect.w < 640 ? 2 : 1) * 13 + 12;
     parts = {
       ring: { x: rect.x, y: rect.y, w: rect.w, h: rect.h - h },
       detail: { x: rect.x + 12, y: rect.y + rect.h - h, w: rect.w - 24, h: h - 6, rowH },
@@ -199,12 +202,13 @@ export function drawDetail(ctx, snap, area, view) {
   const { rowH } = area;
   const n = snap.nodes.length;
   card(ctx, area);
+  const narrow = area.w < 500;
   const cols = [
     { key: 'node', title: 'node', w: 0.1 },
-    { key: 'proposer', title: 'proposer', w: 0.34 },
-    { key: 'promised', title: 'promised', w: 0.13 },
-    { key: 'accepted', title: 'accepted', w: 0.23 },
-    { key: 'learned', title: 'learned', w: 0.2 },
+    { key: 'proposer', title: 'proposer', w: narrow ? 0.37 : 0.34 },
+    { key: 'promised', title: 'promised', w: narrow ? 0.15 : 0.13 },
+    { key: 'accepted', title: 'accepted', w: narrow ? 0.2 : 0.23 },
+    { key: 'learned', title: 'learned', w: narrow ? 0.18 : 0.2 },
   ];
   let x = area.x;
   for (const c of cols) {
@@ -227,15 +231,17 @@ export function drawDetail(ctx, snap, area, view) {
       font(ctx, opts.px ?? 11, opts.weight ?? 400);
       text(ctx, fit(ctx, s, c.px - 8), c.x, y, { px: opts.px ?? 11, weight: opts.weight ?? 400, color: opts.color ?? ink, align: 'left' });
     };
-    cell(cols[0], node.up ? `n${node.id}` : `n${node.id} crashed`, { weight: sel ? 700 : 600 });
+    cell(cols[0], `n${node.id}`, { weight: sel ? 700 : 600 });
     const info = phaseInfo(node, n);
     let prop = node.up && node.proposer === false ? 'not a proposer' : '–';
-    if (info?.maj) prop = `${info.name} ${ballot(node.ballot)}${node.value != null ? ` "${node.value}"` : ''} · ${info.got}/${maj} ${info.what}`;
-    else if (info) prop = `backing off after ${ballot(node.ballot)}`;
+    if (!node.up) prop = 'crashed';
+    else if (info?.maj && narrow) prop = `${info.name} ${ballot(node.ballot)} ${info.got}/${maj}`;
+    else if (info?.maj) prop = `${info.name} ${ballot(node.ballot)}${node.value != null ? ` "${node.value}"` : ''} · ${info.got}/${maj} ${info.what}`;
+    else if (info) prop = narrow ? 'backing off' : `backing off after ${ballot(node.ballot)}`;
     else if (node.up && node.phase === 'done') prop = `done ${ballot(node.ballot)}`;
     cell(cols[1], prop, { color: info?.color ?? (node.up ? palette.muted : palette.muted) });
     cell(cols[2], ballot(node.promised));
-    cell(cols[3], node.accepted ? `${ballot(node.accepted.ballot)} "${node.accepted.value}"` : '–');
+    cell(cols[3], node.accepted ? `${ballot(node.accepted.ballot)}=${node.accepted.value}` : '–');
     const lc = cols[4];
     if (node.learned != null) {
       font(ctx, 11, 700);
@@ -254,6 +260,6 @@ export function drawDetail(ctx, snap, area, view) {
       cell(lc, '–', { color: palette.muted });
     }
   });
-  const foot = area.y + rowH * (n + 1) + rowH * 0.55;
-  note(ctx, `majority = ${maj} of ${n} · a value is chosen once a majority accepts it in one ballot · ticks around a proposer count its replies`, area.x, foot, area.w, 1);
+  const foot = area.y + rowH * (n + 1) + 10;
+  note(ctx, `majority = ${maj} of ${n} · chosen = accepted by a majority in one ballot · ticks around a proposer = replies counted`, area.x, foot, area.w, area.w < 640 ? 2 : 1);
 }
