@@ -270,7 +270,8 @@ function outsideLines(node, tx, key, f, view, r) {
   const other = split ? (tx.decision === 'commit' ? split.abort : split.commit) : null;
   const splitLine = other && { s: `SPLIT: ${other.map((i) => `n${i}`).join(',')} ${tx.decision === 'commit' ? 'aborted' : 'committed'}`, px: small, weight: 700, color: palette.danger };
   if (f.room === 'id') return [{ s: coord ? `n${node.id} coord.` : `n${node.id}`, px: 10, weight: 600, color }];
-  const lines = [{ s: `n${node.id} · ${coord ? 'coordinator' : 'participant'}${node.up ? '' : ' (crashed)'}`, px, weight: 600, color }];
+  const blockedHere = key === 'blocked' && node.up;
+  const lines = [{ s: `n${node.id} · ${coord ? 'coordinator' : 'participant'}${node.up ? '' : ' (crashed)'}${blockedHere ? ' · BLOCKED' : ''}`, px, weight: blockedHere ? 700 : 600, color: blockedHere ? S.stroke : color }];
   if (f.room === 'short') {
     // One line: the id, and the one thing that must not be missed.
     if (splitLine) return [{ s: `n${node.id} · SPLIT`, px, weight: 700, color: palette.danger }];
@@ -289,8 +290,7 @@ function outsideLines(node, tx, key, f, view, r) {
   }
   if (tx && !coord) {
     if (key === 'blocked') {
-      lines.push({ s: `${name}: voted yes, no decision`, px: small, weight: 700, color: S.stroke });
-      lines.push({ s: 'cannot decide alone: BLOCKED', px: small, weight: 700, color: S.stroke });
+      lines.push({ s: `${name}: voted yes, cannot decide alone`, px: small, weight: 600, color: S.stroke });
     } else {
       const v = tx.vote ? `voted ${tx.vote}` : tx.state;
       const how = tx.by_timeout ? ' by timeout' : '';
@@ -303,7 +303,7 @@ function outsideLines(node, tx, key, f, view, r) {
     }
   }
   if (splitLine) lines.push(splitLine);
-  if (f.order.length > 1) lines.push({ s: `+${f.order.length - 1} more transaction${f.order.length > 2 ? 's' : ''} (grid below)`, px: small });
+  if (coord && f.order.length > 1) lines.push({ s: `+${f.order.length - 1} more transaction${f.order.length > 2 ? 's' : ''} (grid below)`, px: small });
   return lines;
 }
 
