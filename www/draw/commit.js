@@ -338,9 +338,9 @@ function drawSummary(ctx, snap, area) {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const coord = snap.nodes.find((d) => d.role === 'coordinator');
-  const ctx2 = coord?.transactions?.[focus];
+  const coordTx = coord?.transactions?.[focus];
   const lines = [{ s: `${focus}${splits.has(focus) ? ' · SPLIT DECISION' : ''}`, px: 14, weight: 700, color: splits.has(focus) ? palette.danger : palette.ink }];
-  const coordState = !coord?.up ? 'crashed' : ctx2 ? STATES[stateKey(ctx2)].word : '–';
+  const coordState = !coord?.up ? 'crashed' : coordTx ? STATES[stateKey(coordTx)].word : '–';
   lines.push({ s: `coordinator: ${coordState}`, px: 11, color: palette.ink });
   for (const key of Object.keys(STATES)) {
     const k = counts.get(key);
@@ -358,7 +358,7 @@ function drawDetail(ctx, snap, area, view) {
   const { rowH } = area;
   const n = snap.nodes.length;
   const { order, split: splits } = clusterFacts(snap);
-  const labelW = area.w < 420 ? 56 : 96;
+  const labelW = area.w < 420 ? 64 : 96;
   const avail = area.w - labelW - 4;
   const cell = Math.max(64, Math.min(132, avail / Math.max(1, order.length)));
   const cols = Math.max(1, Math.floor(avail / cell));
@@ -391,7 +391,7 @@ function drawDetail(ctx, snap, area, view) {
       ctx.fillRect(area.x - 4, y, area.w + 8, rowH);
     }
     text(ctx, `n${node.id}`, area.x, y + rowH / 2, { px: 11, weight: sel ? 700 : 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
-    const tag = !node.up ? (labelW > 60 ? 'crashed' : 'down') : coord ? (labelW > 60 ? 'coordinator' : 'coord.') : '';
+    const tag = !node.up ? (labelW > 70 ? 'crashed' : 'down') : coord ? (labelW > 70 ? 'coordinator' : 'coord.') : '';
     if (tag) text(ctx, tag, area.x + 22, y + rowH / 2, { px: 10, weight: coord ? 600 : 400, color: palette.muted, align: 'left' });
     if (first > 0) text(ctx, '…', area.x + labelW - 8, y + rowH / 2, { px: 11, color: palette.muted });
     shown.forEach((name, c) => {
