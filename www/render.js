@@ -5,8 +5,11 @@
 import { palette, ringLayout, glyph, cross, text, hashedStyle } from './draw/common.js';
 import * as raft from './draw/raft.js';
 import * as generic from './draw/generic.js';
+import * as paxos from './draw/paxos.js';
+import * as multipaxos from './draw/multipaxos.js';
+import { twoPc, threePc } from './draw/commit.js';
 
-const renderers = { raft };
+const renderers = { raft, paxos, 'multi-paxos': multipaxos, '2pc': twoPc, '3pc': threePc };
 
 export function rendererFor(protocol) {
   return renderers[protocol] ?? generic;
