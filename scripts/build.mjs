@@ -44,7 +44,10 @@ export async function build() {
     entryPoints: [path.join(root, 'www', 'main.js'), path.join(root, 'www', 'style.css')],
     outdir: path.join(dist, 'www'),
     bundle: true,
-    // The engines' glue is loaded at run time, per family.
+    // Other protocols' drawing modules become chunks loaded on demand; the
+    // engines' glue is loaded at run time, per family.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     external: ['./pkg/*'],
   });
   const glue = www.filter((rel) => rel.startsWith(path.join('www', 'pkg')) && rel.endsWith('.js'));

@@ -2,7 +2,7 @@
 // canvas and the panels in step with the simulation, frame by frame. It also
 // exposes the live simulation as `window.lab` for the console and for tests.
 import { loadManifest, loadFamily, Lab, protocols, protocolInfo, freshSeed } from './engine.js';
-import { drawScene, rendererFor } from './render.js';
+import { drawScene, rendererFor, loadRenderer } from './render.js';
 import { Controls, formatSpeed, sliderFromSpeed } from './controls.js';
 import { glyph } from './draw/common.js';
 import { describeNode } from './details.js';
@@ -43,7 +43,7 @@ function defaultScenario(protocol = 'raft', nodes = null, seed = null) {
 function load(scenario) {
   let pending;
   try {
-    pending = lab.load(scenario);
+    pending = withRenderer(lab.load(scenario));
   } catch (e) {
     show(e);
     return Promise.reject(e);
@@ -52,6 +52,19 @@ function load(scenario) {
   return pending.catch((e) => {
     show(e);
     throw e;
+  });
+}
+
+/** Waits for the run and then for its protocol's drawing module. */
+function withRenderer(pending) {
+  return pending.then(async (l) => {
+    const protocol = l.sim.protocol();
+    const drawnWith = rendererFor(protocol);
+    if ((await loadRenderer(protocol)) !== drawnWith) {
+      buildLegend(protocol);
+      lab.changed('renderer');
+    }
+    return l;
   });
 }
 
@@ -267,7 +280,7 @@ function exposeLab() {
     load(scenario) {
       let pending;
       try {
-        pending = lab.load(scenario);
+        pending = withRenderer(lab.load(scenario));
       } catch (e) {
         show(e);
         throw e;
