@@ -8,6 +8,7 @@ import { glyph } from './draw/common.js';
 import { describeNode } from './details.js';
 import { TimelineBar } from './timeline.js';
 import { setupFiles } from './files.js';
+import { embedRequested, setupEmbed, updateEmbedBar } from './embed.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,6 +19,9 @@ let layout = null;
 let lastDrawn = { version: -1, time: -1, w: 0, h: 0 };
 let lastSeq = 0;
 const frameTimes = [];
+/** False while an embedded frame is out of view or its tab is hidden. */
+let visible = true;
+const embedded = embedRequested();
 
 function show(message) {
   const box = $('message');
@@ -223,6 +227,7 @@ function updatePanels(snap) {
     b.disabled = !node || (act === 'restart' ? node.up : !node.up && act !== 'isolate');
   }
   $('partition').textContent = controls.draft ? 'Partition (drawing…)' : 'Partition…';
+  if (embedded) updateEmbedBar(lab, node);
   appendEvents();
 }
 
@@ -256,6 +261,10 @@ function frame(now) {
   const dt = frame.last ? now - frame.last : 0;
   frame.last = now;
   const t0 = performance.now();
+  if (!visible) {
+    requestAnimationFrame(frame);
+    return;
+  }
   try {
     lab.tick(dt);
   } catch (e) {
@@ -343,6 +352,11 @@ async function main() {
   controls = new Controls(lab, { show, newRun, layout: () => layout });
   timeline = new TimelineBar($('timeline'), lab, show);
   setupFiles(lab, { load, show });
+  if (embedded) {
+    setupEmbed(lab, controls, (v) => {
+      visible = v;
+    });
+  }
   lab.addEventListener('change', (e) => {
     if (e.detail === 'load') afterLoad();
     if (e.detail === 'seek') {
