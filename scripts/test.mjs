@@ -33,6 +33,10 @@ try {
     await buildWasm();
     writeStoriesIndex();
   });
+  await step('static build (dist/)', async () => {
+    const { build } = await import('./build.mjs');
+    await build();
+  });
   await step('node tests', () => run('node', ['--test', '--test-reporter=spec', 'tests/node/']));
   await step('browser tests', () => run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/browser/']));
   console.log(`\nAll checks passed in ${((Date.now() - started) / 60000).toFixed(1)} min.`);
