@@ -8,6 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { root, run, capture } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium } from './lib/toolchain.mjs';
+import { writeStoriesIndex } from './lib/stories.mjs';
 import { buildWasm, pkgDir, loadFamily, FAMILIES } from './lib/build-wasm.mjs';
 import { vendor } from './lib/vendor.mjs';
 
@@ -91,39 +92,99 @@ async function frameTimes(seconds) {
   return results;
 }
 
-/** What a reader downloads: the page's own files plus one engine module. */
-function pageSizes() {
-  const files = ['index.html'];
-  const walk = (dir) => {
-    for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-      const rel = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'stories' && e.name !== 'pkg') walk(rel);
-      } else if (/\.(js|css|svg|html)$/.test(e.name)) files.push(rel);
+/** Seeking in a 10-minute run, and memory after 10 and 60 simulated minutes,
+ *  in headless Chromium. */
+async function timeTravel(quick) {
+  const { startBrowser, openPage } = await import('../tests/browser/harness.mjs');
+  const env = await startBrowser();
+  try {
+    const { page } = await openPage(env, { viewport: { width: 1280, height: 800 } });
+    const minutes = quick ? 20 : 60;
+    return await page.evaluate(async ([scenario, minutes]) => {
+      await lab.load(scenario);
+      lab.pause();
+      const seeks = (end) => {
+        let x = 12345;
+        const times = [];
+        for (let i = 0; i < 40; i++) {
+          x = (x * 1103515245 + 12345) % 2147483648;
+          const t = Math.floor((x / 2147483648) * end);
+          const t0 = performance.now();
+          lab.seek(t);
+          times.push(performance.now() - t0);
+        }
+        times.sort((a, b) => a - b);
+        return { median: times[19], p95: times[37], max: times[39] };
+      };
+      lab.runUntil(600000);
+      const at10 = { seek: seeks(600000), memory: lab.memoryBytes(), checkpoints: lab.checkpointCount() };
+      lab.seek(600000);
+      lab.runUntil(minutes * 60000);
+      const atEnd = { seek: seeks(minutes * 60000), memory: lab.memoryBytes(), checkpoints: lab.checkpointCount(), minutes };
+      return { at10, atEnd };
+    }, [raftWorkload(5, minutes * 60), minutes]);
+  } finally {
+    await env.close();
+  }
+}
+
+/** What a reader's browser actually fetches from the published site (dist/,
+ *  as `npm run build` makes it) to open the page, and then to show each other
+ *  protocol family: every response, raw and gzipped. */
+async function pageSizes(dist) {
+  const { startBrowser, openPage } = await import('../tests/browser/harness.mjs');
+  const env = await startBrowser({ dir: dist });
+  const fetched = new Map();
+  const total = () => {
+    let raw = 0;
+    let gzip = 0;
+    for (const body of fetched.values()) {
+      raw += body.length;
+      gzip += gz(body);
     }
+    return { raw, gzip, files: fetched.size };
   };
-  walk('www');
-  files.push(path.join('www', 'pkg', 'protocols.json'));
-  let raw = 0;
-  let gzip = 0;
-  for (const f of files) {
-    const buf = fs.readFileSync(path.join(root, f));
-    raw += buf.length;
-    gzip += gz(buf);
+  try {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.on('response', async (r) => {
+      try {
+        fetched.set(r.url(), await r.body());
+      } catch {
+        // Redirects and aborted requests carry no body.
+      }
+    });
+    await page.goto(`${env.url}index.html`);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+    await page.waitForTimeout(300);
+    const opened = total();
+    const families = {};
+    for (const [family, protocol] of [['paxos', 'paxos'], ['commit', '2pc']]) {
+      const before = total();
+      await page.evaluate(async (p) => {
+        await lab.load({ version: 1, protocol: p, nodes: 4, seed: 1 });
+      }, protocol);
+      await page.waitForTimeout(300);
+      const after = total();
+      families[family] = { raw: after.raw - before.raw, gzip: after.gzip - before.gzip };
+    }
+    const modules = {};
+    for (const family of FAMILIES) {
+      const wasm = fs.readFileSync(path.join(dist, 'www', 'pkg', family, 'consensus_lab_bg.wasm'));
+      modules[family] = { wasmRaw: wasm.length, wasmGzip: gz(wasm) };
+    }
+    await context.close();
+    return { opened, families, modules };
+  } finally {
+    await env.close();
   }
-  const modules = {};
-  for (const family of FAMILIES) {
-    const js = fs.readFileSync(path.join(pkgDir, family, 'consensus_lab.js'));
-    const wasm = fs.readFileSync(path.join(pkgDir, family, 'consensus_lab_bg.wasm'));
-    modules[family] = { raw: js.length + wasm.length, gzip: gz(js) + gz(wasm), wasmRaw: wasm.length, wasmGzip: gz(wasm) };
-  }
-  return { files: files.length, raw, gzip, modules };
 }
 
 ensureRust();
 ensureNodeModules();
 ensureChromium();
 await buildWasm();
+writeStoriesIndex();
 vendor();
 
 const simSeconds = quick ? 200 : 1000;
@@ -139,7 +200,9 @@ const wasmRecording = await wasmThroughput(workload, runs, 5000);
 fs.unlinkSync(file);
 if (wasm.hash !== native.hash) throw new Error(`wasm and native runs differ: ${wasm.hash} vs ${native.hash}`);
 const frames = await frameTimes(quick ? 4 : 10);
-const size = pageSizes();
+const travel = await timeTravel(quick);
+const { build } = await import('./build.mjs');
+const size = await pageSizes(await build());
 
 const rows = [
   ['engine, native (sim s per wall s)', native.simPerWall.toFixed(0), '≥ 10000', native.simPerWall >= 10000],
@@ -149,13 +212,15 @@ const rows = [
   ['frame time, 5 nodes, p95', `${frames[5].p95.toFixed(2)} ms`, '≤ 8 ms', frames[5].p95 <= 8],
   ['frame time, 25 nodes, median', `${frames[25].median.toFixed(2)} ms`, 'information', null],
   ['frame time, 25 nodes, p95', `${frames[25].p95.toFixed(2)} ms`, 'information', null],
+  ['seek in a 10-min run, median (40 seeks)', `${travel.at10.seek.median.toFixed(1)} ms`, 'information', null],
+  ['seek in a 10-min run, slowest of 40', `${travel.at10.seek.max.toFixed(1)} ms`, '< 50 ms', travel.at10.seek.max < 50],
+  [`seek in a ${travel.atEnd.minutes}-min run, slowest of 40`, `${travel.atEnd.seek.max.toFixed(1)} ms`, 'information', null],
+  ['wasm memory after 10 simulated min', `${(travel.at10.memory / 1048576).toFixed(1)} MB (${travel.at10.checkpoints} checkpoints)`, 'information', null],
+  [`wasm memory after ${travel.atEnd.minutes} simulated min`, `${(travel.atEnd.memory / 1048576).toFixed(1)} MB (${travel.atEnd.checkpoints} checkpoints)`, 'bounded: ≤ 4× the 10-min figure', travel.atEnd.memory <= 4 * travel.at10.memory],
   ...FAMILIES.map((f) => [`wasm module "${f}" (raw / gzip)`, `${kb(size.modules[f].wasmRaw)} / ${kb(size.modules[f].wasmGzip)}`, 'information', null]),
-  ...FAMILIES.map((f) => {
-    const raw = size.raw + size.modules[f].raw;
-    const gzip = size.gzip + size.modules[f].gzip;
-    const label = f === 'raft' ? 'whole page as opened (Raft engine)' : `whole page showing ${f === 'paxos' ? 'Paxos / Multi-Paxos' : '2PC / 3PC'}`;
-    return [`${label} (raw / gzip)`, `${kb(raw)} / ${kb(gzip)}`, f === 'raft' ? '< 150 KB gzip' : 'information', f === 'raft' ? gzip < 150 * 1024 : null];
-  }),
+  [`page as opened: ${size.opened.files} files with the Raft engine (raw / gzip)`, `${kb(size.opened.raw)} / ${kb(size.opened.gzip)}`, '< 150 KB gzip', size.opened.gzip < 150 * 1024],
+  ['then opening Paxos / Multi-Paxos adds', `${kb(size.families.paxos.raw)} / ${kb(size.families.paxos.gzip)}`, 'information', null],
+  ['then opening 2PC / 3PC adds', `${kb(size.families.commit.raw)} / ${kb(size.families.commit.gzip)}`, 'information', null],
 ];
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['measure', 'value', 'target'][i].length));
 const line = (a, b, c, d) => `| ${a.padEnd(w[0])} | ${b.padStart(w[1])} | ${c.padEnd(w[2])} | ${d.padEnd(6)} |`;
@@ -163,4 +228,4 @@ console.log(`\n${line('measure', 'value', 'target', 'status')}`);
 console.log(`|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|${'-'.repeat(w[2] + 2)}|--------|`);
 for (const [a, b, c, ok] of rows) console.log(line(a, String(b), c, ok === null ? '' : ok ? 'met' : 'MISSED'));
 console.log(`\n(${frames[5].frames} and ${frames[25].frames} frames measured in headless Chromium at 1× speed; frame time is the page's own work per frame: stepping the engine, the snapshot and drawing.)`);
-if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ native, wasm, wasmRecording, frames, size }, null, 2));
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ native, wasm, wasmRecording, frames, travel, size }, null, 2));

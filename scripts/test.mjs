@@ -4,6 +4,7 @@
 // Node) and the browser tests (headless Chromium).
 import { run } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium, ensureWasmOpt } from './lib/toolchain.mjs';
+import { writeStoriesIndex } from './lib/stories.mjs';
 import { buildWasm } from './lib/build-wasm.mjs';
 import { vendor } from './lib/vendor.mjs';
 
@@ -29,7 +30,15 @@ try {
   });
   await step('cargo test', () => run('cargo', ['test', '--quiet']));
   await step('release CLI', () => run('cargo', ['build', '--release', '--quiet']));
-  await step('wasm build', () => { vendor(); return buildWasm(); });
+  await step('wasm build', async () => {
+    await buildWasm();
+    writeStoriesIndex();
+    vendor();
+  });
+  await step('static build (dist/)', async () => {
+    const { build } = await import('./build.mjs');
+    await build();
+  });
   await step('node tests', () => run('node', ['--test', '--test-reporter=spec', 'tests/node/']));
   await step('browser tests', () => run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/browser/']));
   console.log(`\nAll checks passed in ${((Date.now() - started) / 60000).toFixed(1)} min.`);

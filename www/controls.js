@@ -144,6 +144,7 @@ export class Controls {
   bind() {
     $('play').addEventListener('click', () => this.togglePlay());
     $('step').addEventListener('click', () => this.act(() => this.lab.step()));
+    $('step-back').addEventListener('click', () => this.act(() => this.lab.stepBack()));
     $('speed').addEventListener('input', (e) => this.lab.setSpeed(speedFromSlider(Number(e.target.value))));
     $('client-form').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -187,6 +188,10 @@ export class Controls {
       ' ': () => this.togglePlay(),
       ArrowRight: () => this.act(() => this.lab.step()),
       '.': () => this.act(() => this.lab.step()),
+      ArrowLeft: () => this.act(() => this.lab.stepBack()),
+      ',': () => this.act(() => this.lab.stepBack()),
+      Home: () => this.act(() => this.lab.seek(0)),
+      End: () => this.act(() => this.lab.seek(this.lab.headMs())),
       '+': () => this.setSpeed(this.lab.speed * 2),
       '=': () => this.setSpeed(this.lab.speed * 2),
       '-': () => this.setSpeed(this.lab.speed / 2),

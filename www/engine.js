@@ -7,6 +7,7 @@
 // injects.
 
 const modules = new Map();
+const memories = new Map();
 let manifest = [];
 
 /** Reads the list of protocols and which module carries each. */
@@ -29,8 +30,9 @@ export function protocolInfo(name) {
 export async function loadFamily(family) {
   if (!modules.has(family)) {
     const mod = await import(`./pkg/${family}/consensus_lab.js`);
-    await mod.default({ module_or_path: new URL(`./pkg/${family}/consensus_lab_bg.wasm`, import.meta.url) });
+    const exports = await mod.default({ module_or_path: new URL(`./pkg/${family}/consensus_lab_bg.wasm`, import.meta.url) });
     modules.set(family, mod);
+    memories.set(mod, exports.memory);
   }
   return modules.get(family);
 }
@@ -165,7 +167,44 @@ export class Lab extends EventTarget {
     return more;
   }
 
-  /** Applies an inject now (see the inject vocabulary). Throws a readable Error. */
+  /** Goes to any moment of the run; playback pauses. */
+  seek(ms) {
+    this.playing = false;
+    const t = Math.max(0, Math.floor(ms));
+    try {
+      this.sim.seek(t);
+    } catch (e) {
+      this.changed('seek');
+      throw readable(e, this.mod);
+    }
+    this.displayTime = t;
+    this.changed('seek');
+  }
+
+  /** Goes back one event; playback pauses. */
+  stepBack() {
+    this.playing = false;
+    try {
+      this.sim.stepBack();
+    } catch (e) {
+      this.changed('seek');
+      throw readable(e, this.mod);
+    }
+    this.displayTime = this.sim.timeMs();
+    this.changed('seek');
+  }
+
+  /** The size of the current engine's wasm memory in bytes (it only grows). */
+  memoryBytes() {
+    return memories.get(this.mod)?.buffer.byteLength ?? 0;
+  }
+
+  /** The furthest moment reached (the end of the timeline). */
+  headMs() {
+    return Math.max(this.sim.headMs(), this.displayTime);
+  }
+
+  /** Applies an inject now (see the inject vocabulary); in the past this forks the run. Throws a readable Error. */
   inject(event) {
     try {
       this.sim.runUntil(Math.floor(this.displayTime));

@@ -2,19 +2,26 @@
 // canvas and the panels in step with the simulation, frame by frame. It also
 // exposes the live simulation as `window.lab` for the console and for tests.
 import { loadManifest, loadFamily, Lab, protocols, protocolInfo, freshSeed } from './engine.js';
-import { drawScene, rendererFor } from './render.js';
+import { drawScene, rendererFor, loadRenderer } from './render.js';
 import { Controls, formatSpeed, sliderFromSpeed } from './controls.js';
 import { glyph } from './draw/common.js';
 import { describeNode } from './details.js';
+import { TimelineBar } from './timeline.js';
+import { setupFiles } from './files.js';
+import { embedRequested, setupEmbed, updateEmbedBar } from './embed.js';
 
 const $ = (id) => document.getElementById(id);
 
 const lab = new Lab();
 let controls;
+let timeline;
 let layout = null;
 let lastDrawn = { version: -1, time: -1, w: 0, h: 0 };
 let lastSeq = 0;
 const frameTimes = [];
+/** False while an embedded frame is out of view or its tab is hidden. */
+let visible = true;
+const embedded = embedRequested();
 
 function show(message) {
   const box = $('message');
@@ -40,7 +47,7 @@ function defaultScenario(protocol = 'raft', nodes = null, seed = null) {
 function load(scenario) {
   let pending;
   try {
-    pending = lab.load(scenario);
+    pending = withRenderer(lab.load(scenario));
   } catch (e) {
     show(e);
     return Promise.reject(e);
@@ -49,6 +56,19 @@ function load(scenario) {
   return pending.catch((e) => {
     show(e);
     throw e;
+  });
+}
+
+/** Waits for the run and then for its protocol's drawing module. */
+function withRenderer(pending) {
+  return pending.then(async (l) => {
+    const protocol = l.sim.protocol();
+    const drawnWith = rendererFor(protocol);
+    if ((await loadRenderer(protocol)) !== drawnWith) {
+      buildLegend(protocol);
+      lab.changed('renderer');
+    }
+    return l;
   });
 }
 
@@ -70,6 +90,52 @@ function afterLoad() {
   syncNetworkSliders();
   buildLegend(sc.protocol);
   document.title = `${sc.title ? `${sc.title} — ` : ''}Consensus Lab`;
+  // A story (or a link that carries a title) says what to watch.
+  $('caption').hidden = !sc.title && !sc.caption;
+  $('caption-title').textContent = sc.title ?? '';
+  $('caption-text').textContent = sc.caption ?? '';
+  const story = stories.find((st) => st.title === sc.title && st.protocol === sc.protocol);
+  $('story').value = story ? story.path : '';
+}
+
+/** The stories menu, grouped by protocol. */
+let stories = [];
+
+async function loadStoriesMenu() {
+  try {
+    const res = await fetch(new URL('./stories/index.json', import.meta.url));
+    stories = res.ok ? await res.json() : [];
+  } catch {
+    stories = [];
+  }
+  const select = $('story');
+  let group = null;
+  for (const st of stories) {
+    if (!group || group.label !== st.protocol) {
+      group = document.createElement('optgroup');
+      group.label = st.protocol;
+      select.append(group);
+    }
+    const o = document.createElement('option');
+    o.value = st.path;
+    o.textContent = st.title;
+    o.title = st.caption;
+    group.append(o);
+  }
+  select.addEventListener('change', () => {
+    if (select.value) openStory(select.value).catch(() => {});
+  });
+}
+
+/** Loads a story scenario from www/stories/ and plays it. */
+async function openStory(storyPath) {
+  const res = await fetch(new URL(`./stories/${storyPath}`, import.meta.url));
+  if (!res.ok) {
+    show(`That story could not be loaded (HTTP ${res.status}).`);
+    return;
+  }
+  await load(await res.text());
+  lab.play();
 }
 
 function syncNetworkSliders() {
@@ -131,6 +197,7 @@ function draw(force) {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   layout = drawScene(ctx, snap, { width: w, height: h, time, selected: controls.selected, draftGroups: controls.draft });
   if (lastDrawn.version !== lab.version) updatePanels(snap);
+  timeline.draw();
   lastDrawn = { version: lab.version, time, w, h };
 }
 
@@ -160,6 +227,7 @@ function updatePanels(snap) {
     b.disabled = !node || (act === 'restart' ? node.up : !node.up && act !== 'isolate');
   }
   $('partition').textContent = controls.draft ? 'Partition (drawing…)' : 'Partition…';
+  if (embedded) updateEmbedBar(lab, node);
   appendEvents();
 }
 
@@ -172,14 +240,15 @@ function appendEvents() {
   if (recs.length === 0) return;
   lastSeq = recs[recs.length - 1].seq + 1;
   const frag = document.createDocumentFragment();
-  for (const r of recs.slice(-150)) {
-    if (!showAll && QUIET.has(r.kind)) continue;
+  const shown = showAll ? recs : recs.filter((r) => !QUIET.has(r.kind));
+  for (const r of shown.slice(-150)) {
     const li = document.createElement('li');
     li.className = `ev ev-${r.kind}`;
     const t = document.createElement('span');
     t.className = 'ev-time';
     t.textContent = `${r.time_ms}`;
-    const who = r.node != null && r.kind !== 'send' && r.kind !== 'deliver' && r.kind !== 'drop' && r.kind !== 'client' ? `n${r.node} ` : '';
+    // Protocol notes speak for their node; the simulator's own texts name it.
+    const who = r.node != null && (r.kind === 'note' || r.kind === 'milestone') ? `n${r.node} ` : '';
     li.append(t, document.createTextNode(` ${who}${r.text}`));
     frag.append(li);
   }
@@ -192,6 +261,10 @@ function frame(now) {
   const dt = frame.last ? now - frame.last : 0;
   frame.last = now;
   const t0 = performance.now();
+  if (!visible) {
+    requestAnimationFrame(frame);
+    return;
+  }
   try {
     lab.tick(dt);
   } catch (e) {
@@ -216,7 +289,7 @@ function exposeLab() {
     load(scenario) {
       let pending;
       try {
-        pending = lab.load(scenario);
+        pending = withRenderer(lab.load(scenario));
       } catch (e) {
         show(e);
         throw e;
@@ -234,6 +307,12 @@ function exposeLab() {
       return lab.sim;
     },
     step: () => lab.step(),
+    stepBack: () => lab.stepBack(),
+    seek: (ms) => lab.seek(ms),
+    headMs: () => lab.headMs(),
+    memoryBytes: () => lab.memoryBytes(),
+    checkpointCount: () => lab.sim.checkpointCount(),
+    markers: () => lab.sim.markers(),
     runUntil: (ms) => lab.runUntil(ms),
     inject: (event) => lab.inject(event),
     snapshot: () => lab.sim.snapshot(),
@@ -250,6 +329,8 @@ function exposeLab() {
       return lab.playing;
     },
     setSpeed: (x) => controls.setSpeed(x),
+    stories: () => stories.slice(),
+    openStory: (p) => openStory(p),
     select: (id) => controls.select(id),
     frameTimes: () => frameTimes.slice(),
     /** Where node `id` is drawn, in CSS pixels from the canvas's top-left corner. */
@@ -269,8 +350,20 @@ async function main() {
     return;
   }
   controls = new Controls(lab, { show, newRun, layout: () => layout });
+  timeline = new TimelineBar($('timeline'), lab, show);
+  setupFiles(lab, { load, show });
+  if (embedded) {
+    setupEmbed(lab, controls, (v) => {
+      visible = v;
+    });
+  }
   lab.addEventListener('change', (e) => {
     if (e.detail === 'load') afterLoad();
+    if (e.detail === 'seek') {
+      // The run was rebuilt from a checkpoint: list its recent events afresh.
+      $('events').textContent = '';
+      lastSeq = 0;
+    }
   });
   const select = $('protocol');
   for (const p of protocols()) {
@@ -291,10 +384,12 @@ async function main() {
     lastSeq = 0;
     appendEvents();
   });
+  await loadStoriesMenu();
   await load(defaultScenario(first));
   $('speed').value = String(sliderFromSpeed(lab.speed));
   exposeLab();
   new ResizeObserver(() => draw(true)).observe($('canvas'));
+  new ResizeObserver(() => draw(true)).observe($('timeline'));
   lab.play();
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';

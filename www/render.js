@@ -6,10 +6,24 @@ import { palette, ringLayout, glyph, cross, text, hashedStyle } from './draw/com
 import * as raft from './draw/raft.js';
 import * as generic from './draw/generic.js';
 
+// Raft's drawing comes with the page; the others load with their protocol,
+// like the engines do, so the first page stays small.
 const renderers = { raft };
+const loaders = {
+  paxos: () => import('./draw/paxos.js'),
+  'multi-paxos': () => import('./draw/multipaxos.js'),
+  '2pc': () => import('./draw/commit.js').then((m) => m.twoPc),
+  '3pc': () => import('./draw/commit.js').then((m) => m.threePc),
+};
 
 export function rendererFor(protocol) {
   return renderers[protocol] ?? generic;
+}
+
+/** Loads (once) the drawing module of a protocol; unknown ones draw plainly. */
+export async function loadRenderer(protocol) {
+  if (!renderers[protocol] && loaders[protocol]) renderers[protocol] = await loaders[protocol]();
+  return rendererFor(protocol);
 }
 
 /** Registers a renderer for a protocol (protocol drawing modules call this). */

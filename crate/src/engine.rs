@@ -65,6 +65,12 @@ pub fn protocols() -> Vec<ProtocolInfo> {
 impl World {
     /// A run of the scenario's protocol.
     pub fn build(scenario: Scenario) -> Result<World, ScenarioError> {
+        World::build_recording(scenario, 0)
+    }
+
+    /// A run of the scenario's protocol that keeps the latest `capacity`
+    /// trace records from its first event on.
+    pub fn build_recording(scenario: Scenario, capacity: usize) -> Result<World, ScenarioError> {
         let Some((_, proto)) = registry().into_iter().find(|(_, p)| p.name() == scenario.protocol) else {
             let names: Vec<&str> = registry().iter().map(|(_, p)| p.name()).collect();
             let shown: String = scenario.protocol.chars().take(40).collect();
@@ -73,7 +79,7 @@ impl World {
                 format!("unknown protocol \"{shown}\" (this lab runs: {})", names.join(", ")),
             ));
         };
-        World::new(proto, scenario, Vec::new())
+        World::new_recording(proto, scenario, Vec::new(), capacity)
     }
 
     /// A run of a scenario given as JSON text.

@@ -19,10 +19,12 @@ pub mod link;
 #[cfg(feature = "paxos")]
 pub mod paxos;
 pub mod protocol;
+pub mod pvec;
 #[cfg(feature = "raft")]
 pub mod raft;
 pub mod scenario;
 pub mod sim;
+pub mod timeline;
 pub mod trace;
 
 #[cfg(target_arch = "wasm32")]

@@ -43,6 +43,22 @@ pub enum TraceKind {
 /// How many encoded bytes wait before the hasher takes them.
 const FLUSH_AT: usize = 4096;
 
+impl TraceKind {
+    /// Whether the timeline shows a marker for this kind of event.
+    pub fn is_marker(self) -> bool {
+        matches!(
+            self,
+            TraceKind::Milestone
+                | TraceKind::Crash
+                | TraceKind::Restart
+                | TraceKind::Partition
+                | TraceKind::Heal
+                | TraceKind::Pause
+                | TraceKind::Violation
+        )
+    }
+}
+
 /// One recorded event, for the page and for trace export.
 #[derive(Clone, Debug, Serialize)]
 pub struct TraceRecord {
@@ -67,6 +83,9 @@ pub struct Trace {
     capacity: usize,
     /// Encoded events not yet fed to the hasher.
     pending: Vec<u8>,
+    /// The notable records (leader changes, crashes, partitions, violations…),
+    /// all of them, for the timeline's markers. Kept when recording.
+    markers: Vec<TraceRecord>,
 }
 
 impl Default for Trace {
@@ -85,6 +104,7 @@ impl Trace {
             ring: VecDeque::new(),
             capacity,
             pending: Vec::with_capacity(FLUSH_AT + 256),
+            markers: Vec::new(),
         }
     }
 
@@ -93,6 +113,10 @@ impl Trace {
         while self.ring.len() > capacity {
             self.ring.pop_front();
         }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     pub fn recording(&self) -> bool {
@@ -163,22 +187,41 @@ impl Trace {
         let seq = self.count;
         self.count += 1;
         if self.capacity > 0 {
-            if self.ring.len() == self.capacity {
-                self.ring.pop_front();
-            }
-            self.ring.push_back(TraceRecord { seq, time_ms, kind, node, peer, msg, text: text() });
+            self.keep(TraceRecord { seq, time_ms, kind, node, peer, msg, text: text() });
         }
+    }
+
+    fn keep(&mut self, record: TraceRecord) {
+        if self.ring.len() == self.capacity {
+            self.ring.pop_front();
+        }
+        if record.kind.is_marker() {
+            self.markers.push(record.clone());
+        }
+        self.ring.push_back(record);
+    }
+
+    /// Notable records with `seq >= from`, oldest first.
+    pub fn markers_since(&self, from: u64) -> &[TraceRecord] {
+        let start = self.markers.partition_point(|r| r.seq < from);
+        &self.markers[start..]
+    }
+
+    /// Takes the kept records out (a checkpoint need not carry them).
+    pub fn take_records(&mut self) -> VecDeque<TraceRecord> {
+        std::mem::take(&mut self.ring)
+    }
+
+    pub fn restore_records(&mut self, records: VecDeque<TraceRecord>) {
+        self.ring = records;
     }
 
     /// Keeps a note (commentary, not part of the digest) when recording.
     pub fn note(&mut self, time_ms: Time, kind: TraceKind, node: NodeId, text: String) {
         if self.capacity > 0 {
-            if self.ring.len() == self.capacity {
-                self.ring.pop_front();
-            }
             let seq = self.count;
             self.count += 1;
-            self.ring.push_back(TraceRecord { seq, time_ms, kind, node: Some(node), peer: None, msg: None, text });
+            self.keep(TraceRecord { seq, time_ms, kind, node: Some(node), peer: None, msg: None, text });
         }
     }
 

@@ -1,7 +1,8 @@
 //! The wasm facade: a `Simulation` class for JavaScript.
 //!
-//! Only handles, numbers and plain serde values cross the boundary (snapshots
-//! go out through serde-wasm-bindgen's JSON-compatible serializer). Every
+//! Only handles, numbers and plain serde values cross the boundary: values go
+//! out as JSON text that the browser parses (serde_json is in the module
+//! anyway; a second serializer would only add weight). Every
 //! method that can fail returns a JS exception with a readable message; no
 //! input may panic the module. Should a bug panic anyway, the hook below keeps
 //! the message so the page can say what happened (`lastPanic()`).
@@ -13,6 +14,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::engine::{Engine, protocols};
 use crate::scenario::{Scenario, parse_event};
+use crate::timeline::Timeline;
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -32,10 +34,20 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// A value as a plain JS object, through JSON text: the module already
+/// carries serde_json, so this costs no second serializer.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("internal error while converting a value for JavaScript: {e}")))
+    let text = serde_json::to_string(value)
+        .map_err(|e| JsError::new(&format!("internal error while converting a value for JavaScript: {e}")))?;
+    parse_json(&text)
+}
+
+/// A time argument from JavaScript, in whole simulated milliseconds.
+fn time_arg(what: &str, ms: f64) -> Result<u64, JsError> {
+    if !ms.is_finite() || ms < 0.0 {
+        return Err(JsError::new(&format!("{what}: the time must be a number of milliseconds from 0")));
+    }
+    Ok((ms.floor() as u64).min(crate::scenario::MAX_TIME_MS))
 }
 
 /// JSON text made by the engine, as a JS value.
@@ -111,7 +123,15 @@ fn js_to_json(v: &JsValue, path: &str, depth: usize) -> Result<serde_json::Value
 fn parse_text(text: &str, what: &str) -> Result<JsValue, String> {
     js_sys::JSON::parse(text).map_err(|e| {
         let detail = js_sys::Error::from(e).message().as_string().unwrap_or_default();
-        if detail.contains("end of JSON input") || detail.contains("Unterminated") {
+        // The browser says where it stopped; stopping at the very end means
+        // the text was cut short.
+        let at_end = detail
+            .split("position ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|pos| pos >= text.trim_end().len());
+        if at_end || detail.contains("end of JSON input") || detail.contains("Unterminated") {
             format!("{what}the JSON ends too early: {detail}")
         } else {
             format!("{what}malformed JSON: {detail}")
@@ -136,10 +156,10 @@ fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
     Scenario::from_value(&value).map_err(|e| e.to_string())
 }
 
-/// A run of any of the lab's protocols.
+/// A run of any of the lab's protocols, with time travel.
 #[wasm_bindgen]
 pub struct Simulation {
-    engine: Engine,
+    timeline: Timeline,
 }
 
 #[wasm_bindgen]
@@ -148,9 +168,8 @@ impl Simulation {
     #[wasm_bindgen(constructor)]
     pub fn new(scenario: JsValue) -> Result<Simulation, JsError> {
         let scenario = scenario_from_js(&scenario).map_err(|e| JsError::new(&e))?;
-        let mut engine = Engine::build(scenario).map_err(|e| JsError::new(&e.to_string()))?;
-        engine.record_trace(5_000);
-        Ok(Simulation { engine })
+        let engine = Engine::build_recording(scenario, 5_000).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Simulation { timeline: Timeline::new(engine) })
     }
 
     /// Every protocol the lab runs: `[{ name, min_nodes, max_nodes, default_nodes }]`.
@@ -173,22 +192,48 @@ impl Simulation {
     /// the digest: the fastest setting, used by the benchmark).
     #[wasm_bindgen(js_name = recordTrace)]
     pub fn record_trace(&mut self, capacity: usize) {
-        self.engine.record_trace(capacity.min(1_000_000));
+        self.timeline.world_mut().record_trace(capacity.min(1_000_000));
     }
 
     /// Takes the next step; false when nothing is left to happen.
     pub fn step(&mut self) -> Result<bool, JsError> {
-        self.engine.step().map_err(|e| JsError::new(&e.to_string()))
+        self.timeline.step().map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Runs everything due up to `ms` (simulated milliseconds).
     #[wasm_bindgen(js_name = runUntil)]
     pub fn run_until(&mut self, ms: f64) -> Result<(), JsError> {
-        if !ms.is_finite() || ms < 0.0 {
-            return Err(JsError::new("runUntil: the time must be a number of milliseconds from 0"));
-        }
-        let t = (ms.floor() as u64).min(crate::scenario::MAX_TIME_MS);
-        self.engine.run_until(t).map_err(|e| JsError::new(&e.to_string()))
+        self.timeline.run_until(time_arg("runUntil", ms)?).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Goes to any moment of the run (simulated milliseconds), earlier or
+    /// later: the state after every event at or before it.
+    pub fn seek(&mut self, ms: f64) -> Result<(), JsError> {
+        self.timeline.seek(time_arg("seek", ms)?).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Goes back one step.
+    #[wasm_bindgen(js_name = stepBack)]
+    pub fn step_back(&mut self) -> Result<(), JsError> {
+        self.timeline.step_back().map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The furthest simulated time the run has reached.
+    #[wasm_bindgen(js_name = headMs)]
+    pub fn head_ms(&self) -> f64 {
+        self.timeline.head().time_ms as f64
+    }
+
+    /// Notable moments up to the furthest point reached (leader changes,
+    /// crashes, restarts, partitions, heals, pauses, violations).
+    pub fn markers(&self) -> Result<JsValue, JsError> {
+        to_js(self.timeline.markers())
+    }
+
+    /// How many time-travel checkpoints are kept (bounded).
+    #[wasm_bindgen(js_name = checkpointCount)]
+    pub fn checkpoint_count(&self) -> usize {
+        self.timeline.checkpoints()
     }
 
     /// Applies an event from the inject vocabulary. Without `at_ms` it applies
@@ -203,64 +248,98 @@ impl Simulation {
             None => &event,
         };
         let value = js_to_json(event, "inject", 0).map_err(|e| JsError::new(&e))?;
-        let (at, ev) =
-            parse_event(&value, "inject", self.engine.nodes(), false).map_err(|e| JsError::new(&e.to_string()))?;
+        let (at, ev) = parse_event(&value, "inject", self.timeline.world().nodes(), false)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         let result = match at {
-            None => self.engine.inject(ev),
-            Some(t) => self.engine.schedule(t, ev),
+            None => self.timeline.inject(ev),
+            Some(t) => self.timeline.schedule(t, ev),
         };
         result.map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Everything the page draws now.
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        parse_json(&self.engine.snapshot_json())
+        parse_json(&self.timeline.world().snapshot_json())
     }
 
     /// Trace records with `seq >= seq` (the latest few thousand are kept).
     #[wasm_bindgen(js_name = eventsSince)]
     pub fn events_since(&self, seq: f64) -> Result<JsValue, JsError> {
         let from = if seq.is_finite() && seq > 0.0 { seq as u64 } else { 0 };
-        to_js(&self.engine.trace().since(from).collect::<Vec<_>>())
+        to_js(&self.timeline.world().trace().since(from).collect::<Vec<_>>())
+    }
+
+    /// The whole trace of the run up to this moment as JSON text:
+    /// `{ scenario, trace_hash, records: [...], truncated }`. The page keeps
+    /// only recent records, so this replays the recorded scenario to the
+    /// current step with every record kept (up to `limit`).
+    #[wasm_bindgen(js_name = traceJson)]
+    pub fn trace_json(&self, limit: usize) -> Result<String, JsError> {
+        let world = self.timeline.world();
+        let target = world.stats().events;
+        let mut replay = Engine::build_recording(world.scenario().clone(), limit.clamp(1, 2_000_000))
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        while replay.stats().events < target {
+            match replay.step() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(JsError::new(&e.to_string())),
+            }
+        }
+        // After the same steps only the clock may differ (a runUntil past the
+        // last event); advancing it runs nothing, as nothing else was due.
+        if replay.now() < world.now() {
+            replay.run_until(world.now()).map_err(|e| JsError::new(&e.to_string()))?;
+        }
+        let records: Vec<_> = replay.trace().since(0).collect();
+        let truncated = replay.trace().len() > records.len() as u64;
+        let mut buf = Vec::new();
+        let mut o = crate::json::Obj::new(&mut buf);
+        o.raw("scenario", |b| b.extend_from_slice(world.scenario().to_json_string().as_bytes()));
+        o.field("trace_hash", &replay.trace_hash());
+        o.field("truncated", &truncated);
+        o.field("records", &records);
+        o.end();
+        Ok(String::from_utf8(buf).unwrap_or_default())
     }
 
     /// The scenario so far, live injects included.
     pub fn scenario(&self) -> Result<JsValue, JsError> {
-        parse_json(&self.engine.scenario().to_json_string())
+        parse_json(&self.timeline.world().scenario().to_json_string())
     }
 
     /// The scenario so far as JSON text.
     #[wasm_bindgen(js_name = scenarioJson)]
     pub fn scenario_json(&self) -> String {
-        self.engine.scenario().to_json_string()
+        self.timeline.world().scenario().to_json_string()
     }
 
     #[wasm_bindgen(js_name = traceHash)]
     pub fn trace_hash(&self) -> String {
-        self.engine.trace_hash()
+        self.timeline.world().trace_hash()
     }
 
     /// The current simulated time in milliseconds.
     #[wasm_bindgen(js_name = timeMs)]
     pub fn time_ms(&self) -> f64 {
-        self.engine.now() as f64
+        self.timeline.world().now() as f64
     }
 
     pub fn protocol(&self) -> String {
-        self.engine.protocol().to_string()
+        self.timeline.world().protocol().to_string()
     }
 
     pub fn nodes(&self) -> usize {
-        self.engine.nodes()
+        self.timeline.world().nodes()
     }
 
     /// Counters: messages sent, delivered, dropped; events processed…
     pub fn stats(&self) -> Result<JsValue, JsError> {
-        to_js(self.engine.stats())
+        to_js(self.timeline.world().stats())
     }
 
     /// The headless runner's result object for the run so far.
     pub fn result(&self) -> Result<JsValue, JsError> {
-        parse_json(&self.engine.result_json())
+        parse_json(&self.timeline.world().result_json())
     }
 }

@@ -34,7 +34,7 @@ export function ensureRust({ lint = false } = {}) {
 }
 
 export function ensureNodeModules() {
-  const need = ['sirv', 'playwright-core'].filter((p) => !fs.existsSync(path.join(root, 'node_modules', p, 'package.json')));
+  const need = ['sirv', 'playwright-core', 'esbuild'].filter((p) => !fs.existsSync(path.join(root, 'node_modules', p, 'package.json')));
   if (need.length === 0) return;
   const lock = fs.existsSync(path.join(root, 'package-lock.json'));
   run('npm', [lock ? 'ci' : 'install', '--no-audit', '--no-fund']);

@@ -83,6 +83,25 @@ export function glyph(ctx, shape, x, y, s, fill, stroke) {
       ctx.lineTo(x - s * 1.2, y + s);
       ctx.closePath();
       break;
+    case 'star':
+      // Five points: a decision, a value that is now chosen.
+      for (let i = 0; i < 10; i++) {
+        const a = -Math.PI / 2 + (i * Math.PI) / 5;
+        const d = i % 2 ? s * 0.62 : s * 1.5;
+        ctx.lineTo(x + d * Math.cos(a), y + d * Math.sin(a));
+      }
+      ctx.closePath();
+      break;
+    case 'hexagon':
+      for (let i = 0; i < 6; i++) {
+        const a = (i * Math.PI) / 3;
+        ctx.lineTo(x + s * 1.25 * Math.cos(a), y + s * 1.25 * Math.sin(a));
+      }
+      ctx.closePath();
+      break;
+    case 'noentry':
+      ctx.arc(x, y, s * 1.15, 0, 2 * Math.PI);
+      break;
     case 'ring':
     case 'circle':
     default:
@@ -96,6 +115,11 @@ export function glyph(ctx, shape, x, y, s, fill, stroke) {
     ctx.strokeStyle = stroke;
     ctx.lineWidth = 1.5;
     ctx.stroke();
+  }
+  if (shape === 'noentry') {
+    // A refusal: the white bar of a no-entry sign reads as "no" without colour.
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(x - s * 0.7, y - s * 0.24, s * 1.4, s * 0.48);
   }
 }
 
@@ -116,4 +140,225 @@ export function hashedStyle(kind) {
   for (const c of kind) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   const hue = h % 360;
   return { shape: ['circle', 'square', 'diamond', 'triangle'][h % 4], fill: `hsl(${hue}, 60%, 55%)`, stroke: `hsl(${hue}, 60%, 30%)` };
+}
+
+/** `s` shortened with an ellipsis so that it fits in `maxW` pixels at the current font. */
+export function fit(ctx, s, maxW) {
+  const str = String(s);
+  if (ctx.measureText(str).width <= maxW) return str;
+  let lo = 0;
+  let hi = str.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.measureText(`${str.slice(0, mid)}…`).width <= maxW) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo === 0 ? '…' : `${str.slice(0, lo)}…`;
+}
+
+/** Diagonal hatching inside the current path, which lies within `box` {x, y, w, h}. */
+export function hatch(ctx, box, color, gap = 6, width = 1.5) {
+  ctx.save();
+  ctx.clip();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width;
+  ctx.beginPath();
+  for (let d = 0; d < box.w + box.h; d += gap) {
+    ctx.moveTo(box.x + d, box.y);
+    ctx.lineTo(box.x + d - box.h, box.y + box.h);
+  }
+  ctx.stroke();
+  ctx.restore();
+}
+
+/** The grey cross over a crashed node. */
+export function crashMark(ctx, p, r) {
+  ctx.strokeStyle = palette.down;
+  ctx.lineWidth = 2;
+  const s = r * 0.72;
+  ctx.beginPath();
+  ctx.moveTo(p.x - s, p.y - s);
+  ctx.lineTo(p.x + s, p.y + s);
+  ctx.moveTo(p.x + s, p.y - s);
+  ctx.lineTo(p.x - s, p.y + s);
+  ctx.stroke();
+}
+
+/** A check mark (done, yes, commit) centred at (x, y), `s` half its width. */
+export function checkMark(ctx, x, y, s, color, width = 2) {
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width;
+  ctx.lineCap = 'round';
+  ctx.beginPath();
+  ctx.moveTo(x - s, y);
+  ctx.lineTo(x - s * 0.3, y + s * 0.7);
+  ctx.lineTo(x + s, y - s * 0.7);
+  ctx.stroke();
+  ctx.lineCap = 'butt';
+}
+
+/**
+ * Text lines outside the ring next to a node, like the Raft drawing: above
+ * the node in the upper half, below it in the lower half, towards the left or
+ * right on the sides. With `bounds` (the ring's rect) the lines move to
+ * another side of the node when theirs has no room, and stay on the canvas.
+ * Each line is { s, color, weight, px }.
+ */
+export function labelLines(ctx, p, r, lines, bounds) {
+  if (!lines.length) return;
+  const heights = lines.map((l) => (l.px ?? 11) + 3);
+  const total = heights.reduce((a, b) => a + b, 0);
+  const out = { x: Math.cos(p.angle ?? -Math.PI / 2), y: Math.sin(p.angle ?? -Math.PI / 2) };
+  const natural = Math.abs(out.x) >= 0.3 ? (out.x > 0 ? 'right' : 'left') : out.y > 0 ? 'below' : 'above';
+  let side = natural;
+  if (bounds) {
+    const widest = Math.max(...lines.map((l) => {
+      font(ctx, l.px ?? 11, l.weight ?? 400);
+      return ctx.measureText(l.s).width;
+    }));
+    const need = Math.min(widest, 140);
+    const fits = {
+      right: bounds.x + bounds.w - (p.x + r + 12) >= need,
+      left: p.x - r - 12 - bounds.x >= need,
+      below: bounds.y + bounds.h - (p.y + r + 8) >= total + 2,
+      above: p.y - r - 8 - bounds.y >= total + 2,
+    };
+    if (!fits[side]) {
+      const down = out.y >= -0.05 ? 'below' : 'above';
+      const up = down === 'below' ? 'above' : 'below';
+      const right = out.x >= 0 ? 'right' : 'left';
+      const left = right === 'right' ? 'left' : 'right';
+      const prefs = side === 'left' || side === 'right' ? [down, up, side === 'left' ? 'right' : 'left'] : [right, left, up];
+      side = prefs.find((s) => fits[s]) ?? side;
+    }
+  }
+  let lx;
+  let y;
+  let align;
+  if (side === natural && (side === 'left' || side === 'right')) {
+    // The Raft placement: out along the node's angle.
+    align = side === 'right' ? 'left' : 'right';
+    lx = p.x + out.x * (r + 12);
+    const ly = p.y + out.y * (r + 12);
+    y = out.y > 0.3 ? ly + 2 : ly - total - 2;
+  } else if (side === 'left' || side === 'right') {
+    align = side === 'right' ? 'left' : 'right';
+    lx = p.x + (side === 'right' ? 1 : -1) * (r + 12);
+    y = p.y - total / 2;
+  } else {
+    // Near the top or bottom of the ring, lean away from the neighbour that
+    // sits on the other side of the vertical axis.
+    const lean = side === natural && Math.abs(out.x) >= 0.08 ? Math.sign(out.x) : 0;
+    align = lean > 0 ? 'left' : lean < 0 ? 'right' : 'center';
+    lx = p.x - lean * r * 0.6;
+    y = side === 'below' ? p.y + r + 8 : p.y - r - 8 - total;
+  }
+  if (bounds) y = Math.max(bounds.y + 2, Math.min(y, bounds.y + bounds.h - total - 2));
+  for (const [i, l] of lines.entries()) {
+    const px = l.px ?? 11;
+    font(ctx, px, l.weight ?? 400);
+    let x = lx;
+    let s = l.s;
+    if (bounds) {
+      // Keep the whole line on the canvas: clip it, then slide it inwards.
+      const room = align === 'left' ? bounds.x + bounds.w - x - 2 : align === 'right' ? x - bounds.x - 2 : bounds.w - 4;
+      s = fit(ctx, s, Math.max(24, room));
+      const w = ctx.measureText(s).width;
+      const left = align === 'left' ? x : align === 'right' ? x - w : x - w / 2;
+      const shift = Math.max(0, bounds.x + 2 - left) - Math.max(0, left + w - (bounds.x + bounds.w - 2));
+      x += shift;
+    }
+    text(ctx, s, x, y, { px, weight: l.weight ?? 400, color: l.color ?? palette.muted, align, baseline: 'top' });
+    y += heights[i];
+  }
+}
+
+/** The white card behind a detail panel. */
+export function card(ctx, area) {
+  ctx.fillStyle = '#ffffff';
+  roundRect(ctx, area.x - 6, area.y - 4, area.w + 12, area.h + 4, 8);
+  ctx.fill();
+  ctx.strokeStyle = palette.edge;
+  ctx.lineWidth = 1;
+  ctx.stroke();
+}
+
+/**
+ * A footnote under a detail panel, wrapped at " · " so that it fits `w`;
+ * draws at most `maxLines` lines and returns how many it drew.
+ */
+export function note(ctx, s, x, y, w, maxLines = 2, px = 10) {
+  font(ctx, px);
+  const parts = s.split(' · ');
+  const lines = [];
+  let cur = '';
+  for (const part of parts) {
+    const next = cur ? `${cur} · ${part}` : part;
+    if (cur && ctx.measureText(next).width > w) {
+      lines.push(cur);
+      cur = part;
+    } else cur = next;
+  }
+  if (cur) lines.push(cur);
+  const shown = lines.slice(0, maxLines);
+  if (lines.length > maxLines) shown[maxLines - 1] = `${shown[maxLines - 1]} · ${lines.slice(maxLines).join(' · ')}`;
+  shown.forEach((l, i) => text(ctx, fit(ctx, l, w), x, y + i * (px + 3), { px, color: palette.muted, align: 'left' }));
+  return shown.length;
+}
+
+/**
+ * How much text fits beside each node of a ring drawn in `rect`: 'full'
+ * (several lines), 'short' (one or two) or 'id' (the node id only).
+ */
+export function labelRoom(rect, n) {
+  const size = Math.min(rect.w, rect.h);
+  const spacing = n <= 1 ? Infinity : (2 * Math.PI * Math.max(20, size / 2 - 60)) / n;
+  if (n <= 9 && spacing >= 90 && size >= 340) return 'full';
+  return spacing >= 60 ? 'short' : 'id';
+}
+
+/** Where node labels may go: the ring's rect, less the time and partition captions on a narrow canvas. */
+export function labelBounds(rect) {
+  if (rect.w >= 600) return rect;
+  return { x: rect.x, y: rect.y + 36, w: rect.w, h: Math.max(10, rect.h - 36) };
+}
+
+/**
+ * The empty middle of the ring, for a short summary when the cluster is too
+ * crowded for a detail panel. `rect` is the ring's part of the canvas.
+ */
+export function centerArea(rect, n) {
+  const size = Math.min(rect.w - 20, rect.h - 36);
+  const w = Math.min(280, size * (n > 12 ? 0.62 : 0.5));
+  const cx = rect.x + rect.w / 2;
+  const cy = rect.y + 28 + (rect.h - 36) / 2;
+  return { x: cx - w / 2, y: cy - w / 2, w, h: w, summary: true };
+}
+
+/** Centred lines on a translucent card in `area` (each { s, color, weight, px }). */
+export function summary(ctx, area, lines) {
+  if (!lines.length) return;
+  const heights = lines.map((l) => (l.px ?? 12) + 5);
+  const total = heights.reduce((a, b) => a + b, 0);
+  const widths = lines.map((l) => {
+    font(ctx, l.px ?? 12, l.weight ?? 400);
+    return Math.min(area.w, ctx.measureText(l.s).width);
+  });
+  const w = Math.max(...widths) + 20;
+  const cx = area.x + area.w / 2;
+  let y = area.y + area.h / 2 - total / 2;
+  ctx.globalAlpha = 0.88;
+  ctx.fillStyle = '#ffffff';
+  roundRect(ctx, cx - w / 2, y - 6, w, total + 10, 8);
+  ctx.fill();
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = palette.edge;
+  ctx.lineWidth = 1;
+  ctx.stroke();
+  lines.forEach((l, i) => {
+    const px = l.px ?? 12;
+    font(ctx, px, l.weight ?? 400);
+    text(ctx, fit(ctx, l.s, area.w), cx, y + heights[i] / 2, { px, weight: l.weight ?? 400, color: l.color ?? palette.muted });
+    y += heights[i];
+  });
 }

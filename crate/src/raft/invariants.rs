@@ -20,6 +20,7 @@ use super::log::{Index, Log, Term};
 use super::{Raft, Role};
 use crate::invariant::{Checker, Nodes, Violation};
 use crate::protocol::{NodeId, Time};
+use crate::pvec::PVec;
 
 #[derive(Clone, Debug, Default)]
 struct Seen {
@@ -41,7 +42,7 @@ pub struct RaftChecker {
     /// that term and the digest of the log through it.
     committed: BTreeMap<Term, (Index, u64)>,
     /// State Machine Safety: the digest of the log through each applied index.
-    applied: Vec<u64>,
+    applied: PVec<u64>,
     /// Each violation is reported once.
     reported: BTreeSet<(&'static str, u64, u64)>,
 }

@@ -4,13 +4,15 @@
 //! equal digests at index i mean equal logs through i. The log counts every
 //! deletion, so the Leader Append-Only check can tell if a leader ever removed
 //! or overwrote an entry. Indices follow the paper: `term_at(0)` is 0, the
-//! first entry is index 1.
+//! first entry is index 1. Entries live in a [`PVec`], so the time-travel
+//! checkpoints of a long run share them.
 
 use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 use xxhash_rust::xxh64::Xxh64;
 
 use crate::protocol::Value;
+use crate::pvec::PVec;
 
 pub type Term = u64;
 pub type Index = u64;
@@ -30,7 +32,7 @@ struct Stored {
 
 #[derive(Clone, Debug, Default)]
 pub struct Log {
-    entries: Vec<Stored>,
+    entries: PVec<Stored>,
     deletions: u64,
     last_cut: Index,
 }
@@ -103,7 +105,7 @@ impl Log {
     /// Up to `max` entries from index `from` on.
     pub fn entries_from(&self, from: Index, max: usize) -> Vec<Entry> {
         let start = usize::try_from(from.max(1) - 1).unwrap_or(usize::MAX);
-        self.entries.iter().skip(start).take(max).map(|s| s.entry.clone()).collect()
+        self.entries.iter_from(start).take(max).map(|s| s.entry.clone()).collect()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
@@ -119,7 +121,7 @@ impl Log {
 impl Serialize for Log {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.entries.len()))?;
-        for e in &self.entries {
+        for e in self.entries.iter() {
             seq.serialize_element(&e.entry)?;
         }
         seq.end()

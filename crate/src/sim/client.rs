@@ -7,8 +7,6 @@
 //! messages, not the client's. A request counts as handed over once a node
 //! accepts it; what the cluster then does with it is the protocol's story.
 
-use std::collections::BTreeMap;
-
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -22,6 +20,7 @@ pub const MAX_ROUNDS: u32 = 100;
 
 #[derive(Clone)]
 struct Pending {
+    id: u64,
     value: Value,
     first: Option<NodeId>,
     rounds: u32,
@@ -31,7 +30,8 @@ struct Pending {
 pub struct Client {
     rng: ChaCha8Rng,
     leader: Option<NodeId>,
-    pending: BTreeMap<u64, Pending>,
+    /// Requests no node has taken yet, oldest first (a handful at most).
+    pending: Vec<Pending>,
     next: u64,
 }
 
@@ -75,29 +75,30 @@ impl Hop {
 
 impl Client {
     pub fn new(rng: ChaCha8Rng) -> Client {
-        Client { rng, leader: None, pending: BTreeMap::new(), next: 0 }
+        Client { rng, leader: None, pending: Vec::new(), next: 0 }
     }
 
     pub fn submit(&mut self, value: Value, node: Option<NodeId>) -> u64 {
         let id = self.next;
         self.next += 1;
-        self.pending.insert(id, Pending { value, first: node, rounds: 0 });
+        self.pending.push(Pending { id, value, first: node, rounds: 0 });
         id
     }
 
     pub fn value(&self, req: u64) -> Value {
-        self.pending.get(&req).map(|p| p.value.clone()).unwrap_or_else(|| Value::from(""))
+        self.find(req).map(|i| self.pending[i].value.clone()).unwrap_or_else(|| Value::from(""))
     }
 
     /// Requests still waiting for a node to take them.
     pub fn pending(&self) -> impl Iterator<Item = &str> {
-        self.pending.values().map(|p| &*p.value)
+        self.pending.iter().map(|p| &*p.value)
     }
 
     /// Where a round starts: the node named in the request (first round
     /// only), else the last known leader, else a random node.
     pub fn first_target(&mut self, req: u64, nodes: usize) -> Option<NodeId> {
-        let first = self.pending.get_mut(&req)?.first.take();
+        let i = self.find(req)?;
+        let first = self.pending[i].first.take();
         Some(first.or(self.leader).unwrap_or_else(|| self.rng.random_range(0..nodes as u64) as NodeId))
     }
 
@@ -107,7 +108,9 @@ impl Client {
         match reply {
             Some(ClientReply::Accepted) => {
                 self.leader = Some(target);
-                self.pending.remove(&req);
+                if let Some(i) = self.find(req) {
+                    self.pending.remove(i);
+                }
                 Hop { kind: HopKind::Accepted, next: None }
             }
             Some(ClientReply::Redirect(Some(to))) if to != target && to < nodes => {
@@ -129,14 +132,18 @@ impl Client {
 
     /// When to try again, or `None` if the client gives up.
     pub fn retry_at(&mut self, req: u64, now: Time) -> Option<Time> {
-        let p = self.pending.get_mut(&req)?;
-        p.rounds += 1;
-        if p.rounds >= MAX_ROUNDS {
-            self.pending.remove(&req);
+        let i = self.find(req)?;
+        self.pending[i].rounds += 1;
+        if self.pending[i].rounds >= MAX_ROUNDS {
+            self.pending.remove(i);
             None
         } else {
             Some(now + RETRY_MS)
         }
+    }
+
+    fn find(&self, req: u64) -> Option<usize> {
+        self.pending.iter().position(|p| p.id == req)
     }
 
     fn other_than(&mut self, target: NodeId, nodes: usize) -> NodeId {

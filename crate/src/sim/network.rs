@@ -2,8 +2,6 @@
 //! and one-way link rules. It only answers questions ("may 2 reach 4 now?",
 //! "what rates apply from 1 to 3?"); the simulator draws the randomness.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::protocol::{NetworkDefaults, NodeId, Time};
@@ -34,7 +32,8 @@ pub struct Network {
     /// The partition group of each node, or `None` when not partitioned.
     group_of: Option<Vec<u32>>,
     groups: Vec<Vec<NodeId>>,
-    rules: BTreeMap<(NodeId, NodeId), LinkRule>,
+    /// One-way link rules, at most one per (from, to), in the order first set.
+    rules: Vec<LinkRule>,
 }
 
 /// What the page shows of the network.
@@ -56,7 +55,7 @@ impl Network {
             duplicate_rate: defaults.duplicate_rate,
         };
         apply_spec(&mut settings, spec);
-        Network { defaults: settings, group_of: None, groups: Vec::new(), rules: BTreeMap::new() }
+        Network { defaults: settings, group_of: None, groups: Vec::new(), rules: Vec::new() }
     }
 
     /// The `set_network` event: new defaults from now on.
@@ -89,7 +88,10 @@ impl Network {
     }
 
     pub fn set_link(&mut self, rule: LinkRule) {
-        self.rules.insert((rule.from, rule.to), rule);
+        match self.rules.iter_mut().find(|r| (r.from, r.to) == (rule.from, rule.to)) {
+            Some(existing) => *existing = rule,
+            None => self.rules.push(rule),
+        }
     }
 
     /// `heal`: removes every partition and every link rule.
@@ -110,7 +112,7 @@ impl Network {
     pub fn settings(&self, from: NodeId, to: NodeId) -> LinkSettings {
         let mut s = self.defaults;
         if !self.rules.is_empty()
-            && let Some(rule) = self.rules.get(&(from, to))
+            && let Some(rule) = self.rules.iter().find(|r| (r.from, r.to) == (from, to))
         {
             if let Some(d) = rule.drop_rate {
                 s.drop_rate = d;
@@ -128,7 +130,7 @@ impl Network {
             drop_rate: self.defaults.drop_rate,
             duplicate_rate: self.defaults.duplicate_rate,
             groups: self.groups.clone(),
-            links: self.rules.values().copied().collect(),
+            links: self.rules.clone(),
         }
     }
 }

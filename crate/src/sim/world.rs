@@ -91,6 +91,17 @@ impl World {
         scenario: Scenario,
         stable: Vec<Option<Box<dyn AnyStable>>>,
     ) -> Result<World, ScenarioError> {
+        World::new_recording(proto, scenario, stable, 0)
+    }
+
+    /// Like [`World::new`], keeping the latest `capacity` trace records from
+    /// the very first event (the nodes' start).
+    pub fn new_recording(
+        proto: &'static dyn AnyProtocol,
+        scenario: Scenario,
+        stable: Vec<Option<Box<dyn AnyStable>>>,
+        capacity: usize,
+    ) -> Result<World, ScenarioError> {
         if scenario.protocol != proto.name() {
             return Err(ScenarioError::new("protocol", format!("expected \"{}\"", proto.name())));
         }
@@ -138,7 +149,7 @@ impl World {
             violations: Vec::new(),
             violation_count: 0,
             found: Vec::new(),
-            trace: Trace::new(0),
+            trace: Trace::new(capacity),
             stats: Stats::default(),
             next_event: 0,
             timer_generation: 0,
@@ -149,6 +160,31 @@ impl World {
             world.with_node(id, |p, cx, rec, out, _| p.on_start(cx, rec, out));
         }
         Ok(world)
+    }
+
+    /// Takes the timeline's event list out (a checkpoint need not carry it).
+    pub(crate) fn take_events(&mut self) -> Vec<Timed> {
+        std::mem::take(&mut self.scenario.events)
+    }
+
+    /// Takes the kept trace records out (a checkpoint need not carry them).
+    pub(crate) fn take_records(&mut self) -> std::collections::VecDeque<crate::trace::TraceRecord> {
+        self.trace.take_records()
+    }
+
+    /// Puts back what [`World::take_events`] and [`World::take_records`] took.
+    pub(crate) fn put_back(
+        &mut self,
+        events: Vec<Timed>,
+        records: std::collections::VecDeque<crate::trace::TraceRecord>,
+    ) {
+        self.scenario.events = events;
+        self.trace.restore_records(records);
+    }
+
+    /// Drops every timeline event not yet applied: the start of a fork.
+    pub(crate) fn discard_future(&mut self) {
+        self.scenario.events.truncate(self.next_event);
     }
 
     /// Keep the latest `capacity` trace records (see [`Trace::since`]).

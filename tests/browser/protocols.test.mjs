@@ -1,0 +1,200 @@
+// Every protocol in the page, driven like a reader: load one of its stories,
+// run it to the moment its caption talks about, check what the caption
+// promises in the snapshot and on the canvas, keep the console clean, and save
+// a screenshot. Also: switching protocols through the Protocol menu changes the
+// legend, and every protocol stays usable at phone width.
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { root } from '../../scripts/lib/run.mjs';
+import { startBrowser, openPage, screenshot } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await startBrowser();
+});
+after(async () => {
+  await env.close();
+});
+
+function story(rel) {
+  return JSON.parse(fs.readFileSync(path.join(root, 'www', 'stories', rel), 'utf8'));
+}
+
+/** Loads `scenario` (awaiting its engine), pauses, runs to `until`, waits for the frame that draws it. */
+async function runStory(page, scenario, until = scenario.run_until_ms) {
+  await page.evaluate(async ([s, t]) => {
+    await lab.load(s);
+    lab.pause();
+    lab.runUntil(t);
+  }, [scenario, until]);
+  return advance(page, until);
+}
+
+/** Runs the paused run on to `until` and returns the snapshot once it is drawn. */
+async function advance(page, until) {
+  await page.evaluate((t) => lab.runUntil(t), until);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return page.evaluate(() => lab.snapshot());
+}
+
+async function legendText(page) {
+  return page.locator('#legend').textContent();
+}
+
+/**
+ * How many canvas pixels within `half` CSS pixels of node `id` are within
+ * `tol` (sum of channel differences) of the colour `rgb`: a check that the
+ * renderer really painted a cue, not only that the engine holds the state.
+ */
+async function pixelsNear(page, id, rgb, { half = 46, tol = 30 } = {}) {
+  return page.evaluate(([id, rgb, half, tol]) => {
+    const p = lab.nodePosition(id);
+    const c = document.getElementById('canvas');
+    const dpr = c.width / c.clientWidth;
+    const x0 = Math.max(0, Math.round((p.x - half) * dpr));
+    const y0 = Math.max(0, Math.round((p.y - half) * dpr));
+    const w = Math.round(2 * half * dpr);
+    const d = c.getContext('2d').getImageData(x0, y0, w, w).data;
+    let k = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) <= tol) k++;
+    }
+    return k;
+  }, [id, rgb, half, tol]);
+}
+
+// Colours the renderers use for the cues checked below (www/draw/*.js).
+const LEARNED_GREEN = [0x1f, 0x7a, 0x42];
+const BLOCKED_AMBER = [0xe0, 0x9a, 0x1a];
+const SPLIT_RED = [0xc6, 0x2f, 0x2f];
+
+test('paxos: competing proposers, every node learns the same single value', async () => {
+  const { page, errors } = await openPage(env);
+  const sc = story('paxos/competing-proposers.json');
+  const early = await runStory(page, sc, 0);
+  assert.equal(early.protocol, 'paxos');
+  for (const node of early.nodes) assert.equal(await pixelsNear(page, node.id, LEARNED_GREEN), 0, `n${node.id} not drawn as learned yet`);
+  const snap = await advance(page, sc.run_until_ms);
+  const learned = snap.nodes.map((n) => n.learned);
+  assert.ok(learned[0] != null, 'a value is learned');
+  assert.ok(['red', 'green', 'blue'].includes(learned[0]), `learned one of the proposed values, got ${learned[0]}`);
+  assert.deepEqual(learned, new Array(sc.nodes).fill(learned[0]), 'every node learned the same value');
+  assert.deepEqual(snap.violations, []);
+  for (const node of snap.nodes) assert.ok((await pixelsNear(page, node.id, LEARNED_GREEN)) > 100, `n${node.id} drawn as learned`);
+  const legend = await legendText(page);
+  for (const kind of ['prepare', 'promise', 'accept', 'accepted', 'nack', 'decide']) assert.match(legend, new RegExp(kind), `legend names ${kind}`);
+  await screenshot(page, 'paxos-competing-proposers');
+  assert.deepEqual(errors, []);
+});
+
+test('multi-paxos: a new leader re-proposes, fills the gap with a no-op, every replica executes 4 slots', async () => {
+  const { page, errors } = await openPage(env);
+  const sc = story('multi-paxos/leader-crash-noops.json');
+  const snap = await runStory(page, sc);
+  assert.equal(snap.protocol, 'multi-paxos');
+  const leaders = snap.nodes.filter((n) => n.up && n.leader);
+  assert.equal(leaders.length, 1, 'exactly one leader');
+  assert.notEqual(leaders[0].id, 0, 'the crashed leader was replaced');
+  for (const node of snap.nodes) {
+    assert.deepEqual(node.chosen, ['a', 'no-op', 'c', 'd'], `n${node.id} chosen`);
+    assert.deepEqual(node.noops, [1], `n${node.id} slot 1 is a real no-op`);
+    assert.equal(node.executed, 4, `n${node.id} executed every slot`);
+  }
+  assert.deepEqual(snap.violations, []);
+  assert.match(await legendText(page), /leader heartbeat/);
+  await screenshot(page, 'multi-paxos-leader-crash-noops');
+  assert.deepEqual(errors, []);
+});
+
+test('2pc: a coordinator crash leaves the prepared participants blocked and uncertain until it restarts', async () => {
+  const { page, errors } = await openPage(env);
+  const sc = story('2pc/coordinator-crash-blocks.json');
+  const prepared = await runStory(page, sc, 350);
+  assert.equal(prepared.protocol, '2pc');
+  for (const id of [1, 2, 3]) {
+    assert.equal(prepared.nodes[id].transactions.t1.state, 'prepared');
+    assert.equal(await pixelsNear(page, id, BLOCKED_AMBER), 0, `n${id} not drawn blocked yet`);
+  }
+  // Mid-story: the coordinator is down, the participants cannot decide.
+  const blocked = await advance(page, 3000);
+  assert.equal(blocked.nodes[0].up, false);
+  for (const id of [1, 2, 3]) {
+    const tx = blocked.nodes[id].transactions.t1;
+    assert.equal(tx.state, 'uncertain', `n${id} is uncertain`);
+    assert.equal(tx.blocked, true, `n${id} is blocked`);
+    assert.equal(tx.decision, null, `n${id} has not decided`);
+    assert.ok((await pixelsNear(page, id, BLOCKED_AMBER)) > 40, `n${id} drawn hatched amber`);
+  }
+  await screenshot(page, '2pc-coordinator-crash-blocked');
+  // The end of the story: the restarted coordinator presumes abort.
+  const end = await advance(page, sc.run_until_ms);
+  for (const node of end.nodes) assert.equal(node.transactions.t1.decision, 'abort', `n${node.id} aborted`);
+  for (const id of [1, 2, 3]) assert.equal(await pixelsNear(page, id, BLOCKED_AMBER), 0, `n${id} no longer drawn blocked`);
+  assert.deepEqual(end.violations, []);
+  assert.match(await legendText(page), /outcome\?/);
+  await screenshot(page, '2pc-coordinator-restarted-aborts');
+  assert.deepEqual(errors, []);
+});
+
+test('3pc: a partition during PreCommit splits the decision and the nodes show it', async () => {
+  const { page, errors } = await openPage(env);
+  const sc = story('3pc/partition-splits-decision.json');
+  const before = await runStory(page, sc, 400);
+  assert.equal(before.protocol, '3pc');
+  for (const node of before.nodes) assert.equal(await pixelsNear(page, node.id, SPLIT_RED), 0, `n${node.id} not drawn split yet`);
+  const snap = await advance(page, sc.run_until_ms);
+  const decisions = snap.nodes.map((n) => n.transactions.t1.decision);
+  assert.deepEqual(decisions, ['commit', 'commit', 'commit', 'abort', 'abort']);
+  for (const id of [3, 4]) assert.equal(snap.nodes[id].transactions.t1.by_timeout, true, `n${id} aborted by its own timeout`);
+  assert.ok(snap.violations.some((v) => v.invariant === 'atomicity'), 'the atomicity violation is reported');
+  for (const node of snap.nodes) assert.ok((await pixelsNear(page, node.id, SPLIT_RED, { half: 52 })) > 20, `n${node.id} drawn with the split mark`);
+  assert.equal(await page.locator('#violations').isVisible(), true);
+  assert.match(await legendText(page), /precommit/);
+  await screenshot(page, '3pc-partition-split-decision');
+  assert.deepEqual(errors, []);
+});
+
+test('switching protocols through the Protocol menu changes the legend, without errors', async () => {
+  const { page, errors } = await openPage(env);
+  const expect = {
+    paxos: /nack \(refused/,
+    'multi-paxos': /leader heartbeat/,
+    '2pc': /outcome\? \(uncertain participant asks\)/,
+    '3pc': /ack \(of precommit\)/,
+    raft: /RequestVote/,
+  };
+  let previous = await legendText(page);
+  for (const [protocol, legend] of Object.entries(expect)) {
+    await page.selectOption('#protocol', protocol);
+    await page.waitForFunction((p) => lab.snapshot().protocol === p, protocol, { timeout: 15000 });
+    await page.waitForFunction((re) => new RegExp(re).test(document.getElementById('legend').textContent), legend.source, { timeout: 5000 });
+    const now = await legendText(page);
+    assert.notEqual(now, previous, `the legend changed for ${protocol}`);
+    previous = now;
+    await page.waitForFunction(() => lab.timeMs() > 50, null, { timeout: 10000 });
+    await screenshot(page, `switch-${protocol}`);
+  }
+  assert.equal(await page.locator('#message').isVisible(), false);
+  assert.deepEqual(errors, []);
+});
+
+test('every protocol stays on screen at phone width', async () => {
+  const { page, errors } = await openPage(env, { viewport: { width: 390, height: 844 }, scale: 2 });
+  const stories = {
+    paxos: 'paxos/competing-proposers.json',
+    'multi-paxos': 'multi-paxos/leader-crash-noops.json',
+    '2pc': '2pc/coordinator-crash-blocks.json',
+    '3pc': '3pc/partition-splits-decision.json',
+  };
+  for (const [protocol, file] of Object.entries(stories)) {
+    const sc = story(file);
+    const snap = await runStory(page, sc, protocol === '2pc' ? 3000 : sc.run_until_ms);
+    assert.equal(snap.protocol, protocol);
+    const scrollW = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scrollW <= 390, `${protocol}: no sideways scrolling (page is ${scrollW}px wide)`);
+    await screenshot(page, `phone-${protocol}`);
+  }
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,255 @@
+// How Multi-Paxos looks: each node shows its ballot inside and its role
+// beside it; the leader is green with a double outline and the word LEADER, a
+// candidate shows how many promises it has. Below the ring, the slot grid:
+// one row per node, one column per slot. A chosen slot holds its value (filled
+// once executed, outlined while not yet executed), a no-op is hatched and says
+// "no-op", a value only accepted (not known chosen) is dashed, and a bar marks
+// where each replica's executed prefix ends.
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note, centerArea, summary } from './common.js';
+import { ballot } from './paxos.js';
+
+export const messageStyles = {
+  Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'prepare (phase 1, all slots)' },
+  Promise: { shape: 'circle', fill: '#e0a43a', stroke: '#8a5606', legend: 'promise' },
+  Accept: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: 'accept (one slot)' },
+  Accepted: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'accepted' },
+  Decide: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'decide (slot chosen)' },
+  Heartbeat: { shape: 'square', fill: '#ffffff', stroke: '#1f7a42', small: true, legend: 'leader heartbeat' },
+  CatchUp: { shape: 'triangle', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'catch-up request' },
+  Nack: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'nack (higher ballot promised)' },
+};
+
+export function messageStyle(m) {
+  return messageStyles[m.kind] ?? null;
+}
+
+const cellColors = {
+  executed: '#cfe9d7',
+  chosen: '#ffffff',
+  stroke: '#1f7a42',
+  noop: '#eceff3',
+  noopHatch: '#a9b2bd',
+  accepted: '#7a8a9c',
+};
+
+const facts = new WeakMap();
+
+function roleOf(node) {
+  if (!node.up) return 'crashed';
+  return node.leader ? 'leader' : node.role ?? 'follower';
+}
+
+function chosenCount(node) {
+  return (node.chosen ?? []).filter((v) => v != null).length;
+}
+
+/** Draws one node at `p` with radius `r`. */
+export function drawNode(ctx, node, p, r, view) {
+  const f = facts.get(node) ?? { bounds: null, room: r >= 20 ? 'full' : 'id' };
+  const role = roleOf(node);
+  const style = palette.roles[role] ?? palette.roles.follower;
+  const up = node.up;
+  // The leader-failure countdown, as in the Raft drawing.
+  const timer = node.timers?.find((t) => t.name === 'election');
+  if (up && timer && !node.paused_until) {
+    const total = Math.max(1, timer.fire_at - timer.set_at);
+    const left = Math.min(1, Math.max(0, (timer.fire_at - view.time) / total));
+    ctx.strokeStyle = role === 'candidate' ? '#d59a2d' : '#9aa8b8';
+    ctx.lineWidth = 3;
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r + 5, -Math.PI / 2, -Math.PI / 2 + 2 * Math.PI * left);
+    ctx.stroke();
+  }
+  ctx.beginPath();
+  ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+  ctx.fillStyle = up ? style.fill : '#eef0f2';
+  ctx.fill();
+  ctx.setLineDash(up ? [] : [4, 3]);
+  ctx.lineWidth = role === 'leader' ? 4 : 2;
+  ctx.strokeStyle = up ? style.stroke : palette.down;
+  ctx.stroke();
+  ctx.setLineDash([]);
+  if (role === 'leader') {
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, Math.max(2, r - 5), 0, 2 * Math.PI);
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+  }
+  const ink = up ? palette.ink : palette.muted;
+  if (r >= 18) {
+    const captioned = r >= 26;
+    if (captioned) {
+      const cap = Math.max(8, Math.round(r * 0.27));
+      text(ctx, role === 'leader' ? 'LEADER' : 'ballot', p.x, p.y - r * 0.45, { px: cap, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? style.stroke : palette.muted });
+    }
+    const px = Math.max(9, Math.min(15, Math.round(r * 0.42)));
+    font(ctx, px, 650);
+    text(ctx, fit(ctx, ballot(node.ballot), r * 1.6), p.x, p.y + (captioned ? r * 0.1 : 0.5), { px, weight: 650, color: ink });
+  } else if (role === 'leader') {
+    text(ctx, 'L', p.x, p.y + 0.5, { px: Math.max(9, Math.round(r * 0.9)), weight: 700, color: style.stroke });
+  }
+  if (!up) crashMark(ctx, p, r);
+  labelLines(ctx, p, r, outsideLines(node, role, style, f, view, r), f.bounds);
+}
+
+function outsideLines(node, role, style, f, view, r) {
+  const px = Math.max(10, Math.min(12, r * 0.45));
+  const color = node.up ? style.stroke : palette.muted;
+  const name = role === 'leader' ? 'LEADER' : role;
+  if (f.room !== 'full') {
+    // Crowded: followers are the rule, so only the others say what they are.
+    const s = role === 'follower' ? `n${node.id}` : `n${node.id} · ${name}`;
+    return [{ s, px: f.room === 'id' ? 10 : px, weight: 600, color }];
+  }
+  const lines = [{ s: `n${node.id} · ${name}`, px, weight: 600, color }];
+  const small = px - 1;
+  const maj = Math.floor(view.n / 2) + 1;
+  if (role === 'candidate') lines.push({ s: `${node.promises?.length ?? 0}/${maj} promises`, px: small, color: style.stroke });
+  if (role === 'leader' && node.proposals?.length) lines.push({ s: `${node.proposals.length} slot${node.proposals.length > 1 ? 's' : ''} in phase 2`, px: small });
+  if (role === 'follower' && node.known_leader != null) lines.push({ s: `leader: n${node.known_leader}`, px: small });
+  if (!f.detail) {
+    lines.push({ s: `chosen ${chosenCount(node)} · executed ${node.executed ?? 0}`, px: small });
+  }
+  return lines;
+}
+
+/** The slot grid takes the lower part of the canvas when there is room. */
+export function split(rect, snap) {
+  const n = snap.nodes.length;
+  let parts = { ring: rect, detail: null };
+  if (rect.h >= 360 && n <= 12) {
+    const rowH = Math.min(24, Math.max(17, (rect.h * 0.34) / (n + 2.6)));
+    const h = rowH * (n + 1.2) + (rect.w < 640 ? 2 : 1) * 13 + 12;
+    parts = {
+      ring: { x: rect.x, y: rect.y, w: rect.w, h: rect.h - h },
+      detail: { x: rect.x + 12, y: rect.y + rect.h - h, w: rect.w - 24, h: h - 6, rowH },
+    };
+  }
+  const f = { bounds: labelBounds(parts.ring), room: labelRoom(parts.ring, n), detail: !!parts.detail };
+  for (const node of snap.nodes) facts.set(node, f);
+  if (!parts.detail && f.room !== 'full') parts.detail = centerArea(parts.ring, n);
+  return parts;
+}
+
+/** Slots a node knows something about: chosen, accepted or being proposed. */
+function slotCount(node) {
+  let k = node.chosen?.length ?? 0;
+  for (const a of node.accepted ?? []) k = Math.max(k, a.slot + 1);
+  for (const pr of node.proposals ?? []) k = Math.max(k, pr.slot + 1);
+  return k;
+}
+
+/** A crowded ring's middle: the leader, and how far the log is chosen and executed. */
+function drawSummary(ctx, snap, area) {
+  const leader = snap.nodes.find((d) => d.up && d.leader);
+  const up = snap.nodes.filter((d) => d.up);
+  const chosen = Math.max(0, ...snap.nodes.map(chosenCount));
+  const executed = up.length ? Math.min(...up.map((d) => d.executed ?? 0)) : 0;
+  const lines = [
+    leader
+      ? { s: `LEADER n${leader.id} · ballot ${ballot(leader.ballot)}`, px: 13, weight: 700, color: palette.ok }
+      : { s: 'no leader', px: 13, weight: 700, color: palette.ink },
+    { s: `${chosen} chosen · ${executed} executed by all`, px: 11 },
+  ];
+  const log = (leader ?? up[0])?.chosen ?? [];
+  const noops = new Set((leader ?? up[0])?.noops ?? []);
+  const first = Math.max(0, log.length - 5);
+  const tail = log.slice(first).map((v, i) => `s${first + i} ${v == null ? '?' : noops.has(first + i) ? 'no-op' : v}`);
+  if (tail.length) lines.push({ s: `${first > 0 ? '… ' : ''}${tail.join(' · ')}`, px: 11, color: palette.ink });
+  summary(ctx, area, lines);
+}
+
+/** Rows = nodes, columns = slots. */
+export function drawDetail(ctx, snap, area, view) {
+  if (area.summary) return drawSummary(ctx, snap, area);
+  const { rowH } = area;
+  const n = snap.nodes.length;
+  const maj = Math.floor(n / 2) + 1;
+  const slots = Math.max(0, ...snap.nodes.map(slotCount));
+  const narrow = area.w < 420;
+  const labelW = narrow ? 72 : 92;
+  const avail = area.w - labelW - 4;
+  const cell = Math.max(24, Math.min(64, avail / Math.max(1, slots)));
+  const cols = Math.max(1, Math.floor(avail / cell));
+  const first = Math.max(0, slots - cols);
+  card(ctx, area);
+  text(ctx, 'slot', area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
+  for (let c = 0; c < cols && first + c < slots; c++) {
+    const s = first + c;
+    if (cell < 30 && s % 5 !== 0 && s !== first) continue;
+    text(ctx, `s${s}`, area.x + labelW + c * cell + cell / 2, area.y + rowH * 0.45, { px: 10, color: palette.muted });
+  }
+  const top = area.y + rowH * 0.9;
+  const valPx = Math.min(11, rowH - 8);
+  snap.nodes.forEach((node, i) => {
+    const y = top + i * rowH;
+    const role = roleOf(node);
+    const sel = view.selected === node.id;
+    if (sel) {
+      ctx.fillStyle = 'rgba(47,111,222,0.08)';
+      ctx.fillRect(area.x - 4, y, area.w + 8, rowH);
+    }
+    text(ctx, `n${node.id}`, area.x, y + rowH / 2, { px: 11, weight: sel ? 700 : 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
+    const tag = role === 'leader' ? (narrow ? 'leader' : 'LEADER') : role === 'follower' ? '' : role === 'crashed' && narrow ? 'down' : role;
+    if (tag) text(ctx, tag, area.x + 24, y + rowH / 2, { px: 10, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? palette.ok : palette.muted, align: 'left' });
+    if (first > 0) text(ctx, '…', area.x + labelW - 8, y + rowH / 2, { px: 11, color: palette.muted });
+    const accepted = new Map((node.accepted ?? []).map((a) => [a.slot, a]));
+    const proposals = new Map((node.proposals ?? []).map((pr) => [pr.slot, pr]));
+    const noops = new Set(node.noops ?? []);
+    for (let s = first; s < slots && s < first + cols; s++) {
+      const x = area.x + labelW + (s - first) * cell;
+      const box = { x: x + 1.5, y: y + 2, w: cell - 3, h: rowH - 4 };
+      const chosen = node.chosen?.[s];
+      const pr = proposals.get(s);
+      const acc = accepted.get(s);
+      ctx.beginPath();
+      ctx.roundRect(box.x, box.y, box.w, box.h, 3);
+      if (chosen != null) {
+        const noop = noops.has(s);
+        const executed = s < (node.executed ?? 0);
+        ctx.fillStyle = noop ? cellColors.noop : executed ? cellColors.executed : cellColors.chosen;
+        ctx.fill();
+        if (noop) hatch(ctx, box, cellColors.noopHatch, 5, 1);
+        ctx.beginPath();
+        ctx.roundRect(box.x, box.y, box.w, box.h, 3);
+        ctx.lineWidth = 1.5;
+        ctx.strokeStyle = node.up ? (noop ? '#5b6b7f' : cellColors.stroke) : palette.down;
+        ctx.stroke();
+        const label = noop ? (box.w >= 34 ? 'no-op' : '∅') : chosen;
+        font(ctx, valPx, 650);
+        const t = fit(ctx, label, box.w - 4);
+        if (noop) {
+          // A white backing keeps the word readable over the hatching.
+          const w = ctx.measureText(t).width + 4;
+          ctx.fillStyle = 'rgba(255,255,255,0.85)';
+          ctx.fillRect(x + cell / 2 - w / 2, y + rowH / 2 - valPx / 2 - 1, w, valPx + 2);
+        }
+        text(ctx, t, x + cell / 2, y + rowH / 2 + 0.5, { px: valPx, weight: 650, color: node.up ? palette.ink : palette.muted });
+      } else if (pr || acc) {
+        ctx.fillStyle = '#ffffff';
+        ctx.fill();
+        ctx.setLineDash([3, 2]);
+        ctx.lineWidth = 1.2;
+        ctx.strokeStyle = node.up ? (pr ? '#3d73c9' : cellColors.accepted) : palette.down;
+        ctx.stroke();
+        ctx.setLineDash([]);
+        const v = pr ? pr.value : acc.value;
+        const label = pr && box.w >= 44 ? `${v} ${pr.accepts?.length ?? 0}/${maj}` : v;
+        font(ctx, valPx, 400);
+        text(ctx, fit(ctx, label, box.w - 4), x + cell / 2, y + rowH / 2 + 0.5, { px: valPx, color: palette.muted });
+      }
+    }
+    // Where the executed prefix ends.
+    const ex = node.executed ?? 0;
+    if (ex > first && ex <= first + cols) {
+      const bx = area.x + labelW + (ex - first) * cell;
+      ctx.fillStyle = node.up ? palette.ink : palette.down;
+      ctx.fillRect(bx - 1.5, y + 1, 3, rowH - 2);
+    }
+  });
+  if (slots === 0) {
+    text(ctx, 'No slots yet: send a client request once a leader is elected.', area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
+  }
+  const msg = 'filled = executed · outlined = chosen · dashed = accepted only · hatched = no-op · bar = executed up to here';
+  note(ctx, msg, area.x, top + n * rowH + 10, area.w, area.w < 640 ? 2 : 1);
+}
