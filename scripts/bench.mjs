@@ -10,7 +10,6 @@ import { root, run, capture } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium } from './lib/toolchain.mjs';
 import { writeStoriesIndex } from './lib/stories.mjs';
 import { buildWasm, pkgDir, loadFamily, FAMILIES } from './lib/build-wasm.mjs';
-import { vendor } from './lib/vendor.mjs';
 
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
@@ -185,7 +184,6 @@ ensureNodeModules();
 ensureChromium();
 await buildWasm();
 writeStoriesIndex();
-vendor();
 
 const simSeconds = quick ? 200 : 1000;
 const runs = quick ? 2 : 3;

@@ -11,7 +11,6 @@ import { root } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureWasmOpt } from './lib/toolchain.mjs';
 import { writeStoriesIndex } from './lib/stories.mjs';
 import { buildWasm } from './lib/build-wasm.mjs';
-import { vendor } from './lib/vendor.mjs';
 
 export const dist = path.join(root, 'dist');
 
@@ -28,7 +27,6 @@ export async function build() {
   ensureWasmOpt({ install: true });
   await buildWasm();
   writeStoriesIndex();
-  vendor();
   const esbuild = await import('esbuild');
   fs.rmSync(dist, { recursive: true, force: true });
   const copy = (rel) => {

@@ -3,14 +3,12 @@
 import { ensureRust, ensureNodeModules } from './lib/toolchain.mjs';
 import { writeStoriesIndex } from './lib/stories.mjs';
 import { buildWasm } from './lib/build-wasm.mjs';
-import { vendor } from './lib/vendor.mjs';
 import { root } from './lib/run.mjs';
 
 ensureRust();
 ensureNodeModules();
 await buildWasm();
 writeStoriesIndex();
-vendor();
 const { serve } = await import('./lib/serve.mjs');
 const { url } = await serve(root, { port: Number(process.env.PORT) || 8080, host: process.env.HOST || '127.0.0.1' });
 console.log(`\nConsensus Lab is running at ${url}\nPress Ctrl+C to stop.`);

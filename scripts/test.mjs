@@ -6,7 +6,6 @@ import { run } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium, ensureWasmOpt } from './lib/toolchain.mjs';
 import { writeStoriesIndex } from './lib/stories.mjs';
 import { buildWasm } from './lib/build-wasm.mjs';
-import { vendor } from './lib/vendor.mjs';
 
 const started = Date.now();
 const step = async (name, fn) => {
@@ -33,7 +32,6 @@ try {
   await step('wasm build', async () => {
     await buildWasm();
     writeStoriesIndex();
-    vendor();
   });
   await step('static build (dist/)', async () => {
     const { build } = await import('./build.mjs');

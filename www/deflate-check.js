@@ -1,10 +1,11 @@
 // Checks a raw DEFLATE stream (RFC 1951) as strictly as the CLI's inflater
 // (miniz_oxide) does, without writing the output: only its length is kept.
-// fflate, which unpacks links on the page, is small and fast because it skips
-// some checks (stored-block lengths, Huffman tables that are incomplete or
-// over-subscribed, bad length repeats); running this first makes a link that
-// the CLI refuses refused on the page too, with the same kind of message, so
-// the two link decoders agree on every input. Used by www/link.js.
+// Inflaters differ in what they tolerate (stored-block lengths, Huffman
+// tables that are incomplete or over-subscribed, bad length repeats, bytes
+// after the final block); running this first makes a link that the CLI
+// refuses refused on the page too, with the same kind of message, so the two
+// link decoders agree on every input. Used by www/link.js, which then lets
+// the browser's own inflater unpack exactly the bytes checked here.
 
 /** Thrown inside the walk: 'cut_short', 'damaged' or 'too_large'. */
 class Stop {
@@ -55,10 +56,11 @@ const FIXED_DIST = huffman(new Array(32).fill(5), false);
 
 /**
  * Walks `bytes` as a raw DEFLATE stream whose output may be at most `limit`
- * bytes. Returns `{ length }` (the output length) or `{ error }` with the
- * kind miniz_oxide's answer maps to: 'cut_short' (the input ends first),
- * 'damaged' (anything invalid) or 'too_large' (the output passes the limit
- * first). Trailing bytes after the final block are ignored, as there.
+ * bytes. Returns `{ length, consumed }` (the output length and how many
+ * input bytes the stream took) or `{ error }` with the kind miniz_oxide's
+ * answer maps to: 'cut_short' (the input ends first), 'damaged' (anything
+ * invalid) or 'too_large' (the output passes the limit first). Trailing
+ * bytes after the final block are ignored, as there.
  */
 export function checkDeflate(bytes, limit) {
   const totalBits = bytes.length * 8;
@@ -165,5 +167,5 @@ export function checkDeflate(bytes, limit) {
     if (e instanceof Stop) return { error: e.kind };
     throw e;
   }
-  return { length: out };
+  return { length: out, consumed: Math.ceil(pos / 8) };
 }

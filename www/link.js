@@ -3,9 +3,11 @@
 // `&t=`, `&speed=`, `&play=`, `&embed=`). The CLI's decoder (crate/src/link.rs)
 // follows the same steps in the same order and gives the same text, extras
 // and messages; docs/LINKS.md describes the format and its limits.
-// fflate is copied into www/vendor/ by scripts/lib/vendor.mjs; a stream is
-// checked by www/deflate-check.js before fflate unpacks it.
-import { deflateSync, inflateSync } from './vendor/fflate.js';
+// Compression is the platform's own (CompressionStream and
+// DecompressionStream with raw DEFLATE, in every current browser and in
+// Node), so the page carries no compression code; a stream is checked by
+// www/deflate-check.js before the platform unpacks it. Reading and making a
+// link are therefore asynchronous.
 import { checkDeflate } from './deflate-check.js';
 
 export const LINK_VERSION = 1;
@@ -92,16 +94,22 @@ const EXTRAS = { t: parseT, speed: parseSpeed, play: parseFlag, embed: parseFlag
 
 const STOPPED = { cut_short: ENDS_EARLY, damaged: CANNOT_UNPACK, too_large: UNPACKS_TOO_LARGE };
 
+/** Runs bytes through a platform (de)compression stream. */
+async function pipe(bytes, transform) {
+  const stream = new Blob([bytes]).stream().pipeThrough(transform);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 /** Unpacks a link's data: checked as strictly as the CLI checks it first
  *  (www/deflate-check.js, which also stops a zip bomb at the limit without
- *  writing anything), then inflated by fflate into a buffer of exactly the
- *  checked length. */
-function inflateChecked(packed) {
+ *  writing anything), then inflated by the platform, given exactly the bytes
+ *  the check walked. */
+async function inflateChecked(packed) {
   const checked = checkDeflate(packed, MAX_SCENARIO_BYTES);
   if (checked.error) throw new LinkError(checked.error, STOPPED[checked.error]);
   let bytes;
   try {
-    bytes = inflateSync(packed, { out: new Uint8Array(checked.length) });
+    bytes = await pipe(packed.subarray(0, checked.consumed), new DecompressionStream('deflate-raw'));
   } catch {
     throw new LinkError('damaged', CANNOT_UNPACK);
   }
@@ -113,13 +121,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Reads a link: a whole URL or a fragment (`#s=…` or `s=…`), with whatever
- * blanks and `%`-encoding copying added. Returns `{ scenarioText, extras }`;
+ * blanks and `%`-encoding copying added. Resolves to `{ scenarioText, extras }`;
  * `extras` holds only the known extras present and valid (`t`, `speed`,
- * `play`, `embed`). Throws LinkError, one plain line, for anything else.
+ * `play`, `embed`). Rejects with a LinkError, one plain line, for anything else.
  * With `options.check` (for instance `(text) => new Simulation(text)`), a
  * scenario that check refuses is a LinkError of kind `scenario` too.
  */
-export function decodeLink(urlOrFragment, options = {}) {
+export async function decodeLink(urlOrFragment, options = {}) {
   if (typeof urlOrFragment !== 'string') throw new LinkError('not_a_link', NOT_A_LINK);
   const text = normalize(urlOrFragment);
   const hash = text.indexOf('#');
@@ -168,7 +176,7 @@ export function decodeLink(urlOrFragment, options = {}) {
   for (let i = 0; i < binary.length; i++) packed[i] = binary.charCodeAt(i);
   let scenarioText;
   try {
-    scenarioText = utf8.decode(inflateChecked(packed));
+    scenarioText = utf8.decode(await inflateChecked(packed));
   } catch (e) {
     if (e instanceof LinkError) throw e;
     throw new LinkError('damaged', NOT_TEXT);
@@ -190,7 +198,7 @@ export function decodeLink(urlOrFragment, options = {}) {
  * `play` and `embed`. Refuses a scenario too large for a link and
  * out-of-range extras, so every link it makes opens.
  */
-export function encodeLink(scenarioJsonText, extras = {}) {
+export async function encodeLink(scenarioJsonText, extras = {}) {
   if (typeof scenarioJsonText !== 'string') throw new LinkError('invalid', 'a link needs the scenario as JSON text');
   // A lone surrogate has no UTF-8 form: the link would not give the text back.
   if (/\p{Cs}/u.test(scenarioJsonText)) throw new LinkError('invalid', 'the scenario text is not well-formed Unicode');
@@ -199,7 +207,7 @@ export function encodeLink(scenarioJsonText, extras = {}) {
     throw new LinkError('too_large',
       `this scenario is too large for a link: ${bytes.length} bytes of JSON (at most 2 MiB, 2,097,152 bytes)`);
   }
-  const packed = deflateSync(bytes, { level: 9 });
+  const packed = await pipe(bytes, new CompressionStream('deflate-raw'));
   let binary = '';
   for (let i = 0; i < packed.length; i += 0x8000) binary += String.fromCharCode(...packed.subarray(i, i + 0x8000));
   const body = btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');

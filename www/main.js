@@ -9,6 +9,7 @@ import { describeNode } from './details.js';
 import { TimelineBar } from './timeline.js';
 import { setupFiles } from './files.js';
 import { embedRequested, setupEmbed, updateEmbedBar } from './embed.js';
+import { Share, hasLink } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -385,12 +386,17 @@ async function main() {
     appendEvents();
   });
   await loadStoriesMenu();
-  await load(defaultScenario(first));
+  const share = new Share(lab, { load, show, embedded, defaultScenario: () => defaultScenario(first) });
+  if (!hasLink() || !(await share.openFromLocation())) {
+    if (!lab.sim) await load(defaultScenario(first));
+  }
+  // The address names this run from the start, so a reload keeps it.
+  share.replaceSoon(0);
   $('speed').value = String(sliderFromSpeed(lab.speed));
   exposeLab();
   new ResizeObserver(() => draw(true)).observe($('canvas'));
   new ResizeObserver(() => draw(true)).observe($('timeline'));
-  lab.play();
+  if (!hasLink()) lab.play();
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';
 }

@@ -8,10 +8,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { deflateRawSync } from 'node:zlib';
 import { root } from '../../scripts/lib/run.mjs';
-import { vendor } from '../../scripts/lib/vendor.mjs';
 import { Simulation, simulation, runCli, runUntil, sampleScenarios } from './engine.mjs';
 
-vendor();
 const { encodeLink, decodeLink, LinkError, looksLikeLink } = await import('../../www/link.js');
 
 const cliPath = path.join(root, 'target', 'release', process.platform === 'win32' ? 'consensus-lab.exe' : 'consensus-lab');
@@ -24,8 +22,8 @@ function cli(args, input = '') {
 const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
 
 /** Asserts that decoding throws a LinkError of `kind` whose one-line message matches `re`. */
-function refuses(input, kind, re, options) {
-  assert.throws(() => decodeLink(input, options), (e) => {
+async function refuses(input, kind, re, options) {
+  await assert.rejects(decodeLink(input, options), (e) => {
     assert.ok(e instanceof LinkError, `${e?.name}: ${e?.message}`);
     assert.equal(e.name, 'LinkError');
     assert.equal(e.kind, kind, e.message);
@@ -65,23 +63,23 @@ function scenarios() {
 
 const canonical = (scenario) => simulation(scenario).scenarioJson();
 
-test('a link made in JS gives back the text and extras exactly', () => {
+test('a link made in JS gives back the text and extras exactly', async () => {
   const texts = [canonical(sampleScenarios().everything), '{"title":"Zürich → 東京 ✓ \\"q\\" 😀"}', '', '{}'];
   for (const text of texts) {
-    const fragment = encodeLink(text);
+    const fragment = await encodeLink(text);
     assert.match(fragment, /^s=1\.[A-Za-z0-9_-]*$/);
-    assert.deepEqual(decodeLink(fragment), { scenarioText: text, extras: {} });
+    assert.deepEqual(await decodeLink(fragment), { scenarioText: text, extras: {} });
   }
   const extras = { t: 1234, speed: 0.25, play: false, embed: true };
-  const fragment = encodeLink(texts[0], extras);
+  const fragment = await encodeLink(texts[0], extras);
   assert.ok(fragment.endsWith('&t=1234&speed=0.25&play=0&embed=1'), fragment);
-  assert.deepEqual(decodeLink(`https://example.org/lab/#${fragment}`).extras, extras);
-  assert.deepEqual(decodeLink(`${fragment}&t=x&future=1&speed=11&t=5`).extras, extras, 'the first valid value counts');
+  assert.deepEqual((await decodeLink(`https://example.org/lab/#${fragment}`)).extras, extras);
+  assert.deepEqual((await decodeLink(`${fragment}&t=x&future=1&speed=11&t=5`)).extras, extras, 'the first valid value counts');
 });
 
-test('copying damage is tolerated: blanks, line breaks, %-encoding, &amp;', () => {
+test('copying damage is tolerated: blanks, line breaks, %-encoding, &amp;', async () => {
   const text = canonical(sampleScenarios().example);
-  const url = `https://example.org/lab/#${encodeLink(text, { t: 900, play: true })}`;
+  const url = `https://example.org/lab/#${await encodeLink(text, { t: 900, play: true })}`;
   const variants = [
     url.replace(/.{40}/g, (s) => `${s}\r\n    `),
     url.replace(/.{7}/g, (s) => `${s}\u200b\u00ad`),
@@ -89,17 +87,17 @@ test('copying damage is tolerated: blanks, line breaks, %-encoding, &amp;', () =
     url.replaceAll('&', '&amp;'),
     `\t ${url} \n`,
   ];
-  for (const v of variants) assert.deepEqual(decodeLink(v), { scenarioText: text, extras: { t: 900, play: true } }, v);
+  for (const v of variants) assert.deepEqual(await decodeLink(v), { scenarioText: text, extras: { t: 900, play: true } }, v);
   assert.ok(looksLikeLink(url) && looksLikeLink('#s=1.x') && !looksLikeLink(text) && !looksLikeLink('scenario.json'));
 });
 
 for (const [name, scenario] of Object.entries(scenarios())) {
-  test(`"${name}": a JS link runs in the CLI, and a CLI link opens in JS, to the same trace hash`, () => {
+  test(`"${name}": a JS link runs in the CLI, and a CLI link opens in JS, to the same trace hash`, async () => {
     const direct = runCli(scenario);
     assert.equal(direct.status, 0, direct.stderr);
     const hash = direct.json.trace_hash;
     // JS → CLI, as a bare fragment and as a whole URL.
-    const fragment = encodeLink(canonical(scenario), { t: 100 });
+    const fragment = await encodeLink(canonical(scenario), { t: 100 });
     for (const arg of [fragment, `https://example.org/lab/#${fragment}`]) {
       const r = cli(['run', arg]);
       assert.equal(r.status, 0, r.stderr);
@@ -108,7 +106,7 @@ for (const [name, scenario] of Object.entries(scenarios())) {
     // CLI → JS: `consensus-lab link` output opened in the page's engine.
     const made = cli(['link', '-'], JSON.stringify(scenario));
     assert.equal(made.status, 0, made.stderr);
-    const { scenarioText } = decodeLink(made.stdout);
+    const { scenarioText } = await decodeLink(made.stdout);
     assert.equal(scenarioText, canonical(scenario));
     const sim = simulation(scenarioText);
     sim.runUntil(runUntil(scenario));
@@ -116,44 +114,44 @@ for (const [name, scenario] of Object.entries(scenarios())) {
   });
 }
 
-test('a 50-event scenario fits in a link well under 1,000 characters', () => {
+test('a 50-event scenario fits in a link well under 1,000 characters', async () => {
   const text = canonical(fiftyEvents());
   assert.equal(JSON.parse(text).events.length, 50);
-  const js = encodeLink(text);
+  const js = await encodeLink(text);
   const native = cli(['link', '-'], text).stdout.trim();
   console.log(`50-event scenario: ${text.length} characters of JSON; link ${js.length} (JS), ${native.length} (CLI)`);
   assert.ok(js.length < 700, `JS link is ${js.length} characters`);
   assert.ok(native.length < 700, `CLI link is ${native.length} characters`);
 });
 
-test('every kind of bad link is one LinkError that names the problem', () => {
+test('every kind of bad link is one LinkError that names the problem', async () => {
   const text = canonical(sampleScenarios().example);
-  const fragment = encodeLink(text);
-  refuses('', 'not_a_link', /^this is not a Consensus Lab link: it has no scenario/);
-  refuses('https://example.org/lab/#t=500', 'not_a_link', /no scenario/);
-  refuses(undefined, 'not_a_link', /no scenario/);
-  refuses(`${fragment.slice(0, 30)}$${fragment.slice(30)}`, 'damaged', /^this link is damaged: it contains characters/);
-  refuses('s=1.AAAAAAAA', 'damaged', /^this link is damaged: its scenario data cannot be unpacked$/);
-  refuses('s=v1.abc', 'damaged', /does not start with a link version/);
-  refuses(fragment.slice(0, fragment.length >> 1), 'cut_short', /^this link is cut short: its scenario data ends too early/);
-  refuses('s=', 'cut_short', /^this link is cut short: it holds no scenario data$/);
-  refuses(`https://example.org/#s=1.${'A'.repeat(1_900_000)}`, 'too_long',
+  const fragment = await encodeLink(text);
+  await refuses('', 'not_a_link', /^this is not a Consensus Lab link: it has no scenario/);
+  await refuses('https://example.org/lab/#t=500', 'not_a_link', /no scenario/);
+  await refuses(undefined, 'not_a_link', /no scenario/);
+  await refuses(`${fragment.slice(0, 30)}$${fragment.slice(30)}`, 'damaged', /^this link is damaged: it contains characters/);
+  await refuses('s=1.AAAAAAAA', 'damaged', /^this link is damaged: its scenario data cannot be unpacked$/);
+  await refuses('s=v1.abc', 'damaged', /does not start with a link version/);
+  await refuses(fragment.slice(0, fragment.length >> 1), 'cut_short', /^this link is cut short: its scenario data ends too early/);
+  await refuses('s=', 'cut_short', /^this link is cut short: it holds no scenario data$/);
+  await refuses(`https://example.org/#s=1.${'A'.repeat(1_900_000)}`, 'too_long',
     /^this link is too long: 1\.9 MB of text \(a link holds at most 64 KiB, 65,536 characters\)$/);
-  refuses(`s=2.${fragment.slice(4)}`, 'version', /^this link was made by a newer version of Consensus Lab \(link version 2\)$/);
-  refuses(`s=1.${b64url(deflateRawSync(Buffer.alloc(40_000_000, 32), { level: 9 }))}`, 'too_large',
+  await refuses(`s=2.${fragment.slice(4)}`, 'version', /^this link was made by a newer version of Consensus Lab \(link version 2\)$/);
+  await refuses(`s=1.${b64url(deflateRawSync(Buffer.alloc(40_000_000, 32), { level: 9 }))}`, 'too_large',
     /^this link's scenario is too large: it unpacks to more than 2 MiB/);
-  refuses(`s=1.${b64url(deflateRawSync(Buffer.from([0xc3, 0x28, 0xff])))}`, 'damaged', /^this link is damaged: its scenario is not text$/);
-  // A stored block whose length check fails: fflate alone would accept it.
-  refuses(`s=1.${b64url(Buffer.from([1, 3, 0, 0, 0, 0x7b, 0x7d, 0x20]))}`, 'damaged', /cannot be unpacked/);
+  await refuses(`s=1.${b64url(deflateRawSync(Buffer.from([0xc3, 0x28, 0xff])))}`, 'damaged', /^this link is damaged: its scenario is not text$/);
+  // A stored block whose length check fails: a lenient inflater would accept it.
+  await refuses(`s=1.${b64url(Buffer.from([1, 3, 0, 0, 0, 0x7b, 0x7d, 0x20]))}`, 'damaged', /cannot be unpacked/);
 });
 
-test('the CLI names each bad link with the same words', () => {
-  const fragment = encodeLink(canonical(sampleScenarios().example));
+test('the CLI names each bad link with the same words', async () => {
+  const fragment = await encodeLink(canonical(sampleScenarios().example));
   const bad = [`s=2.${fragment.slice(4)}`, fragment.slice(0, 40), 's=1.!!', `#s=1.${'A'.repeat(70_000)}`, '#t=1'];
   for (const link of bad) {
     let message;
     try {
-      decodeLink(link);
+      await decodeLink(link);
     } catch (e) {
       message = e.message;
     }
@@ -163,7 +161,7 @@ test('the CLI names each bad link with the same words', () => {
   }
 });
 
-test('a bad scenario inside a sound link is a LinkError when the page checks it', () => {
+test('a bad scenario inside a sound link is a LinkError when the page checks it', async () => {
   const check = (t) => new Simulation(t);
   const ok = { version: 1, protocol: 'raft', nodes: 5, seed: 1 };
   const cases = [
@@ -177,24 +175,24 @@ test('a bad scenario inside a sound link is a LinkError when the page checks it'
     [{ ...ok, 'a\nb': 1 }, /a\\nb: unknown field/],
   ];
   for (const [scenario, re] of cases) {
-    const link = encodeLink(JSON.stringify(scenario));
-    refuses(link, 'scenario', new RegExp(`^this link's scenario is not valid: ${re.source}`), { check });
+    const link = await encodeLink(JSON.stringify(scenario));
+    await refuses(link, 'scenario', new RegExp(`^this link's scenario is not valid: ${re.source}`), { check });
     const r = cli(['run', link]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, new RegExp(`^error: this link's scenario is not valid: ${re.source}`));
     assert.equal(r.stderr.split('\n').length, 2, r.stderr);
   }
-  refuses(encodeLink('{"version":1,"protocol":"ra'), 'scenario', /the JSON ends too early/, { check });
-  refuses(encodeLink('<html>'), 'scenario', /malformed JSON/, { check });
+  await refuses(await encodeLink('{"version":1,"protocol":"ra'), 'scenario', /the JSON ends too early/, { check });
+  await refuses(await encodeLink('<html>'), 'scenario', /malformed JSON/, { check });
 });
 
-test('hostile text travels as plain text, exactly as written', () => {
+test('hostile text travels as plain text, exactly as written', async () => {
   const script = '</script><script>alert(document.cookie)</script>';
   const img = '<img src=x onerror="alert(1)"> &amp; \' " ${x} {{x}} \u202e';
   const scenario = { version: 1, protocol: 'raft', nodes: 3, seed: 1, title: script, caption: img,
     events: [{ at_ms: 400, type: 'client_request', value: script }], run_until_ms: 3000 };
   const text = canonical(scenario);
-  const { scenarioText } = decodeLink(encodeLink(text), { check: (t) => new Simulation(t) });
+  const { scenarioText } = await decodeLink(await encodeLink(text), { check: (t) => new Simulation(t) });
   assert.equal(scenarioText, text);
   const back = JSON.parse(scenarioText);
   assert.equal(back.title, script);
@@ -204,24 +202,24 @@ test('hostile text travels as plain text, exactly as written', () => {
   assert.ok(sim.snapshot().nodes.some((n) => n.log.some((e) => e.value === script)));
 });
 
-test('encodeLink refuses what no decoder would open', () => {
-  const throwsKind = (fn, kind) => assert.throws(fn, (e) => e instanceof LinkError && e.kind === kind);
-  throwsKind(() => encodeLink(' '.repeat(2 * 1024 * 1024 + 1)), 'too_large');
+test('encodeLink refuses what no decoder would open', async () => {
+  const rejectsKind = (promise, kind) => assert.rejects(promise, (e) => e instanceof LinkError && e.kind === kind);
+  await rejectsKind(encodeLink(' '.repeat(2 * 1024 * 1024 + 1)), 'too_large');
   let x = 1;
   const noise = Array.from({ length: 120_000 }, () => {
     x ^= x << 13, x >>>= 0, x ^= x >>> 17, x ^= x << 5, x >>>= 0;
     return String.fromCharCode(97 + (x % 26));
   }).join('');
-  throwsKind(() => encodeLink(noise), 'too_long');
-  throwsKind(() => encodeLink('{}', { speed: 0 }), 'invalid');
-  throwsKind(() => encodeLink('{}', { speed: NaN }), 'invalid');
-  throwsKind(() => encodeLink('{}', { t: -1 }), 'invalid');
-  throwsKind(() => encodeLink('{}', { t: 1.5 }), 'invalid');
-  throwsKind(() => encodeLink({}), 'invalid');
-  throwsKind(() => encodeLink('{"title":"\ud800"}'), 'invalid');
-  assert.equal(decodeLink(encodeLink('"😀"')).scenarioText, '"😀"');
+  await rejectsKind(encodeLink(noise), 'too_long');
+  await rejectsKind(encodeLink('{}', { speed: 0 }), 'invalid');
+  await rejectsKind(encodeLink('{}', { speed: NaN }), 'invalid');
+  await rejectsKind(encodeLink('{}', { t: -1 }), 'invalid');
+  await rejectsKind(encodeLink('{}', { t: 1.5 }), 'invalid');
+  await rejectsKind(encodeLink({}), 'invalid');
+  await rejectsKind(encodeLink('{"title":"\ud800"}'), 'invalid');
+  assert.equal((await decodeLink(await encodeLink('"😀"'))).scenarioText, '"😀"');
   // Exactly at the unpacked limit opens, in both decoders.
-  const edge = encodeLink(' '.repeat(2 * 1024 * 1024));
-  assert.equal(decodeLink(edge).scenarioText.length, 2 * 1024 * 1024);
+  const edge = await encodeLink(' '.repeat(2 * 1024 * 1024));
+  assert.equal((await decodeLink(edge)).scenarioText.length, 2 * 1024 * 1024);
   assert.equal(cli(['unlink', edge]).stdout.length, 2 * 1024 * 1024 + 1);
 });
