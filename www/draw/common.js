@@ -171,6 +171,39 @@ export function hatch(ctx, box, color, gap = 6, width = 1.5) {
   ctx.restore();
 }
 
+/** The arc that counts down a node's `name` timer (election, leader timeout…). */
+export function countdownArc(ctx, node, p, r, time, name, color) {
+  const timer = node.timers?.find((t) => t.name === name);
+  if (!node.up || !timer || node.paused_until) return;
+  const total = Math.max(1, timer.fire_at - timer.set_at);
+  const left = Math.min(1, Math.max(0, (timer.fire_at - time) / total));
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 3;
+  ctx.beginPath();
+  ctx.arc(p.x, p.y, r + 5, -Math.PI / 2, -Math.PI / 2 + 2 * Math.PI * left);
+  ctx.stroke();
+}
+
+/** A node's body in its role's colours: dashed and grey when down, a second
+ *  inner ring for a leader, so leadership reads without colour. */
+export function roleCircle(ctx, p, r, style, up, leader) {
+  ctx.beginPath();
+  ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+  ctx.fillStyle = up ? style.fill : '#eef0f2';
+  ctx.fill();
+  ctx.setLineDash(up ? [] : [4, 3]);
+  ctx.lineWidth = leader ? 4 : 2;
+  ctx.strokeStyle = up ? style.stroke : palette.down;
+  ctx.stroke();
+  ctx.setLineDash([]);
+  if (leader) {
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, Math.max(2, r - 5), 0, 2 * Math.PI);
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+  }
+}
+
 /** The grey cross over a crashed node. */
 export function crashMark(ctx, p, r) {
   ctx.strokeStyle = palette.down;

@@ -5,7 +5,7 @@
 // once executed, outlined while not yet executed), a no-op is hatched and says
 // "no-op", a value only accepted (not known chosen) is dashed, and a bar marks
 // where each replica's executed prefix ends.
-import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note, centerArea, summary } from './common.js';
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note, centerArea, summary, countdownArc, roleCircle } from './common.js';
 import { ballot } from './paxos.js';
 
 export const messageStyles = {
@@ -50,31 +50,8 @@ export function drawNode(ctx, node, p, r, view) {
   const style = palette.roles[role] ?? palette.roles.follower;
   const up = node.up;
   // The leader-failure countdown, as in the Raft drawing.
-  const timer = node.timers?.find((t) => t.name === 'election');
-  if (up && timer && !node.paused_until) {
-    const total = Math.max(1, timer.fire_at - timer.set_at);
-    const left = Math.min(1, Math.max(0, (timer.fire_at - view.time) / total));
-    ctx.strokeStyle = role === 'candidate' ? '#d59a2d' : '#9aa8b8';
-    ctx.lineWidth = 3;
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, r + 5, -Math.PI / 2, -Math.PI / 2 + 2 * Math.PI * left);
-    ctx.stroke();
-  }
-  ctx.beginPath();
-  ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
-  ctx.fillStyle = up ? style.fill : '#eef0f2';
-  ctx.fill();
-  ctx.setLineDash(up ? [] : [4, 3]);
-  ctx.lineWidth = role === 'leader' ? 4 : 2;
-  ctx.strokeStyle = up ? style.stroke : palette.down;
-  ctx.stroke();
-  ctx.setLineDash([]);
-  if (role === 'leader') {
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, Math.max(2, r - 5), 0, 2 * Math.PI);
-    ctx.lineWidth = 1.5;
-    ctx.stroke();
-  }
+  countdownArc(ctx, node, p, r, view.time, 'election', role === 'candidate' ? '#d59a2d' : '#9aa8b8');
+  roleCircle(ctx, p, r, style, up, role === 'leader');
   const ink = up ? palette.ink : palette.muted;
   if (r >= 18) {
     const captioned = r >= 26;

@@ -1,7 +1,7 @@
 // How a Raft cluster looks: nodes coloured and labelled by role, term inside,
 // election countdown arcs, votes; below the ring, every node's log aligned by
 // index, committed entries solid and uncommitted ones dashed.
-import { palette, text, roundRect, termColor, termStroke, font } from './common.js';
+import { palette, text, roundRect, termColor, termStroke, font, countdownArc, roleCircle, crashMark } from './common.js';
 
 export const messageStyles = {
   RequestVote: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'RequestVote' },
@@ -32,48 +32,13 @@ export function drawNode(ctx, node, p, r, view) {
   const style = palette.roles[node.role] ?? palette.roles.follower;
   const up = node.up;
   // Election countdown arc (followers and candidates).
-  const timer = node.timers?.find((t) => t.name === 'election');
-  if (up && timer && !node.paused_until) {
-    const total = Math.max(1, timer.fire_at - timer.set_at);
-    const left = Math.min(1, Math.max(0, (timer.fire_at - view.time) / total));
-    ctx.strokeStyle = role === 'candidate' ? '#d59a2d' : '#9aa8b8';
-    ctx.lineWidth = 3;
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, r + 5, -Math.PI / 2, -Math.PI / 2 + 2 * Math.PI * left);
-    ctx.stroke();
-  }
-  // Body.
-  ctx.beginPath();
-  ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
-  ctx.fillStyle = up ? style.fill : '#eef0f2';
-  ctx.fill();
-  ctx.setLineDash(up ? [] : [4, 3]);
-  ctx.lineWidth = role === 'leader' ? 4 : 2;
-  ctx.strokeStyle = up ? style.stroke : palette.down;
-  ctx.stroke();
-  ctx.setLineDash([]);
-  if (role === 'leader') {
-    // A second ring: leadership reads without colour.
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, r - 5, 0, 2 * Math.PI);
-    ctx.lineWidth = 1;
-    ctx.stroke();
-  }
+  countdownArc(ctx, node, p, r, view.time, 'election', role === 'candidate' ? '#d59a2d' : '#9aa8b8');
+  roleCircle(ctx, p, r, style, up, role === 'leader');
   // Term in the middle.
   const big = Math.max(10, Math.round(r * 0.62));
   text(ctx, String(node.term), p.x, p.y + (r > 18 ? 1 : 0), { px: big, weight: 650, color: up ? palette.ink : palette.muted });
   if (r > 20) text(ctx, 'term', p.x, p.y - r * 0.55, { px: Math.max(8, Math.round(r * 0.26)), color: palette.muted });
-  if (!up) {
-    ctx.strokeStyle = palette.down;
-    ctx.lineWidth = 2;
-    const s = r * 0.72;
-    ctx.beginPath();
-    ctx.moveTo(p.x - s, p.y - s);
-    ctx.lineTo(p.x + s, p.y + s);
-    ctx.moveTo(p.x + s, p.y - s);
-    ctx.lineTo(p.x - s, p.y + s);
-    ctx.stroke();
-  }
+  if (!up) crashMark(ctx, p, r);
   // Labels outside the ring: id above-out, role below-out.
   const out = { x: Math.cos(p.angle), y: Math.sin(p.angle) };
   const px = Math.max(10, Math.min(13, r * 0.5));
