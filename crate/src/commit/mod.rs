@@ -9,6 +9,7 @@
 //! both for the atomicity invariant. What differs is the protocol, in
 //! [`twopc`] and [`threepc`].
 
+mod common;
 pub mod invariants;
 pub mod log;
 pub mod threepc;
