@@ -4,9 +4,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::log::DurableLog;
+use super::log::{Decision, DurableLog, RecordKind};
 use super::{Agenda, COORDINATOR, Tx};
-use crate::protocol::{NodeId, Time};
+use crate::protocol::{Ctx, NodeId, Out, Protocol, Time};
+
+/// What each protocol tells the shared steps: how it words its messages.
+pub(crate) trait Rules: Protocol {
+    /// A participant's vote.
+    fn vote_msg(tx: Tx, yes: bool) -> Self::Msg;
+    /// A participant's receipt for the decision: Ack (2PC) or Done (3PC).
+    fn receipt_msg(tx: Tx) -> Self::Msg;
+}
 
 /// The coordinator's volatile view of one transaction.
 #[derive(Clone, Debug, Default)]
@@ -80,5 +88,88 @@ impl Core {
 
     pub fn participants(&self) -> usize {
         self.n.saturating_sub(1)
+    }
+}
+
+// ---- participant ----------------------------------------------------------
+
+impl Core {
+    /// Phase one reaches a participant (Prepare in 2PC, CanCommit in 3PC):
+    /// it works on the transaction, then votes. Asked again (a duplicate, or
+    /// after a restart), the answer stands; aborted without a vote counts as
+    /// no.
+    pub fn on_ask<P: Rules>(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<P>) {
+        if let Some(r) = self.log.get(&tx) {
+            if r.vote.is_some() || r.decision.is_some() {
+                out.send(COORDINATOR, P::vote_msg(tx, r.vote.unwrap_or(false)));
+            }
+            return;
+        }
+        if !self.working.insert(tx.clone()) {
+            return;
+        }
+        out.note(|| format!("works on {tx}"));
+        if self.timing.vote_delay_ms == 0 {
+            self.vote(cx, tx, out);
+        } else {
+            self.work_due.set(&tx, cx.now + self.timing.vote_delay_ms);
+        }
+    }
+
+    /// The work timer fired: every transaction whose work is done is voted on.
+    pub fn work_done<P: Rules>(&mut self, cx: &mut Ctx, out: &mut Out<P>) {
+        for tx in self.work_due.fired(cx.now) {
+            self.vote(cx, tx, out);
+        }
+    }
+
+    /// A yes vote forces a `yes` record and makes the participant prepared:
+    /// from then on it waits for the coordinator. A no vote forces `no` and
+    /// aborts at once.
+    fn vote<P: Rules>(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<P>) {
+        if !self.working.remove(&tx) || self.log.decision(&tx).is_some() {
+            return;
+        }
+        let yes = self.votes_yes;
+        if yes {
+            self.log.write(&tx, RecordKind::Yes);
+            self.wait_due.set(&tx, cx.now + self.timing.wait_ms);
+            out.note(|| format!("is prepared: votes yes on {tx}"));
+        } else {
+            self.log.write(&tx, RecordKind::No);
+            self.log.write(&tx, RecordKind::Abort);
+            out.milestone(|| format!("votes no on {tx} and aborts"));
+        }
+        out.send(COORDINATOR, P::vote_msg(tx, yes));
+    }
+
+    /// The decision reaches a participant: it forces it (a decision it
+    /// already holds stands) and confirms.
+    pub fn on_decision<P: Rules>(&mut self, tx: Tx, d: Decision, out: &mut Out<P>) {
+        self.working.remove(&tx);
+        self.work_due.clear(&tx);
+        self.wait_due.clear(&tx);
+        self.retry.clear(&tx);
+        if self.log.write(&tx, d.into()) {
+            out.milestone(|| format!("{} {tx}", if d == Decision::Commit { "commits" } else { "aborts" }));
+        } else if self.log.decision(&tx) != Some(d) {
+            out.note(|| format!("is told {} for {tx} but already decided otherwise", d.name()));
+        }
+        out.send(COORDINATOR, P::receipt_msg(tx));
+    }
+
+    /// A restarted participant reads its log: every transaction it voted yes
+    /// on and holds no decision for waits for the coordinator again.
+    pub fn recover_participant<P: Rules>(&mut self, cx: &Ctx, out: &mut Out<P>, says: impl Fn(&Tx) -> String) {
+        let waiting: Vec<Tx> = self
+            .log
+            .txs()
+            .filter(|(_, r)| r.vote == Some(true) && r.decision.is_none())
+            .map(|(tx, _)| tx.clone())
+            .collect();
+        for tx in waiting {
+            out.note(|| says(&tx));
+            self.wait_due.set(&tx, cx.now + self.timing.wait_ms);
+        }
     }
 }

@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::common::{CoordTx, Core, Timing};
+use super::common::{CoordTx, Core, Rules, Timing};
 use super::log::{Decision, DurableLog, RecordKind};
 use super::threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
 use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
@@ -40,6 +40,15 @@ pub struct ThreePc {
     params: ThreePcParams,
     /// Participant: decided by its own timeout rule.
     by_timeout: BTreeSet<Tx>,
+}
+
+impl Rules for ThreePc {
+    fn vote_msg(tx: Tx, yes: bool) -> ThreePcMsg {
+        ThreePcMsg::Vote { tx, yes }
+    }
+    fn receipt_msg(tx: Tx) -> ThreePcMsg {
+        ThreePcMsg::Done { tx }
+    }
 }
 
 fn decision_msg(tx: &Tx, d: Decision) -> ThreePcMsg {
@@ -227,41 +236,6 @@ impl ThreePc {
 
     // ---- participant ------------------------------------------------------
 
-    fn on_can_commit(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        if let Some(r) = self.core.log.get(&tx) {
-            if r.vote.is_some() || r.decision.is_some() {
-                out.send(COORDINATOR, ThreePcMsg::Vote { tx, yes: r.vote.unwrap_or(false) });
-            }
-            return;
-        }
-        if !self.core.working.insert(tx.clone()) {
-            return;
-        }
-        out.note(|| format!("works on {tx}"));
-        if self.core.timing.vote_delay_ms == 0 {
-            self.vote(cx, tx, out);
-        } else {
-            self.core.work_due.set(&tx, cx.now + self.core.timing.vote_delay_ms);
-        }
-    }
-
-    fn vote(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        if !self.core.working.remove(&tx) || self.core.log.decision(&tx).is_some() {
-            return;
-        }
-        let yes = self.core.votes_yes;
-        if yes {
-            self.core.log.write(&tx, RecordKind::Yes);
-            self.core.wait_due.set(&tx, cx.now + self.params.participant_timeout_ms);
-            out.note(|| format!("is prepared: votes yes on {tx}"));
-        } else {
-            self.core.log.write(&tx, RecordKind::No);
-            self.core.log.write(&tx, RecordKind::Abort);
-            out.milestone(|| format!("votes no on {tx} and aborts"));
-        }
-        out.send(COORDINATOR, ThreePcMsg::Vote { tx, yes });
-    }
-
     fn on_precommit(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
         let Some(r) = self.core.log.get(&tx) else { return };
         match (r.decision, r.vote) {
@@ -276,18 +250,6 @@ impl ThreePc {
             }
             (None, _) => {}
         }
-    }
-
-    fn on_decision(&mut self, tx: Tx, d: Decision, out: &mut Out<Self>) {
-        self.core.working.remove(&tx);
-        self.core.work_due.clear(&tx);
-        self.core.wait_due.clear(&tx);
-        if self.core.log.write(&tx, d.into()) {
-            out.milestone(|| format!("{} {tx}", if d == Decision::Commit { "commits" } else { "aborts" }));
-        } else if self.core.log.decision(&tx) != Some(d) {
-            out.note(|| format!("is told {} for {tx} but already decided otherwise", d.name()));
-        }
-        out.send(COORDINATOR, ThreePcMsg::Done { tx });
     }
 
     /// Skeen's timeout transitions for a participant: prepared → abort,
@@ -305,20 +267,6 @@ impl ThreePc {
                 Decision::Commit => format!("times out precommitted on {tx} and commits"),
                 Decision::Abort => format!("times out before PreCommit on {tx} and aborts"),
             });
-        }
-    }
-
-    fn recover_participant(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
-        let waiting: Vec<Tx> = self
-            .core
-            .log
-            .txs()
-            .filter(|(_, r)| r.vote == Some(true) && r.decision.is_none())
-            .map(|(tx, _)| tx.clone())
-            .collect();
-        for tx in waiting {
-            out.note(|| format!("reads its log: voted yes on {tx}, undecided; waits again"));
-            self.core.wait_due.set(&tx, cx.now + self.params.participant_timeout_ms);
         }
     }
 
@@ -401,7 +349,8 @@ impl Protocol for ThreePc {
         if self.is_coordinator() {
             self.recover_coordinator(cx, out);
         } else {
-            self.recover_participant(cx, out);
+            let says = |tx: &Tx| format!("reads its log: voted yes on {tx}, undecided; waits again");
+            self.core.recover_participant(cx, out, says);
         }
         self.sync_timers(cx, out);
     }
@@ -411,10 +360,10 @@ impl Protocol for ThreePc {
             (true, false, ThreePcMsg::Vote { tx, yes }) => self.on_vote(cx, from, tx, yes, out),
             (true, false, ThreePcMsg::Ack { tx }) => self.on_ack(cx, from, tx, out),
             (true, false, ThreePcMsg::Done { tx }) => self.on_done(from, tx, out),
-            (false, true, ThreePcMsg::CanCommit { tx }) => self.on_can_commit(cx, tx, out),
+            (false, true, ThreePcMsg::CanCommit { tx }) => self.core.on_ask(cx, tx, out),
             (false, true, ThreePcMsg::PreCommit { tx }) => self.on_precommit(cx, tx, out),
-            (false, true, ThreePcMsg::DoCommit { tx }) => self.on_decision(tx, Decision::Commit, out),
-            (false, true, ThreePcMsg::Abort { tx }) => self.on_decision(tx, Decision::Abort, out),
+            (false, true, ThreePcMsg::DoCommit { tx }) => self.core.on_decision(tx, Decision::Commit, out),
+            (false, true, ThreePcMsg::Abort { tx }) => self.core.on_decision(tx, Decision::Abort, out),
             // Anything else is not for this role: ignore it.
             _ => {}
         }
@@ -437,11 +386,7 @@ impl Protocol for ThreePc {
                     self.resend_decision(cx, &tx, out);
                 }
             }
-            ThreePcTimer::Work => {
-                for tx in self.core.work_due.fired(now) {
-                    self.vote(cx, tx, out);
-                }
-            }
+            ThreePcTimer::Work => self.core.work_done(cx, out),
             ThreePcTimer::Timeout => {
                 let due = self.core.wait_due.fired(now);
                 self.timeouts(due, out);

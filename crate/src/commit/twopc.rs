@@ -22,7 +22,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::common::{CoordTx, Core, Timing};
+use super::common::{CoordTx, Core, Rules, Timing};
 use super::log::{Decision, DurableLog, RecordKind};
 use super::twopc_msg::{TwoPcMsg, TwoPcParams, TwoPcTimer};
 use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
@@ -34,6 +34,15 @@ pub struct TwoPc {
     core: Core,
     /// Participant: prepared, its decision overdue, asking the coordinator.
     uncertain: BTreeSet<Tx>,
+}
+
+impl Rules for TwoPc {
+    fn vote_msg(tx: Tx, yes: bool) -> TwoPcMsg {
+        TwoPcMsg::Vote { tx, yes }
+    }
+    fn receipt_msg(tx: Tx) -> TwoPcMsg {
+        TwoPcMsg::Ack { tx }
+    }
 }
 
 fn decision_msg(tx: &Tx, d: Decision) -> TwoPcMsg {
@@ -184,55 +193,9 @@ impl TwoPc {
 
     // ---- participant ------------------------------------------------------
 
-    fn on_prepare(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        if let Some(r) = self.core.log.get(&tx) {
-            // Asked again (a duplicate, or after a restart): the answer
-            // stands. Aborted without a vote counts as no.
-            if r.vote.is_some() || r.decision.is_some() {
-                out.send(COORDINATOR, TwoPcMsg::Vote { tx, yes: r.vote.unwrap_or(false) });
-            }
-            return;
-        }
-        if !self.core.working.insert(tx.clone()) {
-            return;
-        }
-        out.note(|| format!("works on {tx}"));
-        if self.core.timing.vote_delay_ms == 0 {
-            self.vote(cx, tx, out);
-        } else {
-            self.core.work_due.set(&tx, cx.now + self.core.timing.vote_delay_ms);
-        }
-    }
-
-    fn vote(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        if !self.core.working.remove(&tx) || self.core.log.decision(&tx).is_some() {
-            return;
-        }
-        let yes = self.core.votes_yes;
-        if yes {
-            self.core.log.write(&tx, RecordKind::Yes);
-            self.core.wait_due.set(&tx, cx.now + self.core.timing.wait_ms);
-            out.note(|| format!("is prepared: votes yes on {tx}"));
-        } else {
-            self.core.log.write(&tx, RecordKind::No);
-            self.core.log.write(&tx, RecordKind::Abort);
-            out.milestone(|| format!("votes no on {tx} and aborts"));
-        }
-        out.send(COORDINATOR, TwoPcMsg::Vote { tx, yes });
-    }
-
     fn on_decision(&mut self, tx: Tx, d: Decision, out: &mut Out<Self>) {
-        self.core.working.remove(&tx);
         self.uncertain.remove(&tx);
-        self.core.work_due.clear(&tx);
-        self.core.wait_due.clear(&tx);
-        self.core.retry.clear(&tx);
-        if self.core.log.write(&tx, d.into()) {
-            out.milestone(|| format!("{} {tx}", if d == Decision::Commit { "commits" } else { "aborts" }));
-        } else if self.core.log.decision(&tx) != Some(d) {
-            out.note(|| format!("is told {} for {tx} but already decided otherwise", d.name()));
-        }
-        out.send(COORDINATOR, TwoPcMsg::Ack { tx });
+        self.core.on_decision(tx, d, out);
     }
 
     fn decisions_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
@@ -259,20 +222,6 @@ impl TwoPc {
             } else {
                 self.query(cx, tx, out);
             }
-        }
-    }
-
-    fn recover_participant(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
-        let prepared: Vec<Tx> = self
-            .core
-            .log
-            .txs()
-            .filter(|(_, r)| r.vote == Some(true) && r.decision.is_none())
-            .map(|(tx, _)| tx.clone())
-            .collect();
-        for tx in prepared {
-            out.note(|| format!("reads its log: prepared on {tx}, waits for the decision"));
-            self.core.wait_due.set(&tx, cx.now + self.core.timing.wait_ms);
         }
     }
 
@@ -346,7 +295,8 @@ impl Protocol for TwoPc {
         if self.is_coordinator() {
             self.recover_coordinator(cx, out);
         } else {
-            self.recover_participant(cx, out);
+            let says = |tx: &Tx| format!("reads its log: prepared on {tx}, waits for the decision");
+            self.core.recover_participant(cx, out, says);
         }
         self.sync_timers(cx, out);
     }
@@ -356,7 +306,7 @@ impl Protocol for TwoPc {
             (true, false, TwoPcMsg::Vote { tx, yes }) => self.on_vote(cx, from, tx, yes, out),
             (true, false, TwoPcMsg::Ack { tx }) => self.on_ack(from, tx, out),
             (true, false, TwoPcMsg::Query { tx }) => self.answer(cx, from, &tx, out),
-            (false, true, TwoPcMsg::Prepare { tx }) => self.on_prepare(cx, tx, out),
+            (false, true, TwoPcMsg::Prepare { tx }) => self.core.on_ask(cx, tx, out),
             (false, true, TwoPcMsg::Commit { tx }) => self.on_decision(tx, Decision::Commit, out),
             (false, true, TwoPcMsg::Abort { tx }) => self.on_decision(tx, Decision::Abort, out),
             // Anything else is not for this role: ignore it.
@@ -376,11 +326,7 @@ impl Protocol for TwoPc {
                 let due = self.core.retry.fired(now);
                 self.retries_due(cx, due, out);
             }
-            TwoPcTimer::Work => {
-                for tx in self.core.work_due.fired(now) {
-                    self.vote(cx, tx, out);
-                }
-            }
+            TwoPcTimer::Work => self.core.work_done(cx, out),
             TwoPcTimer::Decision => {
                 let due = self.core.wait_due.fired(now);
                 self.decisions_overdue(cx, due, out);
