@@ -4,16 +4,36 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::log::{Decision, DurableLog, RecordKind};
+use super::log::{Decision, DurableLog, RecordKind, TxRecord};
 use super::{Agenda, COORDINATOR, Tx};
 use crate::protocol::{Ctx, NodeId, Out, Protocol, Time};
 
-/// What each protocol tells the shared steps: how it words its messages.
+/// What each protocol tells the shared steps: how it words its messages,
+/// and when its coordinator is collecting votes.
 pub(crate) trait Rules: Protocol {
+    /// How the coordinator's opening milestone ends ("begins t1 and asks
+    /// every participant …").
+    const ASKS: &'static str;
+    /// Phase one's question: Prepare (2PC) or CanCommit (3PC).
+    fn ask_msg(tx: Tx) -> Self::Msg;
     /// A participant's vote.
     fn vote_msg(tx: Tx, yes: bool) -> Self::Msg;
+    /// The decision: Commit (2PC) or DoCommit (3PC), or Abort.
+    fn decision_msg(tx: Tx, d: Decision) -> Self::Msg;
     /// A participant's receipt for the decision: Ack (2PC) or Done (3PC).
     fn receipt_msg(tx: Tx) -> Self::Msg;
+    /// Whether the coordinator is still collecting votes on `tx`.
+    fn voting(core: &Core, tx: &str) -> bool;
+}
+
+/// What became of a vote the coordinator received.
+pub(crate) enum Tally {
+    /// No vote is being collected for that transaction: the protocol answers.
+    NotVoting,
+    /// Counted; a no has already decided abort.
+    Counted,
+    /// Every participant has now voted yes: the protocol moves on.
+    AllYes,
 }
 
 /// The coordinator's volatile view of one transaction.
@@ -88,6 +108,135 @@ impl Core {
 
     pub fn participants(&self) -> usize {
         self.n.saturating_sub(1)
+    }
+}
+
+// ---- coordinator ----------------------------------------------------------
+
+impl Core {
+    /// A client request names a transaction: a new name begins one, a known
+    /// name is a client retry and changes nothing.
+    pub fn request<P: Rules>(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<P>) {
+        if self.log.get(&tx).is_some() {
+            out.note(|| format!("already knows {tx}; the repeated request changes nothing"));
+        } else {
+            self.begin(cx, tx, out);
+        }
+    }
+
+    /// Forces `begin` and asks every participant phase one's question.
+    fn begin<P: Rules>(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<P>) {
+        self.log.write(&tx, RecordKind::Begin);
+        self.coord.insert(tx.clone(), CoordTx::default());
+        out.milestone(|| format!("begins {tx} and asks every participant {}", P::ASKS));
+        for p in cx.peers() {
+            out.send(p, P::ask_msg(tx.clone()));
+        }
+        self.votes_due.set(&tx, cx.now + self.timing.vote_timeout_ms);
+    }
+
+    /// Counts a vote: each participant's first vote counts, and a no aborts
+    /// at once.
+    pub fn on_vote<P: Rules>(&mut self, cx: &mut Ctx, from: NodeId, tx: &Tx, yes: bool, out: &mut Out<P>) -> Tally {
+        if !P::voting(self, tx) {
+            return Tally::NotVoting;
+        }
+        let participants = self.participants();
+        let Some(c) = self.coord.get_mut(tx) else { return Tally::Counted };
+        if c.votes.contains_key(&from) {
+            return Tally::Counted;
+        }
+        c.votes.insert(from, yes);
+        let all_yes = c.votes.len() == participants && c.votes.values().all(|&v| v);
+        if !yes {
+            out.note(|| format!("hears no from {from} on {tx}"));
+            self.decide(cx, tx, Decision::Abort, out);
+        } else if all_yes {
+            return Tally::AllYes;
+        }
+        Tally::Counted
+    }
+
+    /// Forces the decision, then tells every participant (Gray & Lamport
+    /// §3: the decision is on stable storage before any message carrying it
+    /// leaves). A transaction already decided keeps its decision.
+    pub fn decide<P: Rules>(&mut self, cx: &mut Ctx, tx: &Tx, d: Decision, out: &mut Out<P>) {
+        if !self.log.write(tx, d.into()) {
+            return;
+        }
+        self.votes_due.clear(tx);
+        self.acks_due.clear(tx);
+        self.coord.entry(tx.clone()).or_default().confirmed.clear();
+        out.milestone(|| format!("decides {} for {tx}", d.name()));
+        for p in cx.peers() {
+            out.send(p, P::decision_msg(tx.clone(), d));
+        }
+        self.retry.set(tx, cx.now + self.timing.retry_ms);
+    }
+
+    /// A participant confirmed the decision. Once every one has, the
+    /// coordinator writes `end` (`says` words the note) and stops resending.
+    pub fn on_receipt<P: Rules>(&mut self, from: NodeId, tx: Tx, out: &mut Out<P>, says: impl FnOnce(&Tx) -> String) {
+        let Some(r) = self.log.get(&tx) else { return };
+        if r.decision.is_none() || r.ended {
+            return;
+        }
+        let participants = self.participants();
+        let c = self.coord.entry(tx.clone()).or_default();
+        c.confirmed.insert(from);
+        if c.confirmed.len() == participants {
+            self.log.write(&tx, RecordKind::End);
+            self.retry.clear(&tx);
+            out.note(|| says(&tx));
+        }
+    }
+
+    /// Resends a decision not yet ended to the participants that have not
+    /// confirmed it.
+    pub fn resend_decision<P: Rules>(&mut self, cx: &mut Ctx, tx: &Tx, out: &mut Out<P>) {
+        let Some(r) = self.log.get(tx) else { return };
+        let (Some(d), false) = (r.decision, r.ended) else { return };
+        let confirmed = self.coord.get(tx).map(|c| c.confirmed.clone()).unwrap_or_default();
+        for p in cx.peers().filter(|p| !confirmed.contains(p)) {
+            out.send(p, P::decision_msg(tx.clone(), d));
+        }
+        self.retry.set(tx, cx.now + self.timing.retry_ms);
+    }
+
+    /// The vote timeout: every transaction still being voted on aborts.
+    pub fn votes_overdue<P: Rules>(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<P>) {
+        for tx in txs {
+            if P::voting(self, &tx) {
+                out.note(|| format!("times out waiting for votes on {tx}"));
+                self.decide(cx, &tx, Decision::Abort, out);
+            }
+        }
+    }
+
+    /// A restarted coordinator reads its log. It decides every transaction
+    /// not yet decided as the protocol's `rule` says (the rule also says why,
+    /// as a milestone), and resends every decision not yet ended.
+    pub fn recover_coordinator<P: Rules>(
+        &mut self,
+        cx: &mut Ctx,
+        out: &mut Out<P>,
+        rule: impl Fn(&Tx, &TxRecord, &mut Out<P>) -> Decision,
+    ) {
+        let txs: Vec<(Tx, TxRecord)> = self.log.txs().map(|(tx, r)| (tx.clone(), r.clone())).collect();
+        for (tx, r) in txs {
+            self.coord.entry(tx.clone()).or_default();
+            match r.decision {
+                None => {
+                    let d = rule(&tx, &r, out);
+                    self.decide(cx, &tx, d, out);
+                }
+                Some(d) if !r.ended => {
+                    out.milestone(|| format!("reads its log: {tx} was decided {}; resends it", d.name()));
+                    self.resend_decision(cx, &tx, out);
+                }
+                Some(_) => {}
+            }
+        }
     }
 }
 

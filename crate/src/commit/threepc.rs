@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::common::{CoordTx, Core, Rules, Timing};
+use super::common::{Core, Rules, Tally, Timing};
 use super::log::{Decision, DurableLog, RecordKind};
 use super::threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
 use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
@@ -43,18 +43,26 @@ pub struct ThreePc {
 }
 
 impl Rules for ThreePc {
+    const ASKS: &'static str = "whether it can commit";
+    fn ask_msg(tx: Tx) -> ThreePcMsg {
+        ThreePcMsg::CanCommit { tx }
+    }
     fn vote_msg(tx: Tx, yes: bool) -> ThreePcMsg {
         ThreePcMsg::Vote { tx, yes }
+    }
+    fn decision_msg(tx: Tx, d: Decision) -> ThreePcMsg {
+        match d {
+            Decision::Commit => ThreePcMsg::DoCommit { tx },
+            Decision::Abort => ThreePcMsg::Abort { tx },
+        }
     }
     fn receipt_msg(tx: Tx) -> ThreePcMsg {
         ThreePcMsg::Done { tx }
     }
-}
-
-fn decision_msg(tx: &Tx, d: Decision) -> ThreePcMsg {
-    match d {
-        Decision::Commit => ThreePcMsg::DoCommit { tx: tx.clone() },
-        Decision::Abort => ThreePcMsg::Abort { tx: tx.clone() },
+    /// Collecting votes: begun, neither pre-committed nor decided.
+    fn voting(core: &Core, tx: &str) -> bool {
+        core.coord.contains_key(tx)
+            && core.log.get(tx).is_some_and(|r| r.began && !r.precommitted && r.decision.is_none())
     }
 }
 
@@ -78,12 +86,6 @@ impl ThreePc {
         self.core.wait_due.sync(ThreePcTimer::Timeout, cx.now, out);
     }
 
-    /// Collecting votes: begun, neither pre-committed nor decided.
-    fn voting(&self, tx: &str) -> bool {
-        self.core.coord.contains_key(tx)
-            && self.core.log.get(tx).is_some_and(|r| r.began && !r.precommitted && r.decision.is_none())
-    }
-
     /// Waiting for PreCommit acknowledgements.
     fn precommitting(&self, tx: &str) -> bool {
         self.core.log.get(tx).is_some_and(|r| r.precommitted && r.decision.is_none())
@@ -91,40 +93,18 @@ impl ThreePc {
 
     // ---- coordinator ------------------------------------------------------
 
-    fn begin(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        self.core.log.write(&tx, RecordKind::Begin);
-        self.core.coord.insert(tx.clone(), CoordTx::default());
-        out.milestone(|| format!("begins {tx} and asks every participant whether it can commit"));
-        for p in cx.peers() {
-            out.send(p, ThreePcMsg::CanCommit { tx: tx.clone() });
-        }
-        self.core.votes_due.set(&tx, cx.now + self.core.timing.vote_timeout_ms);
-    }
-
     fn on_vote(&mut self, cx: &mut Ctx, from: NodeId, tx: Tx, yes: bool, out: &mut Out<Self>) {
-        if !self.voting(&tx) {
-            match self.core.log.get(&tx) {
+        match self.core.on_vote(cx, from, &tx, yes, out) {
+            Tally::NotVoting => match self.core.log.get(&tx) {
                 Some(r) => {
                     if let Some(d) = r.decision {
-                        out.send(from, decision_msg(&tx, d));
+                        out.send(from, Self::decision_msg(tx, d));
                     }
                 }
                 None => out.send(from, ThreePcMsg::Abort { tx }),
-            }
-            return;
-        }
-        let participants = self.core.participants();
-        let Some(c) = self.core.coord.get_mut(&tx) else { return };
-        if c.votes.contains_key(&from) {
-            return;
-        }
-        c.votes.insert(from, yes);
-        let all_yes = c.votes.len() == participants && c.votes.values().all(|&v| v);
-        if !yes {
-            out.note(|| format!("hears no from {from} on {tx}"));
-            self.decide(cx, &tx, Decision::Abort, out);
-        } else if all_yes {
-            self.precommit(cx, &tx, out);
+            },
+            Tally::AllYes => self.precommit(cx, &tx, out),
+            Tally::Counted => {}
         }
     }
 
@@ -147,55 +127,7 @@ impl ThreePc {
         let c = self.core.coord.entry(tx.clone()).or_default();
         c.precommitted.insert(from);
         if c.precommitted.len() == participants {
-            self.decide(cx, &tx, Decision::Commit, out);
-        }
-    }
-
-    /// Forces the decision, then tells every participant.
-    fn decide(&mut self, cx: &mut Ctx, tx: &Tx, d: Decision, out: &mut Out<Self>) {
-        if !self.core.log.write(tx, d.into()) {
-            return;
-        }
-        self.core.votes_due.clear(tx);
-        self.core.acks_due.clear(tx);
-        self.core.coord.entry(tx.clone()).or_default().confirmed.clear();
-        out.milestone(|| format!("decides {} for {tx}", d.name()));
-        for p in cx.peers() {
-            out.send(p, decision_msg(tx, d));
-        }
-        self.core.retry.set(tx, cx.now + self.core.timing.retry_ms);
-    }
-
-    fn on_done(&mut self, from: NodeId, tx: Tx, out: &mut Out<Self>) {
-        let Some(r) = self.core.log.get(&tx) else { return };
-        if r.decision.is_none() || r.ended {
-            return;
-        }
-        let c = self.core.coord.entry(tx.clone()).or_default();
-        c.confirmed.insert(from);
-        if c.confirmed.len() == self.core.participants() {
-            self.core.log.write(&tx, RecordKind::End);
-            self.core.retry.clear(&tx);
-            out.note(|| format!("every participant confirmed {tx}; writes end"));
-        }
-    }
-
-    fn resend_decision(&mut self, cx: &mut Ctx, tx: &Tx, out: &mut Out<Self>) {
-        let Some(r) = self.core.log.get(tx) else { return };
-        let (Some(d), false) = (r.decision, r.ended) else { return };
-        let done = self.core.coord.get(tx).map(|c| c.confirmed.clone()).unwrap_or_default();
-        for p in cx.peers().filter(|p| !done.contains(p)) {
-            out.send(p, decision_msg(tx, d));
-        }
-        self.core.retry.set(tx, cx.now + self.core.timing.retry_ms);
-    }
-
-    fn votes_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
-        for tx in txs {
-            if self.voting(&tx) {
-                out.note(|| format!("times out waiting for votes on {tx}"));
-                self.decide(cx, &tx, Decision::Abort, out);
-            }
+            self.core.decide(cx, &tx, Decision::Commit, out);
         }
     }
 
@@ -203,7 +135,7 @@ impl ThreePc {
         for tx in txs {
             if self.precommitting(&tx) {
                 out.note(|| format!("times out waiting for acks on {tx}; everyone voted yes, so it commits"));
-                self.decide(cx, &tx, Decision::Commit, out);
+                self.core.decide(cx, &tx, Decision::Commit, out);
             }
         }
     }
@@ -212,26 +144,14 @@ impl ThreePc {
     /// commits, what it never pre-committed it aborts (the failure
     /// transitions of its states p and w).
     fn recover_coordinator(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
-        let txs: Vec<(Tx, bool, Option<Decision>, bool)> =
-            self.core.log.txs().map(|(tx, r)| (tx.clone(), r.precommitted, r.decision, r.ended)).collect();
-        for (tx, precommitted, decision, ended) in txs {
-            self.core.coord.entry(tx.clone()).or_default();
-            match decision {
-                None => {
-                    let d = if precommitted { Decision::Commit } else { Decision::Abort };
-                    out.milestone(|| {
-                        let had = if precommitted { "had sent PreCommit" } else { "had not sent PreCommit" };
-                        format!("reads its log: it {had} for {tx}, so it decides {}", d.name())
-                    });
-                    self.decide(cx, &tx, d, out);
-                }
-                Some(d) if !ended => {
-                    out.milestone(|| format!("reads its log: {tx} was decided {}; resends it", d.name()));
-                    self.resend_decision(cx, &tx, out);
-                }
-                Some(_) => {}
-            }
-        }
+        self.core.recover_coordinator(cx, out, |tx, r, out| {
+            let d = if r.precommitted { Decision::Commit } else { Decision::Abort };
+            out.milestone(|| {
+                let had = if r.precommitted { "had sent PreCommit" } else { "had not sent PreCommit" };
+                format!("reads its log: it {had} for {tx}, so it decides {}", d.name())
+            });
+            d
+        });
     }
 
     // ---- participant ------------------------------------------------------
@@ -359,7 +279,10 @@ impl Protocol for ThreePc {
         match (self.is_coordinator(), from == COORDINATOR, msg) {
             (true, false, ThreePcMsg::Vote { tx, yes }) => self.on_vote(cx, from, tx, yes, out),
             (true, false, ThreePcMsg::Ack { tx }) => self.on_ack(cx, from, tx, out),
-            (true, false, ThreePcMsg::Done { tx }) => self.on_done(from, tx, out),
+            (true, false, ThreePcMsg::Done { tx }) => {
+                let says = |tx: &Tx| format!("every participant confirmed {tx}; writes end");
+                self.core.on_receipt(from, tx, out, says);
+            }
             (false, true, ThreePcMsg::CanCommit { tx }) => self.core.on_ask(cx, tx, out),
             (false, true, ThreePcMsg::PreCommit { tx }) => self.on_precommit(cx, tx, out),
             (false, true, ThreePcMsg::DoCommit { tx }) => self.core.on_decision(tx, Decision::Commit, out),
@@ -375,7 +298,7 @@ impl Protocol for ThreePc {
         match timer {
             ThreePcTimer::Votes => {
                 let due = self.core.votes_due.fired(now);
-                self.votes_overdue(cx, due, out);
+                self.core.votes_overdue(cx, due, out);
             }
             ThreePcTimer::Acks => {
                 let due = self.core.acks_due.fired(now);
@@ -383,7 +306,7 @@ impl Protocol for ThreePc {
             }
             ThreePcTimer::Retry => {
                 for tx in self.core.retry.fired(now) {
-                    self.resend_decision(cx, &tx, out);
+                    self.core.resend_decision(cx, &tx, out);
                 }
             }
             ThreePcTimer::Work => self.core.work_done(cx, out),
@@ -399,13 +322,7 @@ impl Protocol for ThreePc {
         if !self.is_coordinator() {
             return ClientReply::Redirect(Some(COORDINATOR));
         }
-        if self.core.log.get(&value).is_some() {
-            // One name, one transaction: a repeated request is a client
-            // retry and changes nothing.
-            out.note(|| format!("already knows {value}; the repeated request changes nothing"));
-        } else {
-            self.begin(cx, value, out);
-        }
+        self.core.request(cx, value, out);
         self.sync_timers(cx, out);
         ClientReply::Accepted
     }
@@ -417,13 +334,13 @@ impl Protocol for ThreePc {
         let fired = if self.is_coordinator() {
             if !self.core.votes_due.is_empty() {
                 let due = self.core.votes_due.take_all();
-                self.votes_overdue(cx, due, out);
+                self.core.votes_overdue(cx, due, out);
             } else if !self.core.acks_due.is_empty() {
                 let due = self.core.acks_due.take_all();
                 self.acks_overdue(cx, due, out);
             } else if !self.core.retry.is_empty() {
                 for tx in self.core.retry.take_all() {
-                    self.resend_decision(cx, &tx, out);
+                    self.core.resend_decision(cx, &tx, out);
                 }
             } else {
                 return false;

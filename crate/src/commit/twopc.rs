@@ -22,8 +22,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::common::{CoordTx, Core, Rules, Timing};
-use super::log::{Decision, DurableLog, RecordKind};
+use super::common::{Core, Rules, Tally, Timing};
+use super::log::{Decision, DurableLog};
 use super::twopc_msg::{TwoPcMsg, TwoPcParams, TwoPcTimer};
 use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
@@ -37,18 +37,24 @@ pub struct TwoPc {
 }
 
 impl Rules for TwoPc {
+    const ASKS: &'static str = "to prepare";
+    fn ask_msg(tx: Tx) -> TwoPcMsg {
+        TwoPcMsg::Prepare { tx }
+    }
     fn vote_msg(tx: Tx, yes: bool) -> TwoPcMsg {
         TwoPcMsg::Vote { tx, yes }
+    }
+    fn decision_msg(tx: Tx, d: Decision) -> TwoPcMsg {
+        match d {
+            Decision::Commit => TwoPcMsg::Commit { tx },
+            Decision::Abort => TwoPcMsg::Abort { tx },
+        }
     }
     fn receipt_msg(tx: Tx) -> TwoPcMsg {
         TwoPcMsg::Ack { tx }
     }
-}
-
-fn decision_msg(tx: &Tx, d: Decision) -> TwoPcMsg {
-    match d {
-        Decision::Commit => TwoPcMsg::Commit { tx: tx.clone() },
-        Decision::Abort => TwoPcMsg::Abort { tx: tx.clone() },
+    fn voting(core: &Core, tx: &str) -> bool {
+        core.log.decision(tx).is_none() && core.coord.contains_key(tx)
     }
 }
 
@@ -73,39 +79,14 @@ impl TwoPc {
 
     // ---- coordinator ------------------------------------------------------
 
-    fn begin(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        self.core.log.write(&tx, RecordKind::Begin);
-        self.core.coord.insert(tx.clone(), CoordTx::default());
-        out.milestone(|| format!("begins {tx} and asks every participant to prepare"));
-        for p in cx.peers() {
-            out.send(p, TwoPcMsg::Prepare { tx: tx.clone() });
-        }
-        self.core.votes_due.set(&tx, cx.now + self.core.timing.vote_timeout_ms);
-    }
-
-    /// Forces the decision, then tells every participant (§3: the TM's
-    /// decision is on stable storage before any Commit leaves).
-    fn decide(&mut self, cx: &mut Ctx, tx: &Tx, d: Decision, out: &mut Out<Self>) {
-        if !self.core.log.write(tx, d.into()) {
-            return;
-        }
-        self.core.votes_due.clear(tx);
-        self.core.coord.entry(tx.clone()).or_default().confirmed.clear();
-        out.milestone(|| format!("decides {} for {tx}", d.name()));
-        for p in cx.peers() {
-            out.send(p, decision_msg(tx, d));
-        }
-        self.core.retry.set(tx, cx.now + self.core.timing.retry_ms);
-    }
-
     /// Answers a participant that voted or asked about a transaction the
     /// coordinator is not collecting votes for.
     fn answer(&mut self, cx: &mut Ctx, from: NodeId, tx: &Tx, out: &mut Out<Self>) {
         match self.core.log.get(tx).map(|r| (r.began, r.decision)) {
-            Some((_, Some(d))) => out.send(from, decision_msg(tx, d)),
+            Some((_, Some(d))) => out.send(from, Self::decision_msg(tx.clone(), d)),
             // Begun, undecided and not being voted on: only possible for a
             // log handed over without recovery. Presume abort.
-            Some((true, None)) if !self.core.coord.contains_key(tx) => self.decide(cx, tx, Decision::Abort, out),
+            Some((true, None)) if !self.core.coord.contains_key(tx) => self.core.decide(cx, tx, Decision::Abort, out),
             // Still collecting votes: the vote timeout will decide.
             Some((true, None)) => {}
             // Never begun here: nothing was ever committed (presumed abort).
@@ -117,78 +98,20 @@ impl TwoPc {
     }
 
     fn on_vote(&mut self, cx: &mut Ctx, from: NodeId, tx: Tx, yes: bool, out: &mut Out<Self>) {
-        let voting = self.core.log.decision(&tx).is_none() && self.core.coord.contains_key(&tx);
-        if !voting {
-            return self.answer(cx, from, &tx, out);
-        }
-        let participants = self.core.participants();
-        let Some(c) = self.core.coord.get_mut(&tx) else { return };
-        if c.votes.contains_key(&from) {
-            return;
-        }
-        c.votes.insert(from, yes);
-        let all_yes = c.votes.len() == participants && c.votes.values().all(|&v| v);
-        if !yes {
-            out.note(|| format!("hears no from {from} on {tx}"));
-            self.decide(cx, &tx, Decision::Abort, out);
-        } else if all_yes {
-            self.decide(cx, &tx, Decision::Commit, out);
+        match self.core.on_vote(cx, from, &tx, yes, out) {
+            Tally::NotVoting => self.answer(cx, from, &tx, out),
+            Tally::AllYes => self.core.decide(cx, &tx, Decision::Commit, out),
+            Tally::Counted => {}
         }
     }
 
-    fn on_ack(&mut self, from: NodeId, tx: Tx, out: &mut Out<Self>) {
-        let Some(r) = self.core.log.get(&tx) else { return };
-        if r.decision.is_none() || r.ended {
-            return;
-        }
-        let c = self.core.coord.entry(tx.clone()).or_default();
-        c.confirmed.insert(from);
-        if c.confirmed.len() == self.core.participants() {
-            self.core.log.write(&tx, RecordKind::End);
-            self.core.retry.clear(&tx);
-            out.note(|| format!("every participant has {tx}'s decision; writes end"));
-        }
-    }
-
-    fn resend_decision(&mut self, cx: &mut Ctx, tx: &Tx, out: &mut Out<Self>) {
-        let Some(r) = self.core.log.get(tx) else { return };
-        let (Some(d), false) = (r.decision, r.ended) else { return };
-        let acked = self.core.coord.get(tx).map(|c| c.confirmed.clone()).unwrap_or_default();
-        for p in cx.peers().filter(|p| !acked.contains(p)) {
-            out.send(p, decision_msg(tx, d));
-        }
-        self.core.retry.set(tx, cx.now + self.core.timing.retry_ms);
-    }
-
-    fn votes_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
-        for tx in txs {
-            if self.core.log.decision(&tx).is_none() {
-                out.note(|| format!("times out waiting for votes on {tx}"));
-                self.decide(cx, &tx, Decision::Abort, out);
-            }
-        }
-    }
-
-    /// A restarted coordinator reads its log (§3, presumed abort for what
-    /// it never decided).
+    /// A restarted coordinator reads its log (§3): what it never decided it
+    /// aborts (presumed abort).
     fn recover_coordinator(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
-        let txs: Vec<(Tx, Option<Decision>, bool)> =
-            self.core.log.txs().map(|(tx, r)| (tx.clone(), r.decision, r.ended)).collect();
-        for (tx, decision, ended) in txs {
-            match decision {
-                None => {
-                    out.milestone(|| format!("reads its log: no decision for {tx}, so it aborts it"));
-                    self.core.coord.entry(tx.clone()).or_default();
-                    self.decide(cx, &tx, Decision::Abort, out);
-                }
-                Some(d) if !ended => {
-                    out.milestone(|| format!("reads its log: {tx} was decided {}; resends it", d.name()));
-                    self.core.coord.entry(tx.clone()).or_default();
-                    self.resend_decision(cx, &tx, out);
-                }
-                Some(_) => {}
-            }
-        }
+        self.core.recover_coordinator(cx, out, |tx, _, out| {
+            out.milestone(|| format!("reads its log: no decision for {tx}, so it aborts it"));
+            Decision::Abort
+        });
     }
 
     // ---- participant ------------------------------------------------------
@@ -218,7 +141,7 @@ impl TwoPc {
     fn retries_due(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
         for tx in txs {
             if self.is_coordinator() {
-                self.resend_decision(cx, &tx, out);
+                self.core.resend_decision(cx, &tx, out);
             } else {
                 self.query(cx, tx, out);
             }
@@ -304,7 +227,10 @@ impl Protocol for TwoPc {
     fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: TwoPcMsg, out: &mut Out<Self>) {
         match (self.is_coordinator(), from == COORDINATOR, msg) {
             (true, false, TwoPcMsg::Vote { tx, yes }) => self.on_vote(cx, from, tx, yes, out),
-            (true, false, TwoPcMsg::Ack { tx }) => self.on_ack(from, tx, out),
+            (true, false, TwoPcMsg::Ack { tx }) => {
+                let says = |tx: &Tx| format!("every participant has {tx}'s decision; writes end");
+                self.core.on_receipt(from, tx, out, says);
+            }
             (true, false, TwoPcMsg::Query { tx }) => self.answer(cx, from, &tx, out),
             (false, true, TwoPcMsg::Prepare { tx }) => self.core.on_ask(cx, tx, out),
             (false, true, TwoPcMsg::Commit { tx }) => self.on_decision(tx, Decision::Commit, out),
@@ -320,7 +246,7 @@ impl Protocol for TwoPc {
         match timer {
             TwoPcTimer::Votes => {
                 let due = self.core.votes_due.fired(now);
-                self.votes_overdue(cx, due, out);
+                self.core.votes_overdue(cx, due, out);
             }
             TwoPcTimer::Retry => {
                 let due = self.core.retry.fired(now);
@@ -339,13 +265,7 @@ impl Protocol for TwoPc {
         if !self.is_coordinator() {
             return ClientReply::Redirect(Some(COORDINATOR));
         }
-        if self.core.log.get(&value).is_some() {
-            // One name, one transaction: a repeated request is a client
-            // retry and changes nothing.
-            out.note(|| format!("already knows {value}; the repeated request changes nothing"));
-        } else {
-            self.begin(cx, value, out);
-        }
+        self.core.request(cx, value, out);
         self.sync_timers(cx, out);
         ClientReply::Accepted
     }
@@ -362,7 +282,7 @@ impl Protocol for TwoPc {
         } else {
             let due = first.take_all();
             if self.is_coordinator() {
-                self.votes_overdue(cx, due, out);
+                self.core.votes_overdue(cx, due, out);
             } else {
                 self.decisions_overdue(cx, due, out);
             }
