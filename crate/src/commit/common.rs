@@ -5,12 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::log::{Decision, DurableLog, RecordKind, TxRecord};
-use super::{Agenda, COORDINATOR, Tx};
-use crate::protocol::{Ctx, NodeId, Out, Protocol, Time};
+use super::{Agenda, COORDINATOR, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
+use crate::protocol::{ClientReply, Ctx, NodeId, Out, Protocol, Time};
 
 /// What each protocol tells the shared steps: how it words its messages,
-/// and when its coordinator is collecting votes.
+/// which timer stands for which deadlines, and when its coordinator is
+/// collecting votes.
 pub(crate) trait Rules: Protocol {
+    const TIMERS: Timers<Self::Timer>;
     /// How the coordinator's opening milestone ends ("begins t1 and asks
     /// every participant …").
     const ASKS: &'static str;
@@ -24,6 +26,16 @@ pub(crate) trait Rules: Protocol {
     fn receipt_msg(tx: Tx) -> Self::Msg;
     /// Whether the coordinator is still collecting votes on `tx`.
     fn voting(core: &Core, tx: &str) -> bool;
+}
+
+/// The protocol's timer for each of [`Core`]'s agendas.
+pub(crate) struct Timers<T> {
+    pub votes: T,
+    /// 3PC only: PreCommit acknowledgements.
+    pub acks: Option<T>,
+    pub retry: T,
+    pub work: T,
+    pub wait: T,
 }
 
 /// What became of a vote the coordinator received.
@@ -109,19 +121,66 @@ impl Core {
     pub fn participants(&self) -> usize {
         self.n.saturating_sub(1)
     }
+
+    /// Arms each timer for its agenda's earliest deadline (or cancels it);
+    /// every handler ends with this.
+    pub fn sync_timers<P: Rules>(&mut self, cx: &Ctx, out: &mut Out<P>) {
+        let t = P::TIMERS;
+        self.votes_due.sync(t.votes, cx.now, out);
+        if let Some(acks) = t.acks {
+            self.acks_due.sync(acks, cx.now, out);
+        }
+        self.retry.sync(t.retry, cx.now, out);
+        self.work_due.sync(t.work, cx.now, out);
+        self.wait_due.sync(t.wait, cx.now, out);
+    }
+
+    /// The node's view from its log and, while it is up, its volatile
+    /// state. The shared fields are filled here; `detail` adds the
+    /// protocol's state word and its own fields.
+    pub fn view(
+        id: NodeId,
+        log: &DurableLog,
+        live: Option<&Core>,
+        detail: impl Fn(&Tx, &TxRecord, Option<&CoordTx>, &mut TxView),
+    ) -> CommitView {
+        let mut transactions = BTreeMap::new();
+        for (tx, r) in log.txs() {
+            let mut v = TxView { decision: r.decision, ..TxView::default() };
+            let c = live.and_then(|me| me.coord.get(tx));
+            if id == COORDINATOR {
+                v.ended = r.ended;
+                v.votes = Some(c.map(|c| vote_list(&c.votes)).unwrap_or_default());
+            } else {
+                v.vote = r.vote.map(vote_name);
+            }
+            detail(tx, r, c, &mut v);
+            transactions.insert(tx.clone(), v);
+        }
+        for tx in live.map(|me| &me.working).into_iter().flatten() {
+            transactions.entry(tx.clone()).or_insert(TxView { state: "working", ..TxView::default() });
+        }
+        CommitView { role: role_name(id), transactions, log: log_lines(log) }
+    }
 }
 
 // ---- coordinator ----------------------------------------------------------
 
 impl Core {
-    /// A client request names a transaction: a new name begins one, a known
-    /// name is a client retry and changes nothing.
-    pub fn request<P: Rules>(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<P>) {
+    /// A client request names a transaction; only the coordinator takes
+    /// one. A new name begins a transaction; a known name is a client retry
+    /// and changes nothing.
+    pub fn client_request<P: Rules>(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<P>) -> ClientReply {
+        if !self.is_coordinator() {
+            return ClientReply::Redirect(Some(COORDINATOR));
+        }
         if self.log.get(&tx).is_some() {
             out.note(|| format!("already knows {tx}; the repeated request changes nothing"));
         } else {
             self.begin(cx, tx, out);
         }
+        self.sync_timers(cx, out);
+        ClientReply::Accepted
     }
 
     /// Forces `begin` and asks every participant phase one's question.

@@ -25,12 +25,12 @@
 //! atomicity invariant fails. The lab shows this on purpose — it is the
 //! known flaw of three-phase commit.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use super::common::{Core, Rules, Tally, Timing};
+use super::common::{Core, Rules, Tally, Timers, Timing};
 use super::log::{Decision, DurableLog, RecordKind};
 use super::threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
-use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
+use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
 
 /// One node of a three-phase commit cluster.
@@ -43,6 +43,13 @@ pub struct ThreePc {
 }
 
 impl Rules for ThreePc {
+    const TIMERS: Timers<ThreePcTimer> = Timers {
+        votes: ThreePcTimer::Votes,
+        acks: Some(ThreePcTimer::Acks),
+        retry: ThreePcTimer::Retry,
+        work: ThreePcTimer::Work,
+        wait: ThreePcTimer::Timeout,
+    };
     const ASKS: &'static str = "whether it can commit";
     fn ask_msg(tx: Tx) -> ThreePcMsg {
         ThreePcMsg::CanCommit { tx }
@@ -76,14 +83,6 @@ impl ThreePc {
     /// This node's view of one transaction, if it knows of it.
     pub fn transaction(&self, tx: &str) -> Option<TxView> {
         self.view().transactions.get(tx).cloned()
-    }
-
-    fn sync_timers(&mut self, cx: &Ctx, out: &mut Out<Self>) {
-        self.core.votes_due.sync(ThreePcTimer::Votes, cx.now, out);
-        self.core.acks_due.sync(ThreePcTimer::Acks, cx.now, out);
-        self.core.retry.sync(ThreePcTimer::Retry, cx.now, out);
-        self.core.work_due.sync(ThreePcTimer::Work, cx.now, out);
-        self.core.wait_due.sync(ThreePcTimer::Timeout, cx.now, out);
     }
 
     /// Waiting for PreCommit acknowledgements.
@@ -190,19 +189,17 @@ impl ThreePc {
         }
     }
 
+    /// The coordinator shows "voting", then "precommitting" with the
+    /// PreCommit acks, then its decision with the Done receipts; a
+    /// participant is "prepared", then "precommitted".
     fn build_view(id: NodeId, log: &DurableLog, live: Option<&ThreePc>) -> CommitView {
-        let mut transactions = BTreeMap::new();
-        for (tx, r) in log.txs() {
-            let mut v = TxView { decision: r.decision, ..TxView::default() };
+        Core::view(id, log, live.map(|me| &me.core), |tx, r, c, v| {
             if id == COORDINATOR {
-                let c = live.and_then(|me| me.core.coord.get(tx));
                 v.state = match r.decision {
                     Some(d) => d.state(),
                     None if r.precommitted => "precommitting",
                     None => "voting",
                 };
-                v.ended = r.ended;
-                v.votes = Some(c.map(|c| vote_list(&c.votes)).unwrap_or_default());
                 let acks = match r.decision {
                     Some(_) => c.map(|c| &c.confirmed),
                     None if r.precommitted => c.map(|c| &c.precommitted),
@@ -212,7 +209,6 @@ impl ThreePc {
                     v.acks = Some(acks.map(|a| a.iter().copied().collect()).unwrap_or_default());
                 }
             } else {
-                v.vote = r.vote.map(vote_name);
                 v.by_timeout = live.is_some_and(|me| me.by_timeout.contains(tx));
                 v.state = match (r.decision, r.precommitted, r.vote) {
                     (Some(d), _, _) => d.state(),
@@ -221,12 +217,7 @@ impl ThreePc {
                     (None, false, _) => "working",
                 };
             }
-            transactions.insert(tx.clone(), v);
-        }
-        for tx in live.map(|me| &me.core.working).into_iter().flatten() {
-            transactions.entry(tx.clone()).or_insert(TxView { state: "working", ..TxView::default() });
-        }
-        CommitView { role: role_name(id), transactions, log: log_lines(log) }
+        })
     }
 }
 
@@ -272,7 +263,7 @@ impl Protocol for ThreePc {
             let says = |tx: &Tx| format!("reads its log: voted yes on {tx}, undecided; waits again");
             self.core.recover_participant(cx, out, says);
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: ThreePcMsg, out: &mut Out<Self>) {
@@ -290,7 +281,7 @@ impl Protocol for ThreePc {
             // Anything else is not for this role: ignore it.
             _ => {}
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_timer(&mut self, cx: &mut Ctx, timer: ThreePcTimer, out: &mut Out<Self>) {
@@ -315,16 +306,11 @@ impl Protocol for ThreePc {
                 self.timeouts(due, out);
             }
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_client_request(&mut self, cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
-        if !self.is_coordinator() {
-            return ClientReply::Redirect(Some(COORDINATOR));
-        }
-        self.core.request(cx, value, out);
-        self.sync_timers(cx, out);
-        ClientReply::Accepted
+        self.core.client_request(cx, value, out)
     }
 
     /// Coordinator: overdue votes, else overdue acks, else resends fire now.
@@ -353,7 +339,7 @@ impl Protocol for ThreePc {
             self.timeouts(due, out);
             true
         };
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
         fired
     }
 

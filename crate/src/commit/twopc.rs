@@ -20,12 +20,12 @@
 //! resent; a transaction begun but never decided is aborted (presumed abort)
 //! and every participant is told.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use super::common::{Core, Rules, Tally, Timing};
+use super::common::{Core, Rules, Tally, Timers, Timing};
 use super::log::{Decision, DurableLog};
 use super::twopc_msg::{TwoPcMsg, TwoPcParams, TwoPcTimer};
-use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
+use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
 
 /// One node of a two-phase commit cluster.
@@ -37,6 +37,13 @@ pub struct TwoPc {
 }
 
 impl Rules for TwoPc {
+    const TIMERS: Timers<TwoPcTimer> = Timers {
+        votes: TwoPcTimer::Votes,
+        acks: None,
+        retry: TwoPcTimer::Retry,
+        work: TwoPcTimer::Work,
+        wait: TwoPcTimer::Decision,
+    };
     const ASKS: &'static str = "to prepare";
     fn ask_msg(tx: Tx) -> TwoPcMsg {
         TwoPcMsg::Prepare { tx }
@@ -68,13 +75,6 @@ impl TwoPc {
     /// This node's view of one transaction, if it knows of it.
     pub fn transaction(&self, tx: &str) -> Option<TxView> {
         self.view().transactions.get(tx).cloned()
-    }
-
-    fn sync_timers(&mut self, cx: &Ctx, out: &mut Out<Self>) {
-        self.core.votes_due.sync(TwoPcTimer::Votes, cx.now, out);
-        self.core.retry.sync(TwoPcTimer::Retry, cx.now, out);
-        self.core.work_due.sync(TwoPcTimer::Work, cx.now, out);
-        self.core.wait_due.sync(TwoPcTimer::Decision, cx.now, out);
     }
 
     // ---- coordinator ------------------------------------------------------
@@ -148,21 +148,18 @@ impl TwoPc {
         }
     }
 
+    /// The coordinator shows "voting" until it decides; a participant
+    /// that voted yes is "prepared", and "uncertain" (blocked) once its
+    /// decision is overdue.
     fn build_view(id: NodeId, log: &DurableLog, live: Option<&TwoPc>) -> CommitView {
-        let mut transactions = BTreeMap::new();
-        for (tx, r) in log.txs() {
-            let mut v = TxView { decision: r.decision, ..TxView::default() };
+        Core::view(id, log, live.map(|me| &me.core), |tx, r, c, v| {
             if id == COORDINATOR {
                 v.state = r.decision.map_or("voting", Decision::state);
-                v.ended = r.ended;
-                let c = live.and_then(|me| me.core.coord.get(tx));
-                v.votes = Some(c.map(|c| vote_list(&c.votes)).unwrap_or_default());
                 if r.decision.is_some() {
                     v.acks = Some(c.map(|c| c.confirmed.iter().copied().collect()).unwrap_or_default());
                 }
             } else {
                 let uncertain = live.is_some_and(|me| me.uncertain.contains(tx));
-                v.vote = r.vote.map(vote_name);
                 v.blocked = uncertain && r.decision.is_none();
                 v.state = match (r.decision, r.vote) {
                     (Some(d), _) => d.state(),
@@ -171,12 +168,7 @@ impl TwoPc {
                     (None, _) => "working",
                 };
             }
-            transactions.insert(tx.clone(), v);
-        }
-        for tx in live.map(|me| &me.core.working).into_iter().flatten() {
-            transactions.entry(tx.clone()).or_insert(TxView { state: "working", ..TxView::default() });
-        }
-        CommitView { role: role_name(id), transactions, log: log_lines(log) }
+        })
     }
 }
 
@@ -221,7 +213,7 @@ impl Protocol for TwoPc {
             let says = |tx: &Tx| format!("reads its log: prepared on {tx}, waits for the decision");
             self.core.recover_participant(cx, out, says);
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: TwoPcMsg, out: &mut Out<Self>) {
@@ -238,7 +230,7 @@ impl Protocol for TwoPc {
             // Anything else is not for this role: ignore it.
             _ => {}
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_timer(&mut self, cx: &mut Ctx, timer: TwoPcTimer, out: &mut Out<Self>) {
@@ -258,16 +250,11 @@ impl Protocol for TwoPc {
                 self.decisions_overdue(cx, due, out);
             }
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_client_request(&mut self, cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
-        if !self.is_coordinator() {
-            return ClientReply::Redirect(Some(COORDINATOR));
-        }
-        self.core.request(cx, value, out);
-        self.sync_timers(cx, out);
-        ClientReply::Accepted
+        self.core.client_request(cx, value, out)
     }
 
     /// The coordinator's vote timeouts fire now (else its resends); a
@@ -288,7 +275,7 @@ impl Protocol for TwoPc {
             }
             true
         };
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
         fired
     }
 
