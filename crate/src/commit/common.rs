@@ -1,17 +1,28 @@
-//! The part of a commit node that two-phase and three-phase commit share,
-//! written once: the durable log, the coordinator's per-transaction
-//! bookkeeping and the deadlines behind each timer.
+//! The steps two-phase and three-phase commit take alike, written once.
+//!
+//! A [`Core`] holds what every commit node keeps: the durable log, the
+//! coordinator's votes and receipts per transaction, the participant's work
+//! in progress, and the deadlines behind each timer. Its steps are generic
+//! over the protocol: [`Rules`] says how the protocol words its messages
+//! (Prepare or CanCommit, Commit or DoCommit, Ack or Done), which of its
+//! timers stands for which deadlines, and when its coordinator is collecting
+//! votes. Where the protocols part ways, the engine takes over: a unanimous
+//! yes comes back to it as [`Tally::AllYes`] (2PC commits, 3PC sends
+//! PreCommit), a restarted coordinator decides by the rule the engine passes
+//! in, and what a participant does when the coordinator falls silent stays
+//! in each engine.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::log::{Decision, DurableLog, RecordKind, TxRecord};
-use super::{Agenda, COORDINATOR, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
+use super::{Agenda, COORDINATOR, CommitView, NodeVote, Tx, TxView};
 use crate::protocol::{ClientReply, Ctx, NodeId, Out, Protocol, Time};
 
 /// What each protocol tells the shared steps: how it words its messages,
 /// which timer stands for which deadlines, and when its coordinator is
 /// collecting votes.
 pub(crate) trait Rules: Protocol {
+    /// The timer behind each of [`Core`]'s agendas.
     const TIMERS: Timers<Self::Timer>;
     /// How the coordinator's opening milestone ends ("begins t1 and asks
     /// every participant …").
@@ -28,7 +39,8 @@ pub(crate) trait Rules: Protocol {
     fn voting(core: &Core, tx: &str) -> bool;
 }
 
-/// The protocol's timer for each of [`Core`]'s agendas.
+/// A protocol's timer for each of [`Core`]'s agendas, in the order they are
+/// armed.
 pub(crate) struct Timers<T> {
     pub votes: T,
     /// 3PC only: PreCommit acknowledgements.
@@ -380,4 +392,22 @@ impl Core {
             self.wait_due.set(&tx, cx.now + self.timing.wait_ms);
         }
     }
+}
+
+/// The coordinator's received votes for the view.
+fn vote_list(votes: &BTreeMap<NodeId, bool>) -> Vec<NodeVote> {
+    votes.iter().map(|(&node, &yes)| NodeVote { node, vote: vote_name(yes) }).collect()
+}
+
+fn role_name(id: NodeId) -> &'static str {
+    if id == COORDINATOR { "coordinator" } else { "participant" }
+}
+
+fn vote_name(yes: bool) -> &'static str {
+    if yes { "yes" } else { "no" }
+}
+
+/// The log as short lines for the view.
+fn log_lines(log: &DurableLog) -> Vec<String> {
+    log.records().iter().map(|r| format!("{} {}", r.kind.name(), r.tx)).collect()
 }

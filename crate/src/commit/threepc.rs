@@ -37,11 +37,13 @@ use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, 
 #[derive(Clone, Debug)]
 pub struct ThreePc {
     core: Core,
+    /// For the PreCommit round's timeouts, which the shared core does not hold.
     params: ThreePcParams,
     /// Participant: decided by its own timeout rule.
     by_timeout: BTreeSet<Tx>,
 }
 
+/// How three-phase commit fills in the shared steps of common.rs.
 impl Rules for ThreePc {
     const TIMERS: Timers<ThreePcTimer> = Timers {
         votes: ThreePcTimer::Votes,
@@ -94,6 +96,8 @@ impl ThreePc {
 
     fn on_vote(&mut self, cx: &mut Ctx, from: NodeId, tx: Tx, yes: bool, out: &mut Out<Self>) {
         match self.core.on_vote(cx, from, &tx, yes, out) {
+            // Not collecting votes on it: a decision is resent; a
+            // transaction never begun here is aborted.
             Tally::NotVoting => match self.core.log.get(&tx) {
                 Some(r) => {
                     if let Some(d) = r.decision {

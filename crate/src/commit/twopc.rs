@@ -36,6 +36,7 @@ pub struct TwoPc {
     uncertain: BTreeSet<Tx>,
 }
 
+/// How two-phase commit fills in the shared steps of common.rs.
 impl Rules for TwoPc {
     const TIMERS: Timers<TwoPcTimer> = Timers {
         votes: TwoPcTimer::Votes,
@@ -60,6 +61,7 @@ impl Rules for TwoPc {
     fn receipt_msg(tx: Tx) -> TwoPcMsg {
         TwoPcMsg::Ack { tx }
     }
+    /// Collecting votes: begun in this run and not yet decided.
     fn voting(core: &Core, tx: &str) -> bool {
         core.log.decision(tx).is_none() && core.coord.contains_key(tx)
     }
