@@ -61,7 +61,8 @@ impl Rules for TwoPc {
     fn receipt_msg(tx: Tx) -> TwoPcMsg {
         TwoPcMsg::Ack { tx }
     }
-    /// Collecting votes: begun in this run and not yet decided.
+    /// Collecting votes: tracked since the coordinator last started, and
+    /// not yet decided.
     fn voting(core: &Core, tx: &str) -> bool {
         core.log.decision(tx).is_none() && core.coord.contains_key(tx)
     }
@@ -123,6 +124,8 @@ impl TwoPc {
         self.core.on_decision(tx, d, out);
     }
 
+    /// The decision timeout: a prepared participant that has heard nothing
+    /// turns uncertain (blocked) and starts asking the coordinator.
     fn decisions_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
         for tx in txs {
             if self.core.log.vote(&tx) == Some(true) && self.core.log.decision(&tx).is_none() {
@@ -140,6 +143,8 @@ impl TwoPc {
         }
     }
 
+    /// The retry timer: the coordinator resends decisions, an uncertain
+    /// participant asks again.
     fn retries_due(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
         for tx in txs {
             if self.is_coordinator() {
