@@ -6,9 +6,12 @@
 //! client request starts a transaction named by its value, and each node keeps
 //! a durable [`DurableLog`] of forced records (begin, votes, pre-commit,
 //! decisions, end) that survives crashes. The same [`CommitChecker`] watches
-//! both for the atomicity invariant. What differs is the protocol, in
-//! [`twopc`] and [`threepc`].
+//! both for the atomicity invariant. The steps the two protocols take alike
+//! (a participant's work and vote, the coordinator's vote count, decision,
+//! resends and restart, the timers and the view) are written once, in
+//! `common.rs`; what differs is the protocol, in [`twopc`] and [`threepc`].
 
+mod common;
 pub mod invariants;
 pub mod log;
 pub mod threepc;
@@ -86,24 +89,6 @@ pub struct NodeVote {
     pub node: NodeId,
     /// "yes" or "no".
     pub vote: &'static str,
-}
-
-/// The coordinator's received votes for the view.
-pub(crate) fn vote_list(votes: &BTreeMap<NodeId, bool>) -> Vec<NodeVote> {
-    votes.iter().map(|(&node, &yes)| NodeVote { node, vote: vote_name(yes) }).collect()
-}
-
-pub(crate) fn role_name(id: NodeId) -> &'static str {
-    if id == COORDINATOR { "coordinator" } else { "participant" }
-}
-
-pub(crate) fn vote_name(yes: bool) -> &'static str {
-    if yes { "yes" } else { "no" }
-}
-
-/// The log as short lines for the view.
-pub(crate) fn log_lines(log: &DurableLog) -> Vec<String> {
-    log.records().iter().map(|r| format!("{} {}", r.kind.name(), r.tx)).collect()
 }
 
 /// A transaction name clipped for a message label.

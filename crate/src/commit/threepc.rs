@@ -25,191 +25,112 @@
 //! atomicity invariant fails. The lab shows this on purpose — it is the
 //! known flaw of three-phase commit.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
+use super::common::{Core, Rules, Tally, Timers, Timing};
 use super::log::{Decision, DurableLog, RecordKind};
 use super::threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
-use super::{Agenda, COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
+use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
-
-/// The coordinator's volatile view of one transaction.
-#[derive(Clone, Debug, Default)]
-struct CoordTx {
-    votes: BTreeMap<NodeId, bool>,
-    /// Participants that acknowledged PreCommit.
-    acks: BTreeSet<NodeId>,
-    /// Participants that confirmed the decision.
-    done: BTreeSet<NodeId>,
-}
 
 /// One node of a three-phase commit cluster.
 #[derive(Clone, Debug)]
 pub struct ThreePc {
-    id: NodeId,
-    n: usize,
+    core: Core,
+    /// For the PreCommit round's timeouts, which the shared core does not hold.
     params: ThreePcParams,
-    log: DurableLog,
-    // Coordinator, volatile.
-    coord: BTreeMap<Tx, CoordTx>,
-    votes_due: Agenda,
-    acks_due: Agenda,
-    retry: Agenda,
-    // Participant, volatile.
-    working: BTreeSet<Tx>,
+    /// Participant: decided by its own timeout rule.
     by_timeout: BTreeSet<Tx>,
-    work_due: Agenda,
-    timeout_due: Agenda,
 }
 
-fn decision_msg(tx: &Tx, d: Decision) -> ThreePcMsg {
-    match d {
-        Decision::Commit => ThreePcMsg::DoCommit { tx: tx.clone() },
-        Decision::Abort => ThreePcMsg::Abort { tx: tx.clone() },
+/// How three-phase commit fills in the shared steps of common.rs.
+impl Rules for ThreePc {
+    const TIMERS: Timers<ThreePcTimer> = Timers {
+        votes: ThreePcTimer::Votes,
+        acks: Some(ThreePcTimer::Acks),
+        retry: ThreePcTimer::Retry,
+        work: ThreePcTimer::Work,
+        wait: ThreePcTimer::Timeout,
+    };
+    const ASKS: &'static str = "whether it can commit";
+    fn ask_msg(tx: Tx) -> ThreePcMsg {
+        ThreePcMsg::CanCommit { tx }
+    }
+    fn vote_msg(tx: Tx, yes: bool) -> ThreePcMsg {
+        ThreePcMsg::Vote { tx, yes }
+    }
+    fn decision_msg(tx: Tx, d: Decision) -> ThreePcMsg {
+        match d {
+            Decision::Commit => ThreePcMsg::DoCommit { tx },
+            Decision::Abort => ThreePcMsg::Abort { tx },
+        }
+    }
+    fn receipt_msg(tx: Tx) -> ThreePcMsg {
+        ThreePcMsg::Done { tx }
+    }
+    /// Collecting votes: begun, neither pre-committed nor decided.
+    fn voting(core: &Core, tx: &str) -> bool {
+        core.coord.contains_key(tx)
+            && core.log.get(tx).is_some_and(|r| r.began && !r.precommitted && r.decision.is_none())
     }
 }
 
 impl ThreePc {
     pub fn is_coordinator(&self) -> bool {
-        self.id == COORDINATOR
+        self.core.is_coordinator()
     }
     pub fn log(&self) -> &DurableLog {
-        &self.log
+        &self.core.log
     }
     /// This node's view of one transaction, if it knows of it.
     pub fn transaction(&self, tx: &str) -> Option<TxView> {
         self.view().transactions.get(tx).cloned()
     }
 
-    fn participants(&self) -> usize {
-        self.n.saturating_sub(1)
-    }
-
-    fn sync_timers(&mut self, cx: &Ctx, out: &mut Out<Self>) {
-        self.votes_due.sync(ThreePcTimer::Votes, cx.now, out);
-        self.acks_due.sync(ThreePcTimer::Acks, cx.now, out);
-        self.retry.sync(ThreePcTimer::Retry, cx.now, out);
-        self.work_due.sync(ThreePcTimer::Work, cx.now, out);
-        self.timeout_due.sync(ThreePcTimer::Timeout, cx.now, out);
-    }
-
-    /// Collecting votes: begun, neither pre-committed nor decided.
-    fn voting(&self, tx: &str) -> bool {
-        self.coord.contains_key(tx)
-            && self.log.get(tx).is_some_and(|r| r.began && !r.precommitted && r.decision.is_none())
-    }
-
     /// Waiting for PreCommit acknowledgements.
     fn precommitting(&self, tx: &str) -> bool {
-        self.log.get(tx).is_some_and(|r| r.precommitted && r.decision.is_none())
+        self.core.log.get(tx).is_some_and(|r| r.precommitted && r.decision.is_none())
     }
 
     // ---- coordinator ------------------------------------------------------
 
-    fn begin(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        self.log.write(&tx, RecordKind::Begin);
-        self.coord.insert(tx.clone(), CoordTx::default());
-        out.milestone(|| format!("begins {tx} and asks every participant whether it can commit"));
-        for p in cx.peers() {
-            out.send(p, ThreePcMsg::CanCommit { tx: tx.clone() });
-        }
-        self.votes_due.set(&tx, cx.now + self.params.vote_timeout_ms);
-    }
-
     fn on_vote(&mut self, cx: &mut Ctx, from: NodeId, tx: Tx, yes: bool, out: &mut Out<Self>) {
-        if !self.voting(&tx) {
-            match self.log.get(&tx) {
+        match self.core.on_vote(cx, from, &tx, yes, out) {
+            // Not collecting votes on it: a decision is resent; a
+            // transaction never begun here is aborted.
+            Tally::NotVoting => match self.core.log.get(&tx) {
                 Some(r) => {
                     if let Some(d) = r.decision {
-                        out.send(from, decision_msg(&tx, d));
+                        out.send(from, Self::decision_msg(tx, d));
                     }
                 }
                 None => out.send(from, ThreePcMsg::Abort { tx }),
-            }
-            return;
-        }
-        let participants = self.participants();
-        let Some(c) = self.coord.get_mut(&tx) else { return };
-        if c.votes.contains_key(&from) {
-            return;
-        }
-        c.votes.insert(from, yes);
-        let all_yes = c.votes.len() == participants && c.votes.values().all(|&v| v);
-        if !yes {
-            out.note(|| format!("hears no from {from} on {tx}"));
-            self.decide(cx, &tx, Decision::Abort, out);
-        } else if all_yes {
-            self.precommit(cx, &tx, out);
+            },
+            Tally::AllYes => self.precommit(cx, &tx, out),
+            Tally::Counted => {}
         }
     }
 
     fn precommit(&mut self, cx: &mut Ctx, tx: &Tx, out: &mut Out<Self>) {
-        self.log.write(tx, RecordKind::PreCommit);
-        self.votes_due.clear(tx);
-        self.coord.entry(tx.clone()).or_default().acks.clear();
+        self.core.log.write(tx, RecordKind::PreCommit);
+        self.core.votes_due.clear(tx);
+        self.core.coord.entry(tx.clone()).or_default().precommitted.clear();
         out.milestone(|| format!("everyone voted yes on {tx}: sends PreCommit"));
         for p in cx.peers() {
             out.send(p, ThreePcMsg::PreCommit { tx: tx.clone() });
         }
-        self.acks_due.set(tx, cx.now + self.params.ack_timeout_ms);
+        self.core.acks_due.set(tx, cx.now + self.params.ack_timeout_ms);
     }
 
     fn on_ack(&mut self, cx: &mut Ctx, from: NodeId, tx: Tx, out: &mut Out<Self>) {
         if !self.precommitting(&tx) {
             return;
         }
-        let participants = self.participants();
-        let c = self.coord.entry(tx.clone()).or_default();
-        c.acks.insert(from);
-        if c.acks.len() == participants {
-            self.decide(cx, &tx, Decision::Commit, out);
-        }
-    }
-
-    /// Forces the decision, then tells every participant.
-    fn decide(&mut self, cx: &mut Ctx, tx: &Tx, d: Decision, out: &mut Out<Self>) {
-        if !self.log.write(tx, d.into()) {
-            return;
-        }
-        self.votes_due.clear(tx);
-        self.acks_due.clear(tx);
-        self.coord.entry(tx.clone()).or_default().done.clear();
-        out.milestone(|| format!("decides {} for {tx}", d.name()));
-        for p in cx.peers() {
-            out.send(p, decision_msg(tx, d));
-        }
-        self.retry.set(tx, cx.now + self.params.retry_ms);
-    }
-
-    fn on_done(&mut self, from: NodeId, tx: Tx, out: &mut Out<Self>) {
-        let Some(r) = self.log.get(&tx) else { return };
-        if r.decision.is_none() || r.ended {
-            return;
-        }
-        let c = self.coord.entry(tx.clone()).or_default();
-        c.done.insert(from);
-        if c.done.len() == self.n.saturating_sub(1) {
-            self.log.write(&tx, RecordKind::End);
-            self.retry.clear(&tx);
-            out.note(|| format!("every participant confirmed {tx}; writes end"));
-        }
-    }
-
-    fn resend_decision(&mut self, cx: &mut Ctx, tx: &Tx, out: &mut Out<Self>) {
-        let Some(r) = self.log.get(tx) else { return };
-        let (Some(d), false) = (r.decision, r.ended) else { return };
-        let done = self.coord.get(tx).map(|c| c.done.clone()).unwrap_or_default();
-        for p in cx.peers().filter(|p| !done.contains(p)) {
-            out.send(p, decision_msg(tx, d));
-        }
-        self.retry.set(tx, cx.now + self.params.retry_ms);
-    }
-
-    fn votes_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
-        for tx in txs {
-            if self.voting(&tx) {
-                out.note(|| format!("times out waiting for votes on {tx}"));
-                self.decide(cx, &tx, Decision::Abort, out);
-            }
+        let participants = self.core.participants();
+        let c = self.core.coord.entry(tx.clone()).or_default();
+        c.precommitted.insert(from);
+        if c.precommitted.len() == participants {
+            self.core.decide(cx, &tx, Decision::Commit, out);
         }
     }
 
@@ -217,7 +138,7 @@ impl ThreePc {
         for tx in txs {
             if self.precommitting(&tx) {
                 out.note(|| format!("times out waiting for acks on {tx}; everyone voted yes, so it commits"));
-                self.decide(cx, &tx, Decision::Commit, out);
+                self.core.decide(cx, &tx, Decision::Commit, out);
             }
         }
     }
@@ -226,103 +147,44 @@ impl ThreePc {
     /// commits, what it never pre-committed it aborts (the failure
     /// transitions of its states p and w).
     fn recover_coordinator(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
-        let txs: Vec<(Tx, bool, Option<Decision>, bool)> =
-            self.log.txs().map(|(tx, r)| (tx.clone(), r.precommitted, r.decision, r.ended)).collect();
-        for (tx, precommitted, decision, ended) in txs {
-            self.coord.entry(tx.clone()).or_default();
-            match decision {
-                None => {
-                    let d = if precommitted { Decision::Commit } else { Decision::Abort };
-                    out.milestone(|| {
-                        let had = if precommitted { "had sent PreCommit" } else { "had not sent PreCommit" };
-                        format!("reads its log: it {had} for {tx}, so it decides {}", d.name())
-                    });
-                    self.decide(cx, &tx, d, out);
-                }
-                Some(d) if !ended => {
-                    out.milestone(|| format!("reads its log: {tx} was decided {}; resends it", d.name()));
-                    self.resend_decision(cx, &tx, out);
-                }
-                Some(_) => {}
-            }
-        }
+        self.core.recover_coordinator(cx, out, |tx, r, out| {
+            let d = if r.precommitted { Decision::Commit } else { Decision::Abort };
+            out.milestone(|| {
+                let had = if r.precommitted { "had sent PreCommit" } else { "had not sent PreCommit" };
+                format!("reads its log: it {had} for {tx}, so it decides {}", d.name())
+            });
+            d
+        });
     }
 
     // ---- participant ------------------------------------------------------
 
-    fn on_can_commit(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        if let Some(r) = self.log.get(&tx) {
-            if r.vote.is_some() || r.decision.is_some() {
-                out.send(COORDINATOR, ThreePcMsg::Vote { tx, yes: r.vote.unwrap_or(false) });
-            }
-            return;
-        }
-        if !self.working.insert(tx.clone()) {
-            return;
-        }
-        out.note(|| format!("works on {tx}"));
-        if self.params.vote_delay_ms == 0 {
-            self.vote(cx, tx, out);
-        } else {
-            self.work_due.set(&tx, cx.now + self.params.vote_delay_ms);
-        }
-    }
-
-    fn vote(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        if !self.working.remove(&tx) || self.log.decision(&tx).is_some() {
-            return;
-        }
-        let yes = !self.params.no_voters.contains(&self.id);
-        if yes {
-            self.log.write(&tx, RecordKind::Yes);
-            self.timeout_due.set(&tx, cx.now + self.params.participant_timeout_ms);
-            out.note(|| format!("is prepared: votes yes on {tx}"));
-        } else {
-            self.log.write(&tx, RecordKind::No);
-            self.log.write(&tx, RecordKind::Abort);
-            out.milestone(|| format!("votes no on {tx} and aborts"));
-        }
-        out.send(COORDINATOR, ThreePcMsg::Vote { tx, yes });
-    }
-
     fn on_precommit(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        let Some(r) = self.log.get(&tx) else { return };
+        let Some(r) = self.core.log.get(&tx) else { return };
         match (r.decision, r.vote) {
             (Some(Decision::Abort), _) => out.note(|| format!("ignores PreCommit for {tx}: already aborted")),
             (Some(Decision::Commit), _) => out.send(COORDINATOR, ThreePcMsg::Ack { tx }),
             (None, Some(true)) => {
-                if self.log.write(&tx, RecordKind::PreCommit) {
+                if self.core.log.write(&tx, RecordKind::PreCommit) {
                     out.note(|| format!("is precommitted on {tx}"));
                 }
-                self.timeout_due.set(&tx, cx.now + self.params.participant_timeout_ms);
+                self.core.wait_due.set(&tx, cx.now + self.params.participant_timeout_ms);
                 out.send(COORDINATOR, ThreePcMsg::Ack { tx });
             }
             (None, _) => {}
         }
     }
 
-    fn on_decision(&mut self, tx: Tx, d: Decision, out: &mut Out<Self>) {
-        self.working.remove(&tx);
-        self.work_due.clear(&tx);
-        self.timeout_due.clear(&tx);
-        if self.log.write(&tx, d.into()) {
-            out.milestone(|| format!("{} {tx}", if d == Decision::Commit { "commits" } else { "aborts" }));
-        } else if self.log.decision(&tx) != Some(d) {
-            out.note(|| format!("is told {} for {tx} but already decided otherwise", d.name()));
-        }
-        out.send(COORDINATOR, ThreePcMsg::Done { tx });
-    }
-
     /// Skeen's timeout transitions for a participant: prepared → abort,
     /// precommitted → commit.
     fn timeouts(&mut self, txs: Vec<Tx>, out: &mut Out<Self>) {
         for tx in txs {
-            let Some(r) = self.log.get(&tx) else { continue };
+            let Some(r) = self.core.log.get(&tx) else { continue };
             if r.decision.is_some() || r.vote != Some(true) {
                 continue;
             }
             let d = if r.precommitted { Decision::Commit } else { Decision::Abort };
-            self.log.write(&tx, d.into());
+            self.core.log.write(&tx, d.into());
             self.by_timeout.insert(tx.clone());
             out.milestone(|| match d {
                 Decision::Commit => format!("times out precommitted on {tx} and commits"),
@@ -331,42 +193,26 @@ impl ThreePc {
         }
     }
 
-    fn recover_participant(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
-        let waiting: Vec<Tx> = self
-            .log
-            .txs()
-            .filter(|(_, r)| r.vote == Some(true) && r.decision.is_none())
-            .map(|(tx, _)| tx.clone())
-            .collect();
-        for tx in waiting {
-            out.note(|| format!("reads its log: voted yes on {tx}, undecided; waits again"));
-            self.timeout_due.set(&tx, cx.now + self.params.participant_timeout_ms);
-        }
-    }
-
+    /// The coordinator shows "voting", then "precommitting" with the
+    /// PreCommit acks, then its decision with the Done receipts; a
+    /// participant is "prepared", then "precommitted".
     fn build_view(id: NodeId, log: &DurableLog, live: Option<&ThreePc>) -> CommitView {
-        let mut transactions = BTreeMap::new();
-        for (tx, r) in log.txs() {
-            let mut v = TxView { decision: r.decision, ..TxView::default() };
+        Core::view(id, log, live.map(|me| &me.core), |tx, r, c, v| {
             if id == COORDINATOR {
-                let c = live.and_then(|me| me.coord.get(tx));
                 v.state = match r.decision {
                     Some(d) => d.state(),
                     None if r.precommitted => "precommitting",
                     None => "voting",
                 };
-                v.ended = r.ended;
-                v.votes = Some(c.map(|c| vote_list(&c.votes)).unwrap_or_default());
                 let acks = match r.decision {
-                    Some(_) => c.map(|c| &c.done),
-                    None if r.precommitted => c.map(|c| &c.acks),
+                    Some(_) => c.map(|c| &c.confirmed),
+                    None if r.precommitted => c.map(|c| &c.precommitted),
                     None => None,
                 };
                 if r.precommitted || r.decision.is_some() {
                     v.acks = Some(acks.map(|a| a.iter().copied().collect()).unwrap_or_default());
                 }
             } else {
-                v.vote = r.vote.map(vote_name);
                 v.by_timeout = live.is_some_and(|me| me.by_timeout.contains(tx));
                 v.state = match (r.decision, r.precommitted, r.vote) {
                     (Some(d), _, _) => d.state(),
@@ -375,12 +221,7 @@ impl ThreePc {
                     (None, false, _) => "working",
                 };
             }
-            transactions.insert(tx.clone(), v);
-        }
-        for tx in live.map(|me| &me.working).into_iter().flatten() {
-            transactions.entry(tx.clone()).or_insert(TxView { state: "working", ..TxView::default() });
-        }
-        CommitView { role: role_name(id), transactions, log: log_lines(log) }
+        })
     }
 }
 
@@ -401,96 +242,79 @@ impl Protocol for ThreePc {
     }
 
     fn boot(id: NodeId, n: usize, params: &ThreePcParams, stable: Option<DurableLog>) -> Self {
-        ThreePc {
-            id,
-            n,
-            params: params.clone(),
-            log: stable.unwrap_or_default(),
-            coord: BTreeMap::new(),
-            votes_due: Agenda::default(),
-            acks_due: Agenda::default(),
-            retry: Agenda::default(),
-            working: BTreeSet::new(),
-            by_timeout: BTreeSet::new(),
-            work_due: Agenda::default(),
-            timeout_due: Agenda::default(),
-        }
+        let timing = Timing {
+            vote_delay_ms: params.vote_delay_ms,
+            vote_timeout_ms: params.vote_timeout_ms,
+            wait_ms: params.participant_timeout_ms,
+            retry_ms: params.retry_ms,
+        };
+        let core = Core::new(id, n, stable, timing, &params.no_voters);
+        ThreePc { core, params: params.clone(), by_timeout: BTreeSet::new() }
     }
 
     fn crash(self) -> DurableLog {
-        self.log
+        self.core.log
     }
 
     fn stable(&self) -> &DurableLog {
-        &self.log
+        &self.core.log
     }
 
     fn on_start(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
         if self.is_coordinator() {
             self.recover_coordinator(cx, out);
         } else {
-            self.recover_participant(cx, out);
+            let says = |tx: &Tx| format!("reads its log: voted yes on {tx}, undecided; waits again");
+            self.core.recover_participant(cx, out, says);
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: ThreePcMsg, out: &mut Out<Self>) {
         match (self.is_coordinator(), from == COORDINATOR, msg) {
             (true, false, ThreePcMsg::Vote { tx, yes }) => self.on_vote(cx, from, tx, yes, out),
             (true, false, ThreePcMsg::Ack { tx }) => self.on_ack(cx, from, tx, out),
-            (true, false, ThreePcMsg::Done { tx }) => self.on_done(from, tx, out),
-            (false, true, ThreePcMsg::CanCommit { tx }) => self.on_can_commit(cx, tx, out),
+            (true, false, ThreePcMsg::Done { tx }) => {
+                let says = |tx: &Tx| format!("every participant confirmed {tx}; writes end");
+                self.core.on_receipt(from, tx, out, says);
+            }
+            (false, true, ThreePcMsg::CanCommit { tx }) => self.core.on_ask(cx, tx, out),
             (false, true, ThreePcMsg::PreCommit { tx }) => self.on_precommit(cx, tx, out),
-            (false, true, ThreePcMsg::DoCommit { tx }) => self.on_decision(tx, Decision::Commit, out),
-            (false, true, ThreePcMsg::Abort { tx }) => self.on_decision(tx, Decision::Abort, out),
+            (false, true, ThreePcMsg::DoCommit { tx }) => self.core.on_decision(tx, Decision::Commit, out),
+            (false, true, ThreePcMsg::Abort { tx }) => self.core.on_decision(tx, Decision::Abort, out),
             // Anything else is not for this role: ignore it.
             _ => {}
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_timer(&mut self, cx: &mut Ctx, timer: ThreePcTimer, out: &mut Out<Self>) {
         let now = cx.now;
         match timer {
             ThreePcTimer::Votes => {
-                let due = self.votes_due.fired(now);
-                self.votes_overdue(cx, due, out);
+                let due = self.core.votes_due.fired(now);
+                self.core.votes_overdue(cx, due, out);
             }
             ThreePcTimer::Acks => {
-                let due = self.acks_due.fired(now);
+                let due = self.core.acks_due.fired(now);
                 self.acks_overdue(cx, due, out);
             }
             ThreePcTimer::Retry => {
-                for tx in self.retry.fired(now) {
-                    self.resend_decision(cx, &tx, out);
+                for tx in self.core.retry.fired(now) {
+                    self.core.resend_decision(cx, &tx, out);
                 }
             }
-            ThreePcTimer::Work => {
-                for tx in self.work_due.fired(now) {
-                    self.vote(cx, tx, out);
-                }
-            }
+            ThreePcTimer::Work => self.core.work_done(cx, out),
             ThreePcTimer::Timeout => {
-                let due = self.timeout_due.fired(now);
+                let due = self.core.wait_due.fired(now);
                 self.timeouts(due, out);
             }
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_client_request(&mut self, cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
-        if !self.is_coordinator() {
-            return ClientReply::Redirect(Some(COORDINATOR));
-        }
-        if self.log.get(&value).is_some() {
-            // One name, one transaction: a repeated request is a client
-            // retry and changes nothing.
-            out.note(|| format!("already knows {value}; the repeated request changes nothing"));
-        } else {
-            self.begin(cx, value, out);
-        }
-        self.sync_timers(cx, out);
-        ClientReply::Accepted
+        self.core.client_request(cx, value, out)
     }
 
     /// Coordinator: overdue votes, else overdue acks, else resends fire now.
@@ -498,33 +322,33 @@ impl Protocol for ThreePc {
     /// transaction it voted yes on.
     fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool {
         let fired = if self.is_coordinator() {
-            if !self.votes_due.is_empty() {
-                let due = self.votes_due.take_all();
-                self.votes_overdue(cx, due, out);
-            } else if !self.acks_due.is_empty() {
-                let due = self.acks_due.take_all();
+            if !self.core.votes_due.is_empty() {
+                let due = self.core.votes_due.take_all();
+                self.core.votes_overdue(cx, due, out);
+            } else if !self.core.acks_due.is_empty() {
+                let due = self.core.acks_due.take_all();
                 self.acks_overdue(cx, due, out);
-            } else if !self.retry.is_empty() {
-                for tx in self.retry.take_all() {
-                    self.resend_decision(cx, &tx, out);
+            } else if !self.core.retry.is_empty() {
+                for tx in self.core.retry.take_all() {
+                    self.core.resend_decision(cx, &tx, out);
                 }
             } else {
                 return false;
             }
             true
-        } else if self.timeout_due.is_empty() {
+        } else if self.core.wait_due.is_empty() {
             false
         } else {
-            let due = self.timeout_due.take_all();
+            let due = self.core.wait_due.take_all();
             self.timeouts(due, out);
             true
         };
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
         fired
     }
 
     fn view(&self) -> CommitView {
-        Self::build_view(self.id, &self.log, Some(self))
+        Self::build_view(self.core.id, &self.core.log, Some(self))
     }
 
     fn view_down(id: NodeId, stable: &DurableLog) -> CommitView {

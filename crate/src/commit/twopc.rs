@@ -20,104 +20,76 @@
 //! resent; a transaction begun but never decided is aborted (presumed abort)
 //! and every participant is told.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use super::log::{Decision, DurableLog, RecordKind};
+use super::common::{Core, Rules, Tally, Timers, Timing};
+use super::log::{Decision, DurableLog};
 use super::twopc_msg::{TwoPcMsg, TwoPcParams, TwoPcTimer};
-use super::{Agenda, COORDINATOR, CommitChecker, CommitView, Tx, TxView, log_lines, role_name, vote_list, vote_name};
+use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
-
-/// The coordinator's volatile view of one transaction.
-#[derive(Clone, Debug, Default)]
-struct CoordTx {
-    votes: BTreeMap<NodeId, bool>,
-    acks: BTreeSet<NodeId>,
-}
 
 /// One node of a two-phase commit cluster.
 #[derive(Clone, Debug)]
 pub struct TwoPc {
-    id: NodeId,
-    n: usize,
-    params: TwoPcParams,
-    log: DurableLog,
-    // Coordinator, volatile.
-    coord: BTreeMap<Tx, CoordTx>,
-    votes_due: Agenda,
-    // Participant, volatile.
-    working: BTreeSet<Tx>,
+    core: Core,
+    /// Participant: prepared, its decision overdue, asking the coordinator.
     uncertain: BTreeSet<Tx>,
-    work_due: Agenda,
-    decision_due: Agenda,
-    // Both: decision resends (coordinator) or queries (participant).
-    retry: Agenda,
 }
 
-fn decision_msg(tx: &Tx, d: Decision) -> TwoPcMsg {
-    match d {
-        Decision::Commit => TwoPcMsg::Commit { tx: tx.clone() },
-        Decision::Abort => TwoPcMsg::Abort { tx: tx.clone() },
+/// How two-phase commit fills in the shared steps of common.rs.
+impl Rules for TwoPc {
+    const TIMERS: Timers<TwoPcTimer> = Timers {
+        votes: TwoPcTimer::Votes,
+        acks: None,
+        retry: TwoPcTimer::Retry,
+        work: TwoPcTimer::Work,
+        wait: TwoPcTimer::Decision,
+    };
+    const ASKS: &'static str = "to prepare";
+    fn ask_msg(tx: Tx) -> TwoPcMsg {
+        TwoPcMsg::Prepare { tx }
+    }
+    fn vote_msg(tx: Tx, yes: bool) -> TwoPcMsg {
+        TwoPcMsg::Vote { tx, yes }
+    }
+    fn decision_msg(tx: Tx, d: Decision) -> TwoPcMsg {
+        match d {
+            Decision::Commit => TwoPcMsg::Commit { tx },
+            Decision::Abort => TwoPcMsg::Abort { tx },
+        }
+    }
+    fn receipt_msg(tx: Tx) -> TwoPcMsg {
+        TwoPcMsg::Ack { tx }
+    }
+    /// Collecting votes: tracked since the coordinator last started, and
+    /// not yet decided.
+    fn voting(core: &Core, tx: &str) -> bool {
+        core.log.decision(tx).is_none() && core.coord.contains_key(tx)
     }
 }
 
 impl TwoPc {
     pub fn is_coordinator(&self) -> bool {
-        self.id == COORDINATOR
+        self.core.is_coordinator()
     }
     pub fn log(&self) -> &DurableLog {
-        &self.log
+        &self.core.log
     }
     /// This node's view of one transaction, if it knows of it.
     pub fn transaction(&self, tx: &str) -> Option<TxView> {
         self.view().transactions.get(tx).cloned()
     }
 
-    fn participants(&self) -> usize {
-        self.n.saturating_sub(1)
-    }
-
-    fn sync_timers(&mut self, cx: &Ctx, out: &mut Out<Self>) {
-        self.votes_due.sync(TwoPcTimer::Votes, cx.now, out);
-        self.retry.sync(TwoPcTimer::Retry, cx.now, out);
-        self.work_due.sync(TwoPcTimer::Work, cx.now, out);
-        self.decision_due.sync(TwoPcTimer::Decision, cx.now, out);
-    }
-
     // ---- coordinator ------------------------------------------------------
-
-    fn begin(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        self.log.write(&tx, RecordKind::Begin);
-        self.coord.insert(tx.clone(), CoordTx::default());
-        out.milestone(|| format!("begins {tx} and asks every participant to prepare"));
-        for p in cx.peers() {
-            out.send(p, TwoPcMsg::Prepare { tx: tx.clone() });
-        }
-        self.votes_due.set(&tx, cx.now + self.params.vote_timeout_ms);
-    }
-
-    /// Forces the decision, then tells every participant (§3: the TM's
-    /// decision is on stable storage before any Commit leaves).
-    fn decide(&mut self, cx: &mut Ctx, tx: &Tx, d: Decision, out: &mut Out<Self>) {
-        if !self.log.write(tx, d.into()) {
-            return;
-        }
-        self.votes_due.clear(tx);
-        self.coord.entry(tx.clone()).or_default().acks.clear();
-        out.milestone(|| format!("decides {} for {tx}", d.name()));
-        for p in cx.peers() {
-            out.send(p, decision_msg(tx, d));
-        }
-        self.retry.set(tx, cx.now + self.params.retry_ms);
-    }
 
     /// Answers a participant that voted or asked about a transaction the
     /// coordinator is not collecting votes for.
     fn answer(&mut self, cx: &mut Ctx, from: NodeId, tx: &Tx, out: &mut Out<Self>) {
-        match self.log.get(tx).map(|r| (r.began, r.decision)) {
-            Some((_, Some(d))) => out.send(from, decision_msg(tx, d)),
+        match self.core.log.get(tx).map(|r| (r.began, r.decision)) {
+            Some((_, Some(d))) => out.send(from, Self::decision_msg(tx.clone(), d)),
             // Begun, undecided and not being voted on: only possible for a
             // log handed over without recovery. Presume abort.
-            Some((true, None)) if !self.coord.contains_key(tx) => self.decide(cx, tx, Decision::Abort, out),
+            Some((true, None)) if !self.core.coord.contains_key(tx) => self.core.decide(cx, tx, Decision::Abort, out),
             // Still collecting votes: the vote timeout will decide.
             Some((true, None)) => {}
             // Never begun here: nothing was ever committed (presumed abort).
@@ -129,136 +101,34 @@ impl TwoPc {
     }
 
     fn on_vote(&mut self, cx: &mut Ctx, from: NodeId, tx: Tx, yes: bool, out: &mut Out<Self>) {
-        let voting = self.log.decision(&tx).is_none() && self.coord.contains_key(&tx);
-        if !voting {
-            return self.answer(cx, from, &tx, out);
-        }
-        let participants = self.participants();
-        let Some(c) = self.coord.get_mut(&tx) else { return };
-        if c.votes.contains_key(&from) {
-            return;
-        }
-        c.votes.insert(from, yes);
-        let all_yes = c.votes.len() == participants && c.votes.values().all(|&v| v);
-        if !yes {
-            out.note(|| format!("hears no from {from} on {tx}"));
-            self.decide(cx, &tx, Decision::Abort, out);
-        } else if all_yes {
-            self.decide(cx, &tx, Decision::Commit, out);
+        match self.core.on_vote(cx, from, &tx, yes, out) {
+            Tally::NotVoting => self.answer(cx, from, &tx, out),
+            Tally::AllYes => self.core.decide(cx, &tx, Decision::Commit, out),
+            Tally::Counted => {}
         }
     }
 
-    fn on_ack(&mut self, from: NodeId, tx: Tx, out: &mut Out<Self>) {
-        let Some(r) = self.log.get(&tx) else { return };
-        if r.decision.is_none() || r.ended {
-            return;
-        }
-        let c = self.coord.entry(tx.clone()).or_default();
-        c.acks.insert(from);
-        if c.acks.len() == self.n.saturating_sub(1) {
-            self.log.write(&tx, RecordKind::End);
-            self.retry.clear(&tx);
-            out.note(|| format!("every participant has {tx}'s decision; writes end"));
-        }
-    }
-
-    fn resend_decision(&mut self, cx: &mut Ctx, tx: &Tx, out: &mut Out<Self>) {
-        let Some(r) = self.log.get(tx) else { return };
-        let (Some(d), false) = (r.decision, r.ended) else { return };
-        let acked = self.coord.get(tx).map(|c| c.acks.clone()).unwrap_or_default();
-        for p in cx.peers().filter(|p| !acked.contains(p)) {
-            out.send(p, decision_msg(tx, d));
-        }
-        self.retry.set(tx, cx.now + self.params.retry_ms);
-    }
-
-    fn votes_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
-        for tx in txs {
-            if self.log.decision(&tx).is_none() {
-                out.note(|| format!("times out waiting for votes on {tx}"));
-                self.decide(cx, &tx, Decision::Abort, out);
-            }
-        }
-    }
-
-    /// A restarted coordinator reads its log (§3, presumed abort for what
-    /// it never decided).
+    /// A restarted coordinator reads its log (§3): what it never decided it
+    /// aborts (presumed abort).
     fn recover_coordinator(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
-        let txs: Vec<(Tx, Option<Decision>, bool)> =
-            self.log.txs().map(|(tx, r)| (tx.clone(), r.decision, r.ended)).collect();
-        for (tx, decision, ended) in txs {
-            match decision {
-                None => {
-                    out.milestone(|| format!("reads its log: no decision for {tx}, so it aborts it"));
-                    self.coord.entry(tx.clone()).or_default();
-                    self.decide(cx, &tx, Decision::Abort, out);
-                }
-                Some(d) if !ended => {
-                    out.milestone(|| format!("reads its log: {tx} was decided {}; resends it", d.name()));
-                    self.coord.entry(tx.clone()).or_default();
-                    self.resend_decision(cx, &tx, out);
-                }
-                Some(_) => {}
-            }
-        }
+        self.core.recover_coordinator(cx, out, |tx, _, out| {
+            out.milestone(|| format!("reads its log: no decision for {tx}, so it aborts it"));
+            Decision::Abort
+        });
     }
 
     // ---- participant ------------------------------------------------------
 
-    fn on_prepare(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        if let Some(r) = self.log.get(&tx) {
-            // Asked again (a duplicate, or after a restart): the answer
-            // stands. Aborted without a vote counts as no.
-            if r.vote.is_some() || r.decision.is_some() {
-                out.send(COORDINATOR, TwoPcMsg::Vote { tx, yes: r.vote.unwrap_or(false) });
-            }
-            return;
-        }
-        if !self.working.insert(tx.clone()) {
-            return;
-        }
-        out.note(|| format!("works on {tx}"));
-        if self.params.vote_delay_ms == 0 {
-            self.vote(cx, tx, out);
-        } else {
-            self.work_due.set(&tx, cx.now + self.params.vote_delay_ms);
-        }
-    }
-
-    fn vote(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        if !self.working.remove(&tx) || self.log.decision(&tx).is_some() {
-            return;
-        }
-        let yes = !self.params.no_voters.contains(&self.id);
-        if yes {
-            self.log.write(&tx, RecordKind::Yes);
-            self.decision_due.set(&tx, cx.now + self.params.decision_timeout_ms);
-            out.note(|| format!("is prepared: votes yes on {tx}"));
-        } else {
-            self.log.write(&tx, RecordKind::No);
-            self.log.write(&tx, RecordKind::Abort);
-            out.milestone(|| format!("votes no on {tx} and aborts"));
-        }
-        out.send(COORDINATOR, TwoPcMsg::Vote { tx, yes });
-    }
-
     fn on_decision(&mut self, tx: Tx, d: Decision, out: &mut Out<Self>) {
-        self.working.remove(&tx);
         self.uncertain.remove(&tx);
-        self.work_due.clear(&tx);
-        self.decision_due.clear(&tx);
-        self.retry.clear(&tx);
-        if self.log.write(&tx, d.into()) {
-            out.milestone(|| format!("{} {tx}", if d == Decision::Commit { "commits" } else { "aborts" }));
-        } else if self.log.decision(&tx) != Some(d) {
-            out.note(|| format!("is told {} for {tx} but already decided otherwise", d.name()));
-        }
-        out.send(COORDINATOR, TwoPcMsg::Ack { tx });
+        self.core.on_decision(tx, d, out);
     }
 
+    /// The decision timeout: a prepared participant that has heard nothing
+    /// turns uncertain (blocked) and starts asking the coordinator.
     fn decisions_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
         for tx in txs {
-            if self.log.vote(&tx) == Some(true) && self.log.decision(&tx).is_none() {
+            if self.core.log.vote(&tx) == Some(true) && self.core.log.decision(&tx).is_none() {
                 self.uncertain.insert(tx.clone());
                 out.milestone(|| format!("is uncertain about {tx}: voted yes, cannot decide alone; asks"));
                 self.query(cx, tx, out);
@@ -267,50 +137,36 @@ impl TwoPc {
     }
 
     fn query(&mut self, cx: &mut Ctx, tx: Tx, out: &mut Out<Self>) {
-        if self.uncertain.contains(&tx) && self.log.decision(&tx).is_none() {
-            self.retry.set(&tx, cx.now + self.params.retry_ms);
+        if self.uncertain.contains(&tx) && self.core.log.decision(&tx).is_none() {
+            self.core.retry.set(&tx, cx.now + self.core.timing.retry_ms);
             out.send(COORDINATOR, TwoPcMsg::Query { tx });
         }
     }
 
+    /// The retry timer: the coordinator resends decisions, an uncertain
+    /// participant asks again.
     fn retries_due(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
         for tx in txs {
             if self.is_coordinator() {
-                self.resend_decision(cx, &tx, out);
+                self.core.resend_decision(cx, &tx, out);
             } else {
                 self.query(cx, tx, out);
             }
         }
     }
 
-    fn recover_participant(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
-        let prepared: Vec<Tx> = self
-            .log
-            .txs()
-            .filter(|(_, r)| r.vote == Some(true) && r.decision.is_none())
-            .map(|(tx, _)| tx.clone())
-            .collect();
-        for tx in prepared {
-            out.note(|| format!("reads its log: prepared on {tx}, waits for the decision"));
-            self.decision_due.set(&tx, cx.now + self.params.decision_timeout_ms);
-        }
-    }
-
+    /// The coordinator shows "voting" until it decides; a participant
+    /// that voted yes is "prepared", and "uncertain" (blocked) once its
+    /// decision is overdue.
     fn build_view(id: NodeId, log: &DurableLog, live: Option<&TwoPc>) -> CommitView {
-        let mut transactions = BTreeMap::new();
-        for (tx, r) in log.txs() {
-            let mut v = TxView { decision: r.decision, ..TxView::default() };
+        Core::view(id, log, live.map(|me| &me.core), |tx, r, c, v| {
             if id == COORDINATOR {
                 v.state = r.decision.map_or("voting", Decision::state);
-                v.ended = r.ended;
-                let c = live.and_then(|me| me.coord.get(tx));
-                v.votes = Some(c.map(|c| vote_list(&c.votes)).unwrap_or_default());
                 if r.decision.is_some() {
-                    v.acks = Some(c.map(|c| c.acks.iter().copied().collect()).unwrap_or_default());
+                    v.acks = Some(c.map(|c| c.confirmed.iter().copied().collect()).unwrap_or_default());
                 }
             } else {
                 let uncertain = live.is_some_and(|me| me.uncertain.contains(tx));
-                v.vote = r.vote.map(vote_name);
                 v.blocked = uncertain && r.decision.is_none();
                 v.state = match (r.decision, r.vote) {
                     (Some(d), _) => d.state(),
@@ -319,12 +175,7 @@ impl TwoPc {
                     (None, _) => "working",
                 };
             }
-            transactions.insert(tx.clone(), v);
-        }
-        for tx in live.map(|me| &me.working).into_iter().flatten() {
-            transactions.entry(tx.clone()).or_insert(TxView { state: "working", ..TxView::default() });
-        }
-        CommitView { role: role_name(id), transactions, log: log_lines(log) }
+        })
     }
 }
 
@@ -345,115 +196,98 @@ impl Protocol for TwoPc {
     }
 
     fn boot(id: NodeId, n: usize, params: &TwoPcParams, stable: Option<DurableLog>) -> Self {
-        TwoPc {
-            id,
-            n,
-            params: params.clone(),
-            log: stable.unwrap_or_default(),
-            coord: BTreeMap::new(),
-            votes_due: Agenda::default(),
-            working: BTreeSet::new(),
-            uncertain: BTreeSet::new(),
-            work_due: Agenda::default(),
-            decision_due: Agenda::default(),
-            retry: Agenda::default(),
-        }
+        let timing = Timing {
+            vote_delay_ms: params.vote_delay_ms,
+            vote_timeout_ms: params.vote_timeout_ms,
+            wait_ms: params.decision_timeout_ms,
+            retry_ms: params.retry_ms,
+        };
+        TwoPc { core: Core::new(id, n, stable, timing, &params.no_voters), uncertain: BTreeSet::new() }
     }
 
     fn crash(self) -> DurableLog {
-        self.log
+        self.core.log
     }
 
     fn stable(&self) -> &DurableLog {
-        &self.log
+        &self.core.log
     }
 
     fn on_start(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
         if self.is_coordinator() {
             self.recover_coordinator(cx, out);
         } else {
-            self.recover_participant(cx, out);
+            let says = |tx: &Tx| format!("reads its log: prepared on {tx}, waits for the decision");
+            self.core.recover_participant(cx, out, says);
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: TwoPcMsg, out: &mut Out<Self>) {
         match (self.is_coordinator(), from == COORDINATOR, msg) {
             (true, false, TwoPcMsg::Vote { tx, yes }) => self.on_vote(cx, from, tx, yes, out),
-            (true, false, TwoPcMsg::Ack { tx }) => self.on_ack(from, tx, out),
+            (true, false, TwoPcMsg::Ack { tx }) => {
+                let says = |tx: &Tx| format!("every participant has {tx}'s decision; writes end");
+                self.core.on_receipt(from, tx, out, says);
+            }
             (true, false, TwoPcMsg::Query { tx }) => self.answer(cx, from, &tx, out),
-            (false, true, TwoPcMsg::Prepare { tx }) => self.on_prepare(cx, tx, out),
+            (false, true, TwoPcMsg::Prepare { tx }) => self.core.on_ask(cx, tx, out),
             (false, true, TwoPcMsg::Commit { tx }) => self.on_decision(tx, Decision::Commit, out),
             (false, true, TwoPcMsg::Abort { tx }) => self.on_decision(tx, Decision::Abort, out),
             // Anything else is not for this role: ignore it.
             _ => {}
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_timer(&mut self, cx: &mut Ctx, timer: TwoPcTimer, out: &mut Out<Self>) {
         let now = cx.now;
         match timer {
             TwoPcTimer::Votes => {
-                let due = self.votes_due.fired(now);
-                self.votes_overdue(cx, due, out);
+                let due = self.core.votes_due.fired(now);
+                self.core.votes_overdue(cx, due, out);
             }
             TwoPcTimer::Retry => {
-                let due = self.retry.fired(now);
+                let due = self.core.retry.fired(now);
                 self.retries_due(cx, due, out);
             }
-            TwoPcTimer::Work => {
-                for tx in self.work_due.fired(now) {
-                    self.vote(cx, tx, out);
-                }
-            }
+            TwoPcTimer::Work => self.core.work_done(cx, out),
             TwoPcTimer::Decision => {
-                let due = self.decision_due.fired(now);
+                let due = self.core.wait_due.fired(now);
                 self.decisions_overdue(cx, due, out);
             }
         }
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
     }
 
     fn on_client_request(&mut self, cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
-        if !self.is_coordinator() {
-            return ClientReply::Redirect(Some(COORDINATOR));
-        }
-        if self.log.get(&value).is_some() {
-            // One name, one transaction: a repeated request is a client
-            // retry and changes nothing.
-            out.note(|| format!("already knows {value}; the repeated request changes nothing"));
-        } else {
-            self.begin(cx, value, out);
-        }
-        self.sync_timers(cx, out);
-        ClientReply::Accepted
+        self.core.client_request(cx, value, out)
     }
 
     /// The coordinator's vote timeouts fire now (else its resends); a
     /// participant's decision timeouts fire now (else its queries).
     fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool {
-        let first = if self.is_coordinator() { &mut self.votes_due } else { &mut self.decision_due };
+        let first = if self.is_coordinator() { &mut self.core.votes_due } else { &mut self.core.wait_due };
         let fired = if first.is_empty() {
-            let due = self.retry.take_all();
+            let due = self.core.retry.take_all();
             let any = !due.is_empty();
             self.retries_due(cx, due, out);
             any
         } else {
             let due = first.take_all();
             if self.is_coordinator() {
-                self.votes_overdue(cx, due, out);
+                self.core.votes_overdue(cx, due, out);
             } else {
                 self.decisions_overdue(cx, due, out);
             }
             true
         };
-        self.sync_timers(cx, out);
+        self.core.sync_timers(cx, out);
         fired
     }
 
     fn view(&self) -> CommitView {
-        Self::build_view(self.id, &self.log, Some(self))
+        Self::build_view(self.core.id, &self.core.log, Some(self))
     }
 
     fn view_down(id: NodeId, stable: &DurableLog) -> CommitView {
