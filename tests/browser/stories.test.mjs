@@ -62,6 +62,7 @@ test('the Content-Security-Policy forbids inline scripts and eval, and the page 
   await page.keyboard.press('?');
   await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Embed…' }).click();
+  await page.locator('#embed-dialog[open]').waitFor();
   await page.keyboard.press('Escape');
   // An inline script would be refused: the policy is really in force.
   const blocked = await page.evaluate(async () => {
