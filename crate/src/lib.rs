@@ -16,6 +16,7 @@ pub mod invariant;
 pub mod json;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod link;
+pub mod params;
 #[cfg(feature = "paxos")]
 pub mod paxos;
 pub mod protocol;

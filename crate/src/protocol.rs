@@ -19,9 +19,10 @@ use std::rc::Rc;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::invariant::Checker;
+use crate::params::ParamReader;
+use crate::scenario::ScenarioError;
 
 /// A node's id: `0..nodes`.
 pub type NodeId = usize;
@@ -147,10 +148,13 @@ pub trait TimerName: Copy + Debug + Eq + Serialize {
     fn name(&self) -> &'static str;
 }
 
-/// Protocol parameters: every key has a default, unknown keys are rejected
-/// (derive with `#[serde(default, deny_unknown_fields)]`), and `validate`
-/// checks ranges once the cluster size is known.
-pub trait Params: Clone + Debug + Default + Serialize + DeserializeOwned {
+/// Protocol parameters: every key has a default (`Default`), `fields` names
+/// each key for the scenario's reader (a key it does not name is refused),
+/// and `validate` checks ranges once the cluster size is known.
+pub trait Params: Clone + Debug + Default + Serialize {
+    /// Names every field, in the order the docs list them:
+    /// `r.field("heartbeat_ms", &mut self.heartbeat_ms)?;` for each.
+    fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError>;
     fn validate(&self, nodes: usize) -> Result<(), String>;
 }
 

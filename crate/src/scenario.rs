@@ -521,7 +521,7 @@ fn parse_network(v: &Value, path: &str, allowed: &[&str]) -> R<NetworkSpec> {
     })
 }
 
-fn uint(v: &Value, path: &str) -> R<u64> {
+pub(crate) fn uint(v: &Value, path: &str) -> R<u64> {
     match v {
         Value::Number(n) => {
             if let Some(u) = n.as_u64() {
@@ -544,7 +544,7 @@ fn time(v: &Value, path: &str) -> R<Time> {
     Ok(t)
 }
 
-fn node(v: &Value, path: &str, nodes: usize) -> R<NodeId> {
+pub(crate) fn node(v: &Value, path: &str, nodes: usize) -> R<NodeId> {
     let id = uint(v, path)?;
     if id >= nodes as u64 {
         return Err(ScenarioError::new(
@@ -714,7 +714,7 @@ pub fn kind_of(v: &Value) -> &'static str {
 }
 
 /// Keeps user text in error messages short.
-fn clip(s: &str) -> String {
+pub(crate) fn clip(s: &str) -> String {
     let mut out: String = s.chars().take(40).collect();
     if s.chars().count() > 40 {
         out.push('…');

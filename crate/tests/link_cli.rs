@@ -215,7 +215,7 @@ fn hostile_text_is_carried_as_plain_text() {
     let doc = serde_json::json!({ "version": 1, "protocol": "raft", "nodes": 3, "seed": 1, key: 1 }).to_string();
     refused(&cli(&["run", &link_of(&doc)], ""), r"<b>\nsecond line\r\u{2028}</b>: unknown field");
     let doc = serde_json::json!({ "version": 1, "protocol": "raft", "nodes": 3, "seed": 1, "params": { key: 1 } });
-    refused(&cli(&["run", &link_of(&doc.to_string())], ""), "params: unknown field");
+    refused(&cli(&["run", &link_of(&doc.to_string())], ""), r"params.<b>\nsecond line\r\u{2028}</b>: unknown field");
     let doc = serde_json::json!({ "version": 1, "protocol": "raft", "nodes": 3, "seed": 1,
         "events": [{ "at_ms": 1, "type": key }] });
     refused(&cli(&["run", &link_of(&doc.to_string())], ""), "unknown event type");

@@ -1,9 +1,11 @@
 //! Three-phase commit's wire messages, timers and parameters.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{Tx, check_ms, check_no_voters, short};
+use crate::params::ParamReader;
 use crate::protocol::{Message, NodeId, Params, Time, TimerName};
+use crate::scenario::ScenarioError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type")]
@@ -95,8 +97,7 @@ impl TimerName for ThreePcTimer {
 }
 
 /// `params` for `3pc`; see docs/protocols/commit.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ThreePcParams {
     /// Participants that vote no on every transaction.
     pub no_voters: Vec<NodeId>,
@@ -130,6 +131,15 @@ impl Default for ThreePcParams {
 }
 
 impl Params for ThreePcParams {
+    fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
+        r.field("no_voters", &mut self.no_voters)?;
+        r.field("vote_delay_ms", &mut self.vote_delay_ms)?;
+        r.field("vote_timeout_ms", &mut self.vote_timeout_ms)?;
+        r.field("ack_timeout_ms", &mut self.ack_timeout_ms)?;
+        r.field("participant_timeout_ms", &mut self.participant_timeout_ms)?;
+        r.field("retry_ms", &mut self.retry_ms)?;
+        Ok(())
+    }
     fn validate(&self, nodes: usize) -> Result<(), String> {
         check_no_voters(&self.no_voters, nodes)?;
         check_ms("vote_delay_ms", self.vote_delay_ms, 0)?;

@@ -1,9 +1,11 @@
 //! Two-phase commit's wire messages, timers and parameters.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{Tx, check_ms, check_no_voters, short};
+use crate::params::ParamReader;
 use crate::protocol::{Message, NodeId, Params, Time, TimerName};
+use crate::scenario::ScenarioError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type")]
@@ -86,8 +88,7 @@ impl TimerName for TwoPcTimer {
 }
 
 /// `params` for `2pc`; see docs/protocols/commit.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TwoPcParams {
     /// Participants that vote no on every transaction.
     pub no_voters: Vec<NodeId>,
@@ -117,6 +118,14 @@ impl Default for TwoPcParams {
 }
 
 impl Params for TwoPcParams {
+    fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
+        r.field("no_voters", &mut self.no_voters)?;
+        r.field("vote_delay_ms", &mut self.vote_delay_ms)?;
+        r.field("vote_timeout_ms", &mut self.vote_timeout_ms)?;
+        r.field("decision_timeout_ms", &mut self.decision_timeout_ms)?;
+        r.field("retry_ms", &mut self.retry_ms)?;
+        Ok(())
+    }
     fn validate(&self, nodes: usize) -> Result<(), String> {
         check_no_voters(&self.no_voters, nodes)?;
         check_ms("vote_delay_ms", self.vote_delay_ms, 0)?;

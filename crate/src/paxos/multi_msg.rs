@@ -2,10 +2,12 @@
 //! leader's phase 1 for all slots at once, heartbeats and catch-up, the
 //! timers, and the `params` of the `multi-paxos` engine.
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use super::ballot::{Ballot, short};
+use crate::params::ParamReader;
 use crate::protocol::{Message, Params, Time, TimerName, Value};
+use crate::scenario::ScenarioError;
 
 /// A log position; the first slot is 0.
 pub type Slot = u64;
@@ -123,8 +125,7 @@ impl TimerName for MultiTimer {
 }
 
 /// `params` for `multi-paxos`; see docs/protocols/paxos.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MultiPaxosParams {
     /// How often the leader sends heartbeats.
     pub heartbeat_ms: Time,
@@ -150,6 +151,13 @@ impl Default for MultiPaxosParams {
 }
 
 impl Params for MultiPaxosParams {
+    fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
+        r.field("heartbeat_ms", &mut self.heartbeat_ms)?;
+        r.field("leader_timeout_ms", &mut self.leader_timeout_ms)?;
+        r.field("max_decisions_per_message", &mut self.max_decisions_per_message)?;
+        r.field("unsafe_ignore_promised_values", &mut self.unsafe_ignore_promised_values)?;
+        Ok(())
+    }
     fn validate(&self, _nodes: usize) -> Result<(), String> {
         let (lo, hi) = self.leader_timeout_ms;
         if lo == 0 || lo > hi || hi > 600_000 {

@@ -1,10 +1,12 @@
 //! Single-decree Paxos on the wire: the two phases' messages and their
 //! replies, the proposer's one timer, and the `params` of the `paxos` engine.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::ballot::{Ballot, short};
+use crate::params::ParamReader;
 use crate::protocol::{Message, NodeId, Params, Time, TimerName, Value};
+use crate::scenario::ScenarioError;
 
 /// An accepted proposal: the ballot it was accepted in and its value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -75,8 +77,7 @@ impl TimerName for PaxosTimer {
 }
 
 /// `params` for `paxos`; see docs/protocols/paxos.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PaxosParams {
     /// The nodes that may propose; `null` means every node.
     pub proposers: Option<Vec<NodeId>>,
@@ -127,6 +128,15 @@ impl PaxosParams {
 }
 
 impl Params for PaxosParams {
+    fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
+        r.field("proposers", &mut self.proposers)?;
+        r.field("distinguished_proposer", &mut self.distinguished_proposer)?;
+        r.field("backoff", &mut self.backoff)?;
+        r.field("backoff_ms", &mut self.backoff_ms)?;
+        r.field("round_timeout_ms", &mut self.round_timeout_ms)?;
+        r.field("unsafe_ignore_promised_values", &mut self.unsafe_ignore_promised_values)?;
+        Ok(())
+    }
     fn validate(&self, nodes: usize) -> Result<(), String> {
         if let Some(list) = &self.proposers {
             if list.is_empty() {

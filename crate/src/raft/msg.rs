@@ -1,10 +1,12 @@
 //! Raft's wire messages (Figure 2's two RPCs and their replies), its timers
 //! and its parameters.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::log::{Entry, Index, Term};
+use crate::params::ParamReader;
 use crate::protocol::{Message, NodeId, Params, Time, TimerName};
+use crate::scenario::ScenarioError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type")]
@@ -77,8 +79,7 @@ impl TimerName for RaftTimer {
 }
 
 /// `params` for `raft`; see docs/PROTOCOLS.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RaftParams {
     /// Each election timeout is drawn uniformly from this range (§5.2).
     pub election_timeout_ms: (Time, Time),
@@ -107,6 +108,14 @@ impl Default for RaftParams {
 }
 
 impl Params for RaftParams {
+    fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
+        r.field("election_timeout_ms", &mut self.election_timeout_ms)?;
+        r.field("heartbeat_ms", &mut self.heartbeat_ms)?;
+        r.field("max_entries_per_message", &mut self.max_entries_per_message)?;
+        r.field("leader_noop", &mut self.leader_noop)?;
+        r.field("unsafe_commit_previous_terms", &mut self.unsafe_commit_previous_terms)?;
+        Ok(())
+    }
     fn validate(&self, _nodes: usize) -> Result<(), String> {
         let (lo, hi) = self.election_timeout_ms;
         if lo == 0 || lo > hi || hi > 600_000 {

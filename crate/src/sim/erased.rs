@@ -19,6 +19,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::invariant::{Checker, NodeRef, Nodes, Violation};
+use crate::params::ParamReader;
 use crate::protocol::{
     ClientReply, Ctx, Effect, Message, NetworkDefaults, NodeId, Out, Params, Protocol, Time, TimerName, Value,
 };
@@ -329,9 +330,10 @@ impl<P: Protocol> AnyProtocol for Descriptor<P> {
         P::network_defaults()
     }
     fn params(&self, scenario: &Scenario) -> Result<Rc<dyn Any>, ScenarioError> {
-        let value = serde_json::Value::Object(scenario.params.clone());
-        let params: P::Params = serde_json::from_value(value)
-            .map_err(|e| ScenarioError::new("params", e.to_string().replace(" at line 0 column 0", "")))?;
+        let mut params = P::Params::default();
+        let mut reader = ParamReader::new(&scenario.params, scenario.nodes);
+        params.fields(&mut reader)?;
+        reader.finish()?;
         params.validate(scenario.nodes).map_err(|m| ScenarioError::new("params", m))?;
         Ok(Rc::new(params))
     }
