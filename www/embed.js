@@ -6,11 +6,6 @@
 
 const $ = (id) => document.getElementById(id);
 
-/** Whether the page was opened in embed mode. */
-export function embedRequested() {
-  return new URLSearchParams(location.hash.slice(1)).get('embed') === '1';
-}
-
 /** The full page's address for the same run (the fragment without embed=1). */
 export function fullPageUrl() {
   const params = new URLSearchParams(location.hash.slice(1));

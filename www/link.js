@@ -8,7 +8,6 @@
 // Node), so the page carries no compression code; a stream is checked by
 // www/deflate-check.js before the platform unpacks it. Reading and making a
 // link are therefore asynchronous.
-import { checkDeflate } from './deflate-check.js';
 
 export const LINK_VERSION = 1;
 /** The longest `s=` payload accepted, in characters, checked before decoding. */
@@ -105,6 +104,8 @@ async function pipe(bytes, transform) {
  *  writing anything), then inflated by the platform, given exactly the bytes
  *  the check walked. */
 async function inflateChecked(packed) {
+  // Only opening a link needs the checker: it loads then, not with the page.
+  const { checkDeflate } = await import('./deflate-check.js');
   const checked = checkDeflate(packed, MAX_SCENARIO_BYTES);
   if (checked.error) throw new LinkError(checked.error, STOPPED[checked.error]);
   let bytes;

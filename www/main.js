@@ -8,7 +8,6 @@ import { glyph } from './draw/common.js';
 import { describeNode } from './details.js';
 import { TimelineBar } from './timeline.js';
 import { setupFiles } from './files.js';
-import { embedRequested, setupEmbed, updateEmbedBar } from './embed.js';
 import { Share, hasLink } from './share.js';
 
 const $ = (id) => document.getElementById(id);
@@ -22,7 +21,9 @@ let lastSeq = 0;
 const frameTimes = [];
 /** False while an embedded frame is out of view or its tab is hidden. */
 let visible = true;
-const embedded = embedRequested();
+/** Embed mode (`embed=1` in the fragment); its module loads only then. */
+const embedded = new URLSearchParams(location.hash.slice(1)).get('embed') === '1';
+let embed = null;
 
 function show(message) {
   const box = $('message');
@@ -228,7 +229,7 @@ function updatePanels(snap) {
     b.disabled = !node || (act === 'restart' ? node.up : !node.up && act !== 'isolate');
   }
   $('partition').textContent = controls.draft ? 'Partition (drawing…)' : 'Partition…';
-  if (embedded) updateEmbedBar(lab, node);
+  embed?.updateEmbedBar(lab, node);
   appendEvents();
 }
 
@@ -354,7 +355,8 @@ async function main() {
   timeline = new TimelineBar($('timeline'), lab, show);
   setupFiles(lab, { load, show });
   if (embedded) {
-    setupEmbed(lab, controls, (v) => {
+    embed = await import('./embed.js');
+    embed.setupEmbed(lab, controls, (v) => {
       visible = v;
     });
   }
