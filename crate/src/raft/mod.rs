@@ -277,7 +277,14 @@ impl Raft {
             if let Some(e) = self.ps.log.entry(self.last_applied)
                 && let Some((k, v)) = e.value.split_once('=')
             {
-                self.kv.insert(k.trim().to_string(), v.trim().to_string());
+                let (k, v) = (k.trim(), v.trim());
+                // Most writes update a key already present: reuse its strings.
+                match self.kv.get_mut(k) {
+                    Some(slot) => v.clone_into(slot),
+                    None => {
+                        self.kv.insert(k.to_string(), v.to_string());
+                    }
+                }
             }
         }
     }
