@@ -158,6 +158,24 @@ pub trait Params: Clone + Debug + Default + Serialize {
     fn validate(&self, nodes: usize) -> Result<(), String>;
 }
 
+/// A node's part in a leader-based protocol (Raft, Multi-Paxos).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Follower,
+    Candidate,
+    Leader,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+}
+
 /// Network settings a protocol prefers when the scenario does not give them.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkDefaults {

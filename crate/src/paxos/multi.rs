@@ -30,6 +30,7 @@ use serde::Serialize;
 use super::ballot::Ballot;
 use super::multi_invariants::MultiChecker;
 pub use super::multi_msg::{Cmd, Decision, MultiMsg, MultiPaxosParams, MultiTimer, PValue, Slot};
+pub use crate::protocol::Role;
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
 
 /// Slots past this are ignored: a guard against absurd positions.
@@ -59,23 +60,6 @@ pub struct MultiStable {
     pub learned: u64,
     /// The highest round this node used as a leader candidate.
     pub last_round: u64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Follower,
-    Candidate,
-    Leader,
-}
-
-impl Role {
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Follower => "follower",
-            Role::Candidate => "candidate",
-            Role::Leader => "leader",
-        }
-    }
 }
 
 #[derive(Clone, Debug)]

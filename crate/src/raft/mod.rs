@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use crate::protocol::Role;
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
 pub use invariants::RaftChecker;
 pub use log::{Entry, Index, Log, Term};
@@ -36,23 +37,6 @@ pub struct Persistent {
     pub current_term: Term,
     pub voted_for: Option<NodeId>,
     pub log: Log,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Follower,
-    Candidate,
-    Leader,
-}
-
-impl Role {
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Follower => "follower",
-            Role::Candidate => "candidate",
-            Role::Leader => "leader",
-        }
-    }
 }
 
 /// One Raft server.
