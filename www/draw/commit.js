@@ -9,7 +9,7 @@
 // Below the ring, a grid: one row per node, one column per transaction.
 // The module serves both protocols: `twoPc` and `threePc` differ only in
 // their message kinds and legend.
-import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, checkMark, note, roundRect, centerArea, summary } from './common.js';
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, cross, hatch, checkMark, note, roundRect, centerArea, summary } from './common.js';
 
 const vote = { shape: 'circle', fill: '#7cc695', stroke: '#1f6b3c', legend: 'vote yes' };
 const voteNo = { shape: 'triangle', fill: '#f3b5b5', stroke: '#b02a2a', legend: 'vote no' };
@@ -144,18 +144,9 @@ function badge(ctx, x, y, s) {
   text(ctx, '!', x, y + s * 0.15, { px: Math.max(9, Math.round(s * 1.15)), weight: 800, color: '#ffffff' });
 }
 
-/** A small cross (abort, no). */
+/** A small round-ended cross (abort, no). */
 function xMark(ctx, x, y, s, color, width = 2) {
-  ctx.strokeStyle = color;
-  ctx.lineWidth = width;
-  ctx.lineCap = 'round';
-  ctx.beginPath();
-  ctx.moveTo(x - s, y - s);
-  ctx.lineTo(x + s, y + s);
-  ctx.moveTo(x + s, y - s);
-  ctx.lineTo(x - s, y + s);
-  ctx.stroke();
-  ctx.lineCap = 'butt';
+  cross(ctx, x, y, s, color, width, true);
 }
 
 /** A word on a white backing, so that it reads over hatching. */

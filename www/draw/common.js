@@ -123,15 +123,18 @@ export function glyph(ctx, shape, x, y, s, fill, stroke) {
   }
 }
 
-export function cross(ctx, x, y, s, color = palette.danger) {
+/** An X of half-size `s`; `round` gives it round ends. */
+export function cross(ctx, x, y, s, color = palette.danger, width = 2, round = false) {
   ctx.strokeStyle = color;
-  ctx.lineWidth = 2;
+  ctx.lineWidth = width;
+  if (round) ctx.lineCap = 'round';
   ctx.beginPath();
   ctx.moveTo(x - s, y - s);
   ctx.lineTo(x + s, y + s);
   ctx.moveTo(x + s, y - s);
   ctx.lineTo(x - s, y + s);
   ctx.stroke();
+  if (round) ctx.lineCap = 'butt';
 }
 
 /** A short fallback style for message kinds a renderer does not know. */

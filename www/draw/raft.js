@@ -1,7 +1,7 @@
 // How a Raft cluster looks: nodes coloured and labelled by role, term inside,
 // election countdown arcs, votes; below the ring, every node's log aligned by
 // index, committed entries solid and uncommitted ones dashed.
-import { palette, text, roundRect, termColor, termStroke, font, countdownArc, roleCircle, crashMark } from './common.js';
+import { palette, text, roundRect, termColor, termStroke, font, countdownArc, roleCircle, crashMark, card } from './common.js';
 
 export const messageStyles = {
   RequestVote: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'RequestVote' },
@@ -83,12 +83,7 @@ export function drawDetail(ctx, snap, area, view) {
   const cols = Math.max(1, Math.floor(avail / cell));
   const first = Math.max(1, maxLen - cols + 1);
   const top = area.y + rowH * 0.9;
-  ctx.fillStyle = '#ffffff';
-  roundRect(ctx, area.x - 6, area.y - 4, area.w + 12, area.h + 4, 8);
-  ctx.fill();
-  ctx.strokeStyle = palette.edge;
-  ctx.lineWidth = 1;
-  ctx.stroke();
+  card(ctx, area);
   text(ctx, 'log index', area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
   for (let c = 0; c < cols && first + c <= maxLen; c++) {
     const idx = first + c;
