@@ -13,7 +13,9 @@
 pub mod commit;
 pub mod engine;
 pub mod invariant;
+pub mod history;
 pub mod json;
+pub mod kv;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod link;
 pub mod params;
