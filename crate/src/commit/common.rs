@@ -220,7 +220,7 @@ impl Core {
         c.votes.insert(from, yes);
         let all_yes = c.votes.len() == participants && c.votes.values().all(|&v| v);
         if !yes {
-            out.note(|| format!("hears no from {from} on {tx}"));
+            out.note(|| format!("hears no from n{from} on {tx}"));
             self.decide(cx, tx, Decision::Abort, out);
         } else if all_yes {
             return Tally::AllYes;

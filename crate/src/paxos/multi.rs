@@ -320,7 +320,21 @@ impl MultiPaxos {
         } else {
             self.next_slot = from;
         }
-        out.milestone(|| format!("leads with ballot {b}: re-proposes {again}, fills {gaps} gaps with no-ops"));
+        out.milestone(|| {
+            let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+            match (again, gaps) {
+                (0, 0) => format!("leads with ballot {b}: no earlier slot to re-propose or fill"),
+                (a, 0) => {
+                    format!("leads with ballot {b}: re-proposes {}", count(a, "accepted value", "accepted values"))
+                }
+                (0, g) => format!("leads with ballot {b}: fills {} with a no-op", count(g, "gap", "gaps")),
+                (a, g) => format!(
+                    "leads with ballot {b}: re-proposes {}, fills {} with a no-op",
+                    count(a, "accepted value", "accepted values"),
+                    count(g, "gap", "gaps")
+                ),
+            }
+        });
         self.heartbeat(cx, out);
     }
 
@@ -374,7 +388,7 @@ impl MultiPaxos {
     /// our own attempt.
     fn follow(&mut self, cx: &mut Ctx, from: NodeId, b: Ballot, out: &mut Out<Self>) {
         if self.role != Role::Follower && self.ballot.is_some_and(|mine| b >= mine) && from != self.id {
-            self.step_down(cx, || format!("follows {from}, which leads with {b}"), out);
+            self.step_down(cx, || format!("follows n{from}, which leads with {b}"), out);
         }
         if self.role == Role::Follower {
             self.leader = Some(from);

@@ -284,7 +284,10 @@ impl Paxos {
         self.failures = self.failures.saturating_add(1);
         let b = self.ballot;
         if !self.params.backoff {
-            out.note(|| format!("ballot {b:?} is pre-empted by {higher}; retries at once"));
+            out.note(|| match b {
+                Some(b) => format!("ballot {b} is pre-empted by {higher}; retries at once"),
+                None => format!("is pre-empted by {higher}; retries at once"),
+            });
             self.start_round(cx, out);
             return;
         }
@@ -292,7 +295,10 @@ impl Paxos {
         let hi = hi.saturating_mul(1 << (self.failures - 1).min(3)).clamp(lo, 600_000);
         let delay = cx.random_range(lo, hi);
         self.phase = Phase::BackingOff;
-        out.note(|| format!("ballot {} is pre-empted by {higher}; backs off {delay} ms", b.unwrap_or_default()));
+        out.note(|| match b {
+            Some(b) => format!("ballot {b} is pre-empted by {higher}; backs off {delay} ms"),
+            None => format!("is pre-empted by {higher}; backs off {delay} ms"),
+        });
         out.set_timer(PaxosTimer::Retry, delay);
     }
 

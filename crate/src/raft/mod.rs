@@ -283,7 +283,7 @@ impl Raft {
         let granted = term == self.ps.current_term && free && up_to_date;
         if granted {
             self.ps.voted_for = Some(candidate);
-            out.note(|| format!("votes for {candidate} in term {term}"));
+            out.note(|| format!("votes for n{candidate} in term {term}"));
             self.reset_election_timer(cx, out);
         }
         out.send(candidate, RaftMsg::Vote { term: self.ps.current_term, granted });
@@ -325,7 +325,7 @@ impl Raft {
         // restarts the election timer.
         let leader = from;
         if self.role == Role::Candidate {
-            out.note(|| format!("hears from leader {leader} and returns to follower"));
+            out.note(|| format!("hears from leader n{leader} and returns to follower"));
             self.role = Role::Follower;
             self.votes.clear();
         }

@@ -65,10 +65,10 @@ impl Hop {
 
     pub fn describe(&self, value: &str, target: NodeId) -> String {
         match self.kind {
-            HopKind::Accepted => format!("client → {target}: \"{value}\" accepted"),
-            HopKind::Redirected(to) => format!("client → {target}: redirected to {to}"),
-            HopKind::NoLeaderKnown => format!("client → {target}: no leader known"),
-            HopKind::NoAnswer => format!("client → {target}: no answer"),
+            HopKind::Accepted => format!("client → n{target}: \"{value}\" accepted"),
+            HopKind::Redirected(to) => format!("client → n{target}: redirected to n{to}"),
+            HopKind::NoLeaderKnown => format!("client → n{target}: no leader known"),
+            HopKind::NoAnswer => format!("client → n{target}: no answer"),
         }
     }
 }

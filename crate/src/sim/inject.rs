@@ -33,7 +33,7 @@ impl World {
                 self.meta[node].timers.clear();
                 self.meta[node].paused_until = None;
                 self.trace
-                    .push::<u8>(now, TraceKind::Crash, Some(node), None, None, None, || format!("node {node} crashes"));
+                    .push::<u8>(now, TraceKind::Crash, Some(node), None, None, None, || format!("n{node} crashes"));
                 for id in self.flight.ids_to(node) {
                     if let Some(f) = self.flight.remove(id) {
                         self.mail.remove(id);
@@ -45,7 +45,7 @@ impl World {
                             Some(f.from),
                             Some(id),
                             Some(&Loss::Crash),
-                            || format!("#{id} {} → {node} lost: the receiver crashed", f.from),
+                            || format!("#{id} n{} → n{node} lost: the receiver crashed", f.from),
                         );
                     }
                 }
@@ -60,7 +60,7 @@ impl World {
                     self.slots[node] = Slot::Up(self.proto.boot(node, self.n, &*self.params, Some(stable)));
                 }
                 self.trace.push::<u8>(now, TraceKind::Restart, Some(node), None, None, None, || {
-                    format!("node {node} restarts from its stable state")
+                    format!("n{node} restarts from its stable state")
                 });
                 self.with_node(node, |p, cx, rec, out, _| p.on_start(cx, rec, out));
             }
@@ -74,7 +74,7 @@ impl World {
                 self.meta[node].paused_until = Some(until);
                 self.push(until, Item::Resume { node, until });
                 self.trace.push(now, TraceKind::Pause, Some(node), None, None, Some(&until), || {
-                    format!("node {node} pauses until {until} ms")
+                    format!("n{node} pauses until {until} ms")
                 });
             }
             Event::Timeout { node } => {
@@ -87,7 +87,7 @@ impl World {
                     return Ok(());
                 }
                 self.trace.push::<u8>(now, TraceKind::Timeout, Some(node), None, None, None, || {
-                    format!("node {node} times out now")
+                    format!("n{node} times out now")
                 });
                 let fired = self.with_node(node, |p, cx, rec, out, _| p.on_timeout_now(cx, rec, out));
                 if fired != Some(true) {
@@ -96,7 +96,7 @@ impl World {
             }
             Event::Partition { groups } => {
                 self.net.partition(self.n, &groups);
-                let text = format!("partition {:?}", self.net.view().groups);
+                let text = format!("partition {}", partition_text(&self.net.view().groups));
                 self.trace.push(now, TraceKind::Partition, None, None, None, Some(&groups), || text);
             }
             Event::Heal => {
@@ -109,7 +109,7 @@ impl World {
                 self.trace.push(now, TraceKind::Link, Some(from), Some(to), None, Some(&key), || {
                     let drop = drop_rate.map_or("unchanged".to_string(), percent);
                     let latency = latency_ms.map_or("unchanged".to_string(), |(lo, hi)| format!("{lo}–{hi} ms"));
-                    format!("link {from} → {to}: drop {drop}, latency {latency}")
+                    format!("link n{from} → n{to}: drop {drop}, latency {latency}")
                 });
             }
             Event::SetNetwork(spec) => {
@@ -138,7 +138,7 @@ impl World {
                     Some(f.from),
                     Some(id),
                     Some(&Loss::Injected),
-                    || format!("#{id} {} → {} dropped by hand", f.from, f.to),
+                    || format!("#{id} n{} → n{} dropped by hand", f.from, f.to),
                 );
             }
             Event::DuplicateMessage { id } => {
@@ -186,6 +186,14 @@ impl World {
         }
         true
     }
+}
+
+/// Partition groups as the page writes them: `{0,1} | {2,3,4}`.
+fn partition_text(groups: &[Vec<crate::protocol::NodeId>]) -> String {
+    let group = |g: &Vec<crate::protocol::NodeId>| {
+        format!("{{{}}}", g.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(","))
+    };
+    groups.iter().map(group).collect::<Vec<_>>().join(" | ")
 }
 
 /// A rate as a percentage with one decimal, without float formatting (which

@@ -156,7 +156,7 @@ impl World {
             out: Vec::new(),
         };
         for id in 0..n {
-            world.trace.push::<u8>(0, TraceKind::Start, Some(id), None, None, None, || format!("node {id} starts"));
+            world.trace.push::<u8>(0, TraceKind::Start, Some(id), None, None, None, || format!("n{id} starts"));
             world.with_node(id, |p, cx, rec, out, _| p.on_start(cx, rec, out));
         }
         Ok(world)
@@ -377,7 +377,7 @@ impl World {
                     None,
                     None,
                     |buf| engine.encode_timer(timer, buf),
-                    || format!("node {node}: {name} timer fires"),
+                    || format!("n{node}: {name} timer fires"),
                 );
                 self.with_node(node, |p, cx, rec, out, _| p.on_timer(cx, timer, rec, out));
                 true
@@ -389,7 +389,7 @@ impl World {
                 }
                 self.meta[node].paused_until = None;
                 self.trace.push::<u8>(self.now, TraceKind::Resume, Some(node), None, None, None, || {
-                    format!("node {node} resumes")
+                    format!("n{node} resumes")
                 });
                 true
             }
@@ -501,7 +501,7 @@ impl World {
                 encode(&(latency, lost), buf);
             },
             || {
-                let mut text = format!("#{id} {} {from} → {to}", mail.label(id));
+                let mut text = format!("#{id} {} n{from} → n{to}", mail.label(id));
                 if let Payload::CopyOf(o) = payload {
                     text.push_str(&format!(" (duplicate of #{o})"));
                 }
@@ -527,7 +527,7 @@ impl World {
             self.stats.messages_dropped += 1;
             let mail = &*self.mail;
             self.trace.push(self.now, TraceKind::Drop, Some(f.to), Some(f.from), Some(f.id), Some(&why), || {
-                format!("#{} {} {} → {} lost: {}", f.id, mail.label(f.id), f.from, f.to, why.describe())
+                format!("#{} {} n{} → n{} lost: {}", f.id, mail.label(f.id), f.from, f.to, why.describe())
             });
             self.mail.remove(f.id);
             return;
@@ -536,7 +536,7 @@ impl World {
         let (from, to, id) = (f.from, f.to, f.id);
         let mail = &*self.mail;
         self.trace.push::<u8>(self.now, TraceKind::Deliver, Some(to), Some(from), Some(id), None, || {
-            format!("#{id} {} {from} → {to} arrives", mail.label(id))
+            format!("#{id} {} n{from} → n{to} arrives", mail.label(id))
         });
         self.with_node(to, |p, cx, rec, out, mail| p.on_message(cx, from, mail, id, rec, out));
     }
