@@ -262,6 +262,21 @@ impl Simulation {
         parse_json(&self.timeline.world().snapshot_json())
     }
 
+    /// The payload of message `id` while it is on the wire, as an object of
+    /// its fields with its variant under `type` (for the page's message
+    /// card); `null` once it has arrived or been lost.
+    pub fn message(&self, id: f64) -> Result<JsValue, JsError> {
+        if !id.is_finite() || id < 0.0 {
+            return Ok(JsValue::NULL);
+        }
+        let mut buf = Vec::new();
+        if self.timeline.world().mailbox().fields_json(id as u64, &mut buf) {
+            parse_json(&String::from_utf8(buf).unwrap_or_default())
+        } else {
+            Ok(JsValue::NULL)
+        }
+    }
+
     /// Trace records with `seq >= seq` (the latest few thousand are kept).
     #[wasm_bindgen(js_name = eventsSince)]
     pub fn events_since(&self, seq: f64) -> Result<JsValue, JsError> {

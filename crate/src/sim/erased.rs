@@ -55,6 +55,10 @@ pub trait AnyMailbox {
     fn label(&self, id: u64) -> String;
     /// Appends the message's encoding, for the trace digest.
     fn encode(&self, id: u64, buf: &mut Vec<u8>);
+    /// Appends the message's payload as a JSON object (its fields, with its
+    /// variant under `type`), for the page's message card; false when `id`
+    /// is not on the wire.
+    fn fields_json(&self, id: u64, buf: &mut Vec<u8>) -> bool;
     /// Adds a copy of message `id` under the next id.
     fn duplicate(&mut self, id: u64);
     fn remove(&mut self, id: u64);
@@ -78,6 +82,9 @@ impl<M: Message + 'static> AnyMailbox for Mailbox<M> {
         if let Some(m) = self.0.get(id) {
             encode(m, buf);
         }
+    }
+    fn fields_json(&self, id: u64, buf: &mut Vec<u8>) -> bool {
+        self.0.get(id).is_some_and(|m| serde_json::to_writer(buf, m).is_ok())
     }
     fn duplicate(&mut self, id: u64) {
         if let Some(m) = self.0.get(id).cloned() {
