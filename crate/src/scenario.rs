@@ -15,6 +15,9 @@ use crate::json::{Obj, list};
 
 use crate::protocol::{NodeId, Time};
 
+mod moments;
+pub use moments::Moment;
+
 /// The largest `at_ms`, `run_until_ms` or `for_ms` accepted: about 285 simulated
 /// years, and exactly representable in JavaScript.
 pub const MAX_TIME_MS: Time = (1 << 53) - 1;
@@ -156,10 +159,27 @@ pub struct Scenario {
     pub run_until_ms: Option<Time>,
     pub title: Option<String>,
     pub caption: Option<String>,
+    /// Consensus Lab's addition: the moment the page opens the scenario at
+    /// (a downloaded scenario carries it). The runner ignores it.
+    pub open_at_ms: Option<Time>,
+    /// Consensus Lab's addition: the story's key moments, in document order.
+    pub moments: Vec<Moment>,
 }
 
-const TOP_LEVEL: &[&str] =
-    &["version", "protocol", "nodes", "seed", "network", "params", "events", "run_until_ms", "title", "caption"];
+const TOP_LEVEL: &[&str] = &[
+    "version",
+    "protocol",
+    "nodes",
+    "seed",
+    "network",
+    "params",
+    "events",
+    "run_until_ms",
+    "title",
+    "caption",
+    "open_at_ms",
+    "moments",
+];
 
 impl Scenario {
     /// A scenario with defaults for everything but the protocol, size and seed.
@@ -174,6 +194,8 @@ impl Scenario {
             run_until_ms: None,
             title: None,
             caption: None,
+            open_at_ms: None,
+            moments: Vec::new(),
         }
     }
 
@@ -273,6 +295,14 @@ impl Scenario {
                 Some(v) => Err(ScenarioError::new(key, format!("must be a string, not {}", kind_of(v)))),
             }
         };
+        let open_at_ms = match obj.get("open_at_ms") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(time(v, "open_at_ms")?),
+        };
+        let moments = match obj.get("moments") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(v) => moments::parse(v)?,
+        };
         Ok(Scenario {
             protocol,
             nodes,
@@ -283,6 +313,8 @@ impl Scenario {
             run_until_ms,
             title: text("title")?,
             caption: text("caption")?,
+            open_at_ms,
+            moments,
         })
     }
 
@@ -314,6 +346,12 @@ impl Scenario {
         }
         if let Some(t) = &self.caption {
             o.field("caption", t);
+        }
+        if let Some(t) = self.open_at_ms {
+            o.field("open_at_ms", &t);
+        }
+        if !self.moments.is_empty() {
+            o.raw("moments", |b| moments::write(&self.moments, b));
         }
         o.end();
         String::from_utf8(buf).unwrap_or_default()
