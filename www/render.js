@@ -1,8 +1,22 @@
 // Draws a snapshot onto a canvas: partitions, links, messages travelling
 // between their send and delivery times, nodes (through the protocol's
-// renderer) and the protocol's detail panel. It never calls the engine; the
-// same snapshot and time always give the same picture.
-import { palette, ringLayout, glyph, cross, text, hashedStyle } from './draw/common.js';
+// renderer), the protocol's detail panel, an empty-state hint and the
+// message labels, following the rules in draw/scene.js. It never calls the
+// engine; the same snapshot and view always give the same picture.
+//
+// A protocol's renderer (www/draw/<protocol>.js) exports:
+//   messageStyles   every style messageStyle() can return, each with its
+//                   `legend` name and an `explain` for its label
+//   messageStyle(m) the style of one message in flight
+//   drawNode, split, drawDetail   the node, the layout, the panel below
+//   describe(node, snap)          the details panel's lines (optional)
+//   emptyHint(snap)               what to do first, when nothing happened yet
+//   messageFields(payload)        the message card's rows (optional)
+//   milestoneTone(record)         'bad' for milestones that are failures
+//   milestoneLegend               what a milestone marker stands for
+import { palette, ringLayout, glyph, cross, text, hashedStyle, blockNodes } from './draw/common.js';
+import { beginScene, endScene, activeScene, placeMessageLabels, circleBox } from './draw/scene.js';
+import { groupsText } from './names.js';
 import * as raft from './draw/raft.js';
 import * as generic from './draw/generic.js';
 
@@ -26,54 +40,79 @@ export async function loadRenderer(protocol) {
   return rendererFor(protocol);
 }
 
-/** Registers a renderer for a protocol (protocol drawing modules call this). */
-export function registerRenderer(protocol, module) {
-  renderers[protocol] = module;
+/** The style a message is drawn with (never null). */
+export function styleOf(r, m) {
+  return r.messageStyle(m) ?? { ...hashedStyle(m.kind), legend: m.kind };
 }
 
 /**
  * Draws `snap` at display time `view.time` into a rect of `width`×`height`
- * CSS pixels. Returns the layout used, for hit testing.
+ * CSS pixels. `view.selected` rings a node, `view.paused` lets every message
+ * label that finds room show. Returns the layout used, with the frame's
+ * scene (for hit testing, and its empty-state `hint` for the page).
  */
 export function drawScene(ctx, snap, view) {
   const { width, height } = view;
   const r = rendererFor(snap.protocol);
-  ctx.fillStyle = palette.bg;
-  ctx.fillRect(0, 0, width, height);
-  const area = { x: 0, y: 0, w: width, h: height };
-  const parts = r.split(area, snap);
-  const layout = ringLayout(snap.nodes.length, inset(parts.ring, 10, 28));
-  const n = snap.nodes.length;
-  const groupOf = groupIndex(snap.network.groups, n);
-  const draft = view.draftGroups ? groupIndex(view.draftGroups, n) : null;
+  const scene = beginScene(width, height);
+  try {
+    ctx.fillStyle = palette.bg;
+    ctx.fillRect(0, 0, width, height);
+    header(ctx, snap, view);
+    const area = { x: 0, y: 0, w: width, h: height };
+    const parts = r.split(area, snap);
+    const layout = ringLayout(snap.nodes.length, inset(parts.ring, 10, 28));
+    const n = snap.nodes.length;
+    const groupOf = groupIndex(snap.network.groups, n);
+    const draft = view.draftGroups ? groupIndex(view.draftGroups, n) : null;
+    if (parts.detail) scene.block(rectBox(parts.detail), 'panel');
 
-  drawLinks(ctx, layout, groupOf);
-  drawHalos(ctx, layout, groupOf, false);
-  if (draft) drawHalos(ctx, layout, draft, true);
-  drawMessages(ctx, snap, layout, view, r);
-  const nodeView = { time: view.time, n, selected: view.selected };
-  snap.nodes.forEach((node, i) => {
-    const p = layout.pos[i];
-    if (view.selected === node.id) {
-      ctx.beginPath();
-      ctx.arc(p.x, p.y, layout.nodeR + 10, 0, 2 * Math.PI);
-      ctx.strokeStyle = palette.selected;
-      ctx.lineWidth = 2.5;
-      ctx.setLineDash([5, 4]);
-      ctx.stroke();
-      ctx.setLineDash([]);
-    }
-    r.drawNode(ctx, node, p, layout.nodeR, nodeView);
-  });
-  if (parts.detail) r.drawDetail(ctx, snap, parts.detail, nodeView);
+    drawLinks(ctx, layout, groupOf);
+    drawHalos(ctx, layout, groupOf, false);
+    if (draft) drawHalos(ctx, layout, draft, true);
+    drawMessages(ctx, snap, layout, view, r);
+    blockNodes(layout.pos, layout.nodeR);
+    const nodeView = { time: view.time, n, selected: view.selected };
+    snap.nodes.forEach((node, i) => {
+      const p = layout.pos[i];
+      if (view.selected === node.id) {
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, layout.nodeR + 10, 0, 2 * Math.PI);
+        ctx.strokeStyle = palette.selected;
+        ctx.lineWidth = 2.5;
+        ctx.setLineDash([5, 4]);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+      r.drawNode(ctx, node, p, layout.nodeR, nodeView);
+      const tip = (r.describe?.(node, snap) ?? []).slice(0, 4).join('\n');
+      scene.hit(circleBox(p.x, p.y, layout.nodeR + 8), { kind: 'node', id: node.id, tip, cx: p.x, cy: p.y, r: layout.nodeR + 8 });
+    });
+    if (parts.detail) r.drawDetail(ctx, snap, parts.detail, nodeView);
+    scene.hint = r.emptyHint?.(snap) ?? null;
+    placeMessageLabels(ctx, scene, { paused: !!view.paused, budget: n > 9 ? 3 : 6 });
+    return { ...layout, nodes: snap.nodes.map((d) => d.id), scene };
+  } finally {
+    endScene();
+  }
+}
 
+/** The simulated time (top left) and the partition (top right), which labels avoid. */
+function header(ctx, snap, view) {
+  const sc = activeScene();
   text(ctx, `${Math.floor(view.time).toLocaleString('en-US')} ms`, 12, 16, { px: 15, weight: 650, align: 'left', color: palette.ink });
   text(ctx, 'simulated time', 12, 33, { px: 10, align: 'left', color: palette.muted });
+  sc.block({ x0: 8, y0: 4, x1: 104, y1: 40 }, 'header');
   if (snap.network.groups.length) {
-    const desc = snap.network.groups.map((g) => `{${g.join(',')}}`).join(' | ');
-    text(ctx, `partitioned ${desc}`, width - 12, 16, { px: 12, weight: 600, align: 'right', color: palette.groups[1] });
+    const s = `partitioned ${groupsText(snap.network.groups)}`;
+    text(ctx, s, view.width - 12, 16, { px: 12, weight: 600, align: 'right', color: palette.groups[1] });
+    const t = sc.texts[sc.texts.length - 1];
+    sc.block({ x0: t.x0 - 4, y0: 4, x1: t.x1 + 4, y1: t.y1 + 4 }, 'header');
   }
-  return { ...layout, nodes: snap.nodes.map((d) => d.id) };
+}
+
+function rectBox(a) {
+  return { x0: a.x - 6, y0: a.y - 4, x1: a.x + a.w + 6, y1: a.y + a.h };
 }
 
 function inset(rect, dx, dy) {
@@ -124,57 +163,74 @@ function drawHalos(ctx, layout, groupOf, draft) {
   });
 }
 
-function drawMessages(ctx, snap, layout, view, r) {
+/** Where message `m` is drawn at `time`: position, direction, progress. */
+function messagePlace(m, layout, time) {
   const { pos, nodeR } = layout;
+  const a = pos[m.from];
+  const b = pos[m.to];
+  if (!a || !b) return null;
+  const span = Math.max(1, m.deliver_at - m.sent_at);
+  let t = Math.min(1, Math.max(0, (time - m.sent_at) / span));
+  if (m.lost === 'partition') t = Math.min(t, 0.5);
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const len = Math.hypot(dx, dy) || 1;
+  const ux = dx / len;
+  const uy = dy / len;
+  // Opposite directions travel on slightly different tracks.
+  const off = Math.min(5, nodeR * 0.25);
+  const sx = a.x + ux * (nodeR + 3) - uy * off;
+  const sy = a.y + uy * (nodeR + 3) + ux * off;
+  const ex = b.x - ux * (nodeR + 3) - uy * off;
+  const ey = b.y - uy * (nodeR + 3) + ux * off;
+  return { x: sx + (ex - sx) * t, y: sy + (ey - sy) * t, ux, uy, t };
+}
+
+function drawMessages(ctx, snap, layout, view, r) {
+  const sc = activeScene();
   const many = snap.messages.length > 40;
-  const showLabels = view.labels !== false && snap.messages.length <= 16 && snap.nodes.length <= 9 && nodeR >= 16;
-  const placed = [];
+  // Labels are for readable rings only; crowded rings rely on tooltips.
+  const labelled = snap.nodes.length <= 12 && layout.nodeR >= 12;
   for (const m of snap.messages) {
-    const a = pos[m.from];
-    const b = pos[m.to];
-    if (!a || !b) continue;
-    const span = Math.max(1, m.deliver_at - m.sent_at);
-    let t = Math.min(1, Math.max(0, (view.time - m.sent_at) / span));
-    if (m.lost === 'partition') t = Math.min(t, 0.5);
-    const dx = b.x - a.x;
-    const dy = b.y - a.y;
-    const len = Math.hypot(dx, dy) || 1;
-    const ux = dx / len;
-    const uy = dy / len;
-    // Opposite directions travel on slightly different tracks.
-    const off = Math.min(5, nodeR * 0.25);
-    const sx = a.x + ux * (nodeR + 3) - uy * off;
-    const sy = a.y + uy * (nodeR + 3) + ux * off;
-    const ex = b.x - ux * (nodeR + 3) - uy * off;
-    const ey = b.y - uy * (nodeR + 3) + ux * off;
-    const x = sx + (ex - sx) * t;
-    const y = sy + (ey - sy) * t;
-    const style = r.messageStyle(m) ?? hashedStyle(m.kind);
-    const s = (style.small ? 0.72 : 1) * Math.max(3.5, Math.min(7, nodeR * 0.24)) * (many ? 0.8 : 1);
+    const at = messagePlace(m, layout, view.time);
+    if (!at) continue;
+    const style = styleOf(r, m);
+    const s = (style.small ? 0.72 : 1) * Math.max(3.5, Math.min(7, layout.nodeR * 0.24)) * (many ? 0.8 : 1);
     ctx.globalAlpha = m.lost ? 0.5 : 1;
-    glyph(ctx, style.shape, x, y, s, style.shape === 'ring' ? style.fill : style.fill, style.stroke);
+    glyph(ctx, style.shape, at.x, at.y, s, style.fill, style.stroke);
     ctx.globalAlpha = 1;
-    if (m.lost && t > (m.lost === 'partition' ? 0.45 : 0.7)) cross(ctx, x, y, s + 2);
-    if (showLabels) {
-      // Greedy placement: a label that would overlap one already drawn is skipped.
-      const lx = x - uy * 12;
-      const ly = y + ux * 12;
-      const w = m.label.length * 5.4 + 4;
-      const box = { x0: lx - w / 2, x1: lx + w / 2, y0: ly - 7, y1: ly + 7 };
-      if (!placed.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) {
-        placed.push(box);
-        text(ctx, m.label, lx, ly, { px: 10, color: palette.muted });
-      }
+    if (view.selectedMessage === m.id) {
+      ctx.beginPath();
+      ctx.arc(at.x, at.y, s + 5, 0, 2 * Math.PI);
+      ctx.strokeStyle = palette.selected;
+      ctx.lineWidth = 2;
+      ctx.stroke();
     }
+    const crossed = m.lost && at.t > (m.lost === 'partition' ? 0.45 : 0.7);
+    if (crossed) {
+      cross(ctx, at.x, at.y, s + 2);
+      sc.crosses.push(circleBox(at.x, at.y, s + 3));
+      sc.block(circleBox(at.x, at.y, s + 3), 'cross');
+    }
+    const tip = `${m.label} · n${m.from} → n${m.to}${m.lost ? ' · will be lost' : ''} · click for details`;
+    sc.messages.push({ id: m.id, x: at.x, y: at.y, ux: at.ux, uy: at.uy, s, label: labelled ? m.label : '', legend: style.legend, lost: m.lost ?? null, labelShown: false });
+    sc.hit(circleBox(at.x, at.y, s + 4), { kind: 'message', id: m.id, tip, cx: at.x, cy: at.y, r: s + 4 });
   }
+}
+
+/**
+ * What is under (x, y): { kind: 'message' | 'node', id } or null. A message
+ * wins when the point is on its glyph, a node otherwise; `slop` widens
+ * message glyphs for fingers.
+ */
+export function thingAt(layout, x, y, slop = 0) {
+  const sc = layout?.scene;
+  if (!sc) return null;
+  return sc.hitAt(x, y, ['message']) ?? sc.hitAt(x, y, ['node']) ?? (slop ? sc.hitAt(x, y, ['message'], slop) : null);
 }
 
 /** The node under (x, y), if any. */
 export function nodeAt(layout, x, y) {
-  if (!layout) return null;
-  for (let i = 0; i < layout.pos.length; i++) {
-    const p = layout.pos[i];
-    if (Math.hypot(p.x - x, p.y - y) <= layout.nodeR + 8) return layout.nodes[i];
-  }
-  return null;
+  const h = layout?.scene?.hitAt(x, y, ['node']);
+  return h ? h.id : null;
 }

@@ -1,5 +1,8 @@
 // Drawing helpers shared by every protocol's renderer: the palette, text,
-// shapes for message kinds, ring geometry. Pure functions of their arguments.
+// shapes for message kinds, ring geometry, labels beside nodes. Pure
+// functions of their arguments, except that text and labels are recorded in
+// the frame's scene (scene.js states the rules they enforce).
+import { activeScene, textBox, circleBox } from './scene.js';
 
 export const palette = {
   bg: '#fbfcfd',
@@ -41,6 +44,8 @@ export function text(ctx, s, x, y, { px = 12, weight = 400, color = palette.ink,
   ctx.textAlign = align;
   ctx.textBaseline = baseline;
   ctx.fillText(s, x, y);
+  const sc = activeScene();
+  if (sc && s !== '') sc.texts.push({ ...textBox(x, y, ctx.measureText(s).width, px, align, baseline), s: String(s) });
 }
 
 export function roundRect(ctx, x, y, w, h, r) {
@@ -234,45 +239,50 @@ export function checkMark(ctx, x, y, s, color, width = 2) {
 }
 
 /**
- * Text lines outside the ring next to a node, like the Raft drawing: above
- * the node in the upper half, below it in the lower half, towards the left or
- * right on the sides. With `bounds` (the ring's rect) the lines move to
- * another side of the node when theirs has no room, and stay on the canvas.
- * Each line is { s, color, weight, px }.
+ * Text lines outside the ring next to a node: above the node in the upper
+ * half, below it in the lower half, towards the left or right on the sides.
+ * With `bounds` (the ring's rect) the lines stay inside it. The lines never
+ * cover a node, another label or a ✕ (scene.js, rule 2): when their side is
+ * taken they try the other sides, then only the first line, and when no
+ * spot is free they are left to the node's tooltip. Each line is
+ * { s, color, weight, px }. Returns whether the lines were drawn in full.
  */
 export function labelLines(ctx, p, r, lines, bounds) {
-  if (!lines.length) return;
-  const heights = lines.map((l) => (l.px ?? 11) + 3);
-  const total = heights.reduce((a, b) => a + b, 0);
+  if (!lines.length) return true;
+  const sc = activeScene();
   const out = { x: Math.cos(p.angle ?? -Math.PI / 2), y: Math.sin(p.angle ?? -Math.PI / 2) };
   const natural = Math.abs(out.x) >= 0.3 ? (out.x > 0 ? 'right' : 'left') : out.y > 0 ? 'below' : 'above';
-  let side = natural;
-  if (bounds) {
-    const widest = Math.max(...lines.map((l) => {
-      font(ctx, l.px ?? 11, l.weight ?? 400);
-      return ctx.measureText(l.s).width;
-    }));
-    const need = Math.min(widest, 140);
-    const fits = {
-      right: bounds.x + bounds.w - (p.x + r + 12) >= need,
-      left: p.x - r - 12 - bounds.x >= need,
-      below: bounds.y + bounds.h - (p.y + r + 8) >= total + 2,
-      above: p.y - r - 8 - bounds.y >= total + 2,
-    };
-    if (!fits[side]) {
-      const down = out.y >= -0.05 ? 'below' : 'above';
-      const up = down === 'below' ? 'above' : 'below';
-      const right = out.x >= 0 ? 'right' : 'left';
-      const left = right === 'right' ? 'left' : 'right';
-      const prefs = side === 'left' || side === 'right' ? [down, up, side === 'left' ? 'right' : 'left'] : [right, left, up];
-      side = prefs.find((s) => fits[s]) ?? side;
+  const down = out.y >= -0.05 ? 'below' : 'above';
+  const right = out.x >= 0 ? 'right' : 'left';
+  const flip = { below: 'above', above: 'below', left: 'right', right: 'left' };
+  const sides = natural === 'left' || natural === 'right'
+    ? [natural, down, flip[down], flip[natural]]
+    : [natural, right, flip[right], flip[natural]];
+  // Whole lines on a free side first; then shortened lines; then the first line alone.
+  const tries = [[lines, false], [lines, true]];
+  if (lines.length > 1) tries.push([lines.slice(0, 1), false], [lines.slice(0, 1), true]);
+  for (const [ls, shorten] of tries) {
+    for (const side of sides) {
+      const lay = layoutLines(ctx, p, r, ls, side, side === natural, out, bounds);
+      if (!lay || (lay.cut && !shorten)) continue;
+      if (sc && lay.boxes.some((b) => sc.collides(b))) continue;
+      for (const d of lay.draw) text(ctx, d.s, d.x, d.y, d.opts);
+      if (sc) for (const [i, b] of lay.boxes.entries()) sc.addLabel(b, lay.draw[i].s, 'node');
+      return ls === lines;
     }
   }
+  return false;
+}
+
+/** Where `lines` go on `side` of a node, or null when they leave `bounds`. */
+function layoutLines(ctx, p, r, lines, side, natural, out, bounds) {
+  const heights = lines.map((l) => (l.px ?? 11) + 3);
+  const total = heights.reduce((a, b) => a + b, 0);
   let lx;
   let y;
   let align;
-  if (side === natural && (side === 'left' || side === 'right')) {
-    // The Raft placement: out along the node's angle.
+  if (natural && (side === 'left' || side === 'right')) {
+    // Out along the node's angle.
     align = side === 'right' ? 'left' : 'right';
     lx = p.x + out.x * (r + 12);
     const ly = p.y + out.y * (r + 12);
@@ -284,29 +294,46 @@ export function labelLines(ctx, p, r, lines, bounds) {
   } else {
     // Near the top or bottom of the ring, lean away from the neighbour that
     // sits on the other side of the vertical axis.
-    const lean = side === natural && Math.abs(out.x) >= 0.08 ? Math.sign(out.x) : 0;
+    const lean = natural && Math.abs(out.x) >= 0.08 ? Math.sign(out.x) : 0;
     align = lean > 0 ? 'left' : lean < 0 ? 'right' : 'center';
     lx = p.x - lean * r * 0.6;
     y = side === 'below' ? p.y + r + 8 : p.y - r - 8 - total;
   }
-  if (bounds) y = Math.max(bounds.y + 2, Math.min(y, bounds.y + bounds.h - total - 2));
+  if (bounds) {
+    if (total > bounds.h) return null;
+    y = Math.max(bounds.y + 2, Math.min(y, bounds.y + bounds.h - total - 2));
+  }
+  const draw = [];
+  const boxes = [];
+  let cut = false;
   for (const [i, l] of lines.entries()) {
     const px = l.px ?? 11;
-    font(ctx, px, l.weight ?? 400);
+    const weight = l.weight ?? 400;
+    font(ctx, px, weight);
     let x = lx;
     let s = l.s;
     if (bounds) {
-      // Keep the whole line on the canvas: clip it, then slide it inwards.
+      // Keep the whole line inside: shorten it, then slide it inwards.
       const room = align === 'left' ? bounds.x + bounds.w - x - 2 : align === 'right' ? x - bounds.x - 2 : bounds.w - 4;
       s = fit(ctx, s, Math.max(24, room));
+      if (s !== l.s) cut = true;
       const w = ctx.measureText(s).width;
       const left = align === 'left' ? x : align === 'right' ? x - w : x - w / 2;
-      const shift = Math.max(0, bounds.x + 2 - left) - Math.max(0, left + w - (bounds.x + bounds.w - 2));
-      x += shift;
+      x += Math.max(0, bounds.x + 2 - left) - Math.max(0, left + w - (bounds.x + bounds.w - 2));
     }
-    text(ctx, s, x, y, { px, weight: l.weight ?? 400, color: l.color ?? palette.muted, align, baseline: 'top' });
+    const w = ctx.measureText(s).width;
+    boxes.push(textBox(x, y, w, heights[i], align, 'top'));
+    draw.push({ s, x, y, opts: { px, weight, color: l.color ?? palette.muted, align, baseline: 'top' } });
     y += heights[i];
   }
+  return { draw, boxes, cut };
+}
+
+/** Marks node bodies (with their arcs and rings) as places labels must not cover. */
+export function blockNodes(pos, r) {
+  const sc = activeScene();
+  if (!sc) return;
+  for (const p of pos) sc.block(circleBox(p.x, p.y, r + 7), 'node');
 }
 
 /** The white card behind a detail panel. */
@@ -349,7 +376,7 @@ export function note(ctx, s, x, y, w, maxLines = 2, px = 10) {
 export function labelRoom(rect, n) {
   const size = Math.min(rect.w, rect.h);
   const spacing = n <= 1 ? Infinity : (2 * Math.PI * Math.max(20, size / 2 - 60)) / n;
-  if (n <= 9 && spacing >= 90 && size >= 340) return 'full';
+  if (n <= 9 && spacing >= 80 && size >= 300) return 'full';
   return spacing >= 60 ? 'short' : 'id';
 }
 

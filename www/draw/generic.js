@@ -1,6 +1,6 @@
 // A plain drawing for protocols without a renderer of their own: the node's
 // id, whether it is up, and its first few fields as text.
-import { palette, text } from './common.js';
+import { palette, text, labelLines } from './common.js';
 
 export const messageStyles = {};
 
@@ -33,15 +33,7 @@ export function drawNode(ctx, node, p, r) {
     .slice(0, 3)
     .map(([k, v]) => `${k}: ${short(v)}`);
   if (!node.up) lines.unshift('crashed');
-  const out = { x: Math.cos(p.angle), y: Math.sin(p.angle) };
-  const align = Math.abs(out.x) < 0.3 ? 'center' : out.x > 0 ? 'left' : 'right';
-  const below = out.y > 0.3;
-  const lx = p.x + out.x * (r + 12);
-  const ly = p.y + out.y * (r + 12);
-  lines.forEach((s, i) => {
-    const y = below ? ly + i * 13 : ly - (lines.length - 1 - i) * 13;
-    text(ctx, s, lx, y, { px: 11, color: palette.muted, align, baseline: below ? 'top' : 'bottom' });
-  });
+  labelLines(ctx, p, r, lines.map((l) => ({ s: l, px: 11 })));
 }
 
 export function split(rect) {
