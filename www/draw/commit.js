@@ -10,31 +10,34 @@
 // The module serves both protocols: `twoPc` and `threePc` differ only in
 // their message kinds and legend.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, cross, hatch, checkMark, note, roundRect, centerArea, summary } from './common.js';
+import { plural } from '../names.js';
+import { explain, milestoneTone, milestoneLegend, emptyHint, describe, messageFields } from './commit-text.js';
 
-const vote = { shape: 'circle', fill: '#7cc695', stroke: '#1f6b3c', legend: 'vote yes' };
-const voteNo = { shape: 'triangle', fill: '#f3b5b5', stroke: '#b02a2a', legend: 'vote no' };
-const commit = { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'commit (decision)' };
-const abort = { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'abort (decision)' };
+const vote = { shape: 'circle', fill: '#7cc695', stroke: '#1f6b3c', legend: 'vote yes', explain: explain.Vote };
+const voteNo = { shape: 'triangle', fill: '#f3b5b5', stroke: '#b02a2a', legend: 'vote no', explain: explain.VoteNo };
+const commit = { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'commit', explain: explain.Commit };
+const abort = { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'abort', explain: explain.Abort };
 
+/** Every style messageStyle() returns, with what its label says. */
 const styles2 = {
-  Prepare: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: 'prepare (asks for a vote)' },
+  Prepare: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: 'prepare', explain: explain.Prepare },
   Vote: vote,
   VoteNo: voteNo,
   Commit: commit,
   Abort: abort,
-  Ack: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'ack (decision logged)' },
-  Query: { shape: 'square', fill: '#ffd98a', stroke: '#9a5200', small: true, legend: 'outcome? (uncertain participant asks)' },
+  Ack: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'ack', explain: explain.Ack },
+  Query: { shape: 'square', fill: '#ffd98a', stroke: '#9a5200', small: true, legend: 'outcome?', explain: explain.Query },
 };
 
 const styles3 = {
-  CanCommit: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: 'can commit? (asks for a vote)' },
+  CanCommit: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: 'can commit?', explain: explain.CanCommit },
   Vote: vote,
   VoteNo: voteNo,
-  PreCommit: { shape: 'hexagon', fill: '#b79ae0', stroke: '#5b3a8f', legend: 'precommit' },
-  Ack: { shape: 'diamond', fill: '#eee4fa', stroke: '#7a4fb3', small: true, legend: 'ack (of precommit)' },
+  PreCommit: { shape: 'hexagon', fill: '#b79ae0', stroke: '#5b3a8f', legend: 'precommit', explain: explain.PreCommit },
+  Ack: { shape: 'diamond', fill: '#eee4fa', stroke: '#7a4fb3', small: true, legend: 'ack', explain: '“ack t1”: pre-committed' },
   DoCommit: commit,
   Abort: abort,
-  Done: { shape: 'square', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'done (decision logged)' },
+  Done: { shape: 'square', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'done', explain: explain.Done },
 };
 
 function styleFor(styles) {
@@ -294,7 +297,7 @@ function outsideLines(node, tx, key, f, view, r) {
     }
   }
   if (splitLine) lines.push(splitLine);
-  if (coord && f.order.length > 1) lines.push({ s: `+${f.order.length - 1} more transaction${f.order.length > 2 ? 's' : ''} (grid below)`, px: small });
+  if (coord && f.order.length > 1) lines.push({ s: `+${plural(f.order.length - 1, 'more transaction')}${f.detail ? ' (grid below)' : ''}`, px: small });
   return lines;
 }
 
@@ -312,7 +315,7 @@ function split(rect, snap) {
       detail: { x: rect.x + 12, y: rect.y + rect.h - h, w: rect.w - 24, h: h - 6, rowH },
     };
   }
-  const f = { ...cf, bounds: labelBounds(parts.ring), room: labelRoom(parts.ring, n) };
+  const f = { ...cf, bounds: labelBounds(parts.ring), room: labelRoom(parts.ring, n), detail: !!parts.detail };
   for (const node of snap.nodes) facts.set(node, f);
   if (!parts.detail && f.room !== 'full') parts.detail = centerArea(parts.ring, n);
   return parts;
@@ -438,5 +441,6 @@ function drawDetail(ctx, snap, area, view) {
   note(ctx, msg, area.x, top + n * rowH + 10, area.w, area.w < 640 ? 2 : 1);
 }
 
-export const twoPc = { messageStyles: styles2, messageStyle: styleFor(styles2), drawNode, split, drawDetail };
-export const threePc = { messageStyles: styles3, messageStyle: styleFor(styles3), drawNode, split, drawDetail };
+const shared = { drawNode, split, drawDetail, describe, emptyHint, messageFields, milestoneTone, milestoneLegend };
+export const twoPc = { ...shared, messageStyles: styles2, messageStyle: styleFor(styles2) };
+export const threePc = { ...shared, messageStyles: styles3, messageStyle: styleFor(styles3) };

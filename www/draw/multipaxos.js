@@ -1,22 +1,27 @@
 // How Multi-Paxos looks: each node shows its ballot inside and its role
-// beside it; the leader is green with a double outline and the word LEADER, a
+// beside it; the leader is green with a double outline and the word leader, a
 // candidate shows how many promises it has. Below the ring, the slot grid:
 // one row per node, one column per slot. A chosen slot holds its value (filled
 // once executed, outlined while not yet executed), a no-op is hatched and says
 // "no-op", a value only accepted (not known chosen) is dashed, and a bar marks
 // where each replica's executed prefix ends.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note, centerArea, summary, countdownArc, roleCircle } from './common.js';
-import { ballot } from './paxos.js';
+import { ballotText as ballot, nodeName, plural } from '../names.js';
+import { commonLines } from '../describe.js';
 
+/** What a milestone marker on the timeline stands for. */
+export const milestoneLegend = 'new leader';
+
+/** Every style messageStyle() returns, with what its label says. */
 export const messageStyles = {
-  Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'prepare (phase 1, all slots)' },
-  Promise: { shape: 'circle', fill: '#e0a43a', stroke: '#8a5606', legend: 'promise' },
-  Accept: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: 'accept (one slot)' },
-  Accepted: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'accepted' },
-  Decide: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'decide (slot chosen)' },
-  Heartbeat: { shape: 'square', fill: '#ffffff', stroke: '#1f7a42', small: true, legend: 'leader heartbeat' },
-  CatchUp: { shape: 'triangle', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'catch-up request' },
-  Nack: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'nack (higher ballot promised)' },
+  Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'prepare', explain: '“prepare (2,4) s1+”: phase 1 for slots 1 on' },
+  Promise: { shape: 'circle', fill: '#e0a43a', stroke: '#8a5606', legend: 'promise', explain: '“promise (2,4) +2”: with 2 accepted proposals' },
+  Accept: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: 'accept', explain: '“accept s3 (2,4) d”: d for slot 3' },
+  Accepted: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'accepted', explain: '“accepted s3 (2,4)”' },
+  Decide: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'decide', explain: '“decide s3 d”: slot 3 chose d' },
+  Heartbeat: { shape: 'square', fill: '#ffffff', stroke: '#1f7a42', small: true, legend: 'leader heartbeat', explain: '“heartbeat (2,4)”' },
+  CatchUp: { shape: 'triangle', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'catch-up', explain: '“catch up s2+”: send decisions from slot 2' },
+  Nack: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'nack', explain: '“nack (1,0)<(2,4)”: refused, (2,4) was promised' },
 };
 
 export function messageStyle(m) {
@@ -57,7 +62,7 @@ export function drawNode(ctx, node, p, r, view) {
     const captioned = r >= 26;
     if (captioned) {
       const cap = Math.max(8, Math.round(r * 0.27));
-      text(ctx, role === 'leader' ? 'LEADER' : 'ballot', p.x, p.y - r * 0.45, { px: cap, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? style.stroke : palette.muted });
+      text(ctx, role === 'leader' ? 'leader' : 'ballot', p.x, p.y - r * 0.45, { px: cap, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? style.stroke : palette.muted });
     }
     const px = Math.max(9, Math.min(15, Math.round(r * 0.42)));
     font(ctx, px, 650);
@@ -72,7 +77,7 @@ export function drawNode(ctx, node, p, r, view) {
 function outsideLines(node, role, style, f, view, r) {
   const px = Math.max(10, Math.min(12, r * 0.45));
   const color = node.up ? style.stroke : palette.muted;
-  const name = role === 'leader' ? 'LEADER' : role;
+  const name = role;
   if (f.room !== 'full') {
     // Crowded: followers are the rule, so only the others say what they are.
     const s = role === 'follower' ? `n${node.id}` : `n${node.id} · ${name}`;
@@ -82,8 +87,8 @@ function outsideLines(node, role, style, f, view, r) {
   const small = px - 1;
   const maj = Math.floor(view.n / 2) + 1;
   if (role === 'candidate') lines.push({ s: `${node.promises?.length ?? 0}/${maj} promises`, px: small, color: style.stroke });
-  if (role === 'leader' && node.proposals?.length) lines.push({ s: `${node.proposals.length} slot${node.proposals.length > 1 ? 's' : ''} in phase 2`, px: small });
-  if (role === 'follower' && node.known_leader != null) lines.push({ s: `leader: n${node.known_leader}`, px: small });
+  if (role === 'leader' && node.proposals?.length) lines.push({ s: `${plural(node.proposals.length, 'slot')} in phase 2`, px: small });
+  if (role === 'follower' && node.known_leader != null) lines.push({ s: `leader: ${nodeName(node.known_leader)}`, px: small });
   if (!f.detail) {
     lines.push({ s: `chosen ${chosenCount(node)} · executed ${node.executed ?? 0}`, px: small });
   }
@@ -124,7 +129,7 @@ function drawSummary(ctx, snap, area) {
   const executed = up.length ? Math.min(...up.map((d) => d.executed ?? 0)) : 0;
   const lines = [
     leader
-      ? { s: `LEADER n${leader.id} · ballot ${ballot(leader.ballot)}`, px: 13, weight: 700, color: palette.ok }
+      ? { s: `leader n${leader.id} · ballot ${ballot(leader.ballot)}`, px: 13, weight: 700, color: palette.ok }
       : { s: 'no leader', px: 13, weight: 700, color: palette.ink },
     { s: `${chosen} chosen · ${executed} executed by all`, px: 11 },
   ];
@@ -167,7 +172,7 @@ export function drawDetail(ctx, snap, area, view) {
       ctx.fillRect(area.x - 4, y, area.w + 8, rowH);
     }
     text(ctx, `n${node.id}`, area.x, y + rowH / 2, { px: 11, weight: sel ? 700 : 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
-    const tag = role === 'leader' ? (narrow ? 'leader' : 'LEADER') : role === 'follower' ? '' : role === 'crashed' && narrow ? 'down' : role;
+    const tag = role === 'leader' ? 'leader' : role === 'follower' ? '' : role === 'crashed' && narrow ? 'down' : role;
     if (tag) text(ctx, tag, area.x + 24, y + rowH / 2, { px: 10, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? palette.ok : palette.muted, align: 'left' });
     if (first > 0) text(ctx, '…', area.x + labelW - 8, y + rowH / 2, { px: 11, color: palette.muted });
     const accepted = new Map((node.accepted ?? []).map((a) => [a.slot, a]));
@@ -229,4 +234,58 @@ export function drawDetail(ctx, snap, area, view) {
   }
   const msg = 'filled = executed · outlined = chosen · dashed = accepted only · hatched = no-op · bar = executed up to here';
   note(ctx, msg, area.x, top + n * rowH + 10, area.w, area.w < 640 ? 2 : 1);
+}
+
+/** What to do first, while no slot holds anything. */
+export function emptyHint(snap) {
+  if (snap.nodes.some(slotCount) || snap.pending_requests?.length) return null;
+  const leader = snap.nodes.find((d) => d.up && d.leader);
+  if (leader) return [`${nodeName(leader.id)} leads with ballot ${ballot(leader.ballot)}.`, 'Send a client request (C): the leader puts it in the next slot and runs phase 2 for it.'];
+  return ['No leader yet.', 'A node that hears no leader runs phase 1 for every slot at once. Then send a client request (C).'];
+}
+
+/** The details panel's lines for one node. */
+export function describe(node) {
+  const lines = [];
+  const role = roleOf(node);
+  if (!node.up) lines.push('crashed: keeps its ballot and what it accepted on disk');
+  else lines.push(`${role} · ballot ${ballot(node.ballot)}${role !== 'leader' && node.known_leader != null ? ` · follows ${nodeName(node.known_leader)}` : ''}`);
+  if (role === 'candidate') lines.push(`promises from ${(node.promises ?? []).map(nodeName).join(', ') || 'nobody yet'}`);
+  const chosen = node.chosen ?? [];
+  const noops = new Set(node.noops ?? []);
+  if (node.up) {
+    const slots = chosen.map((v, s) => `s${s} ${v == null ? '?' : noops.has(s) ? 'no-op' : v}`);
+    lines.push(`chosen ${plural(chosenCount(node), 'slot')}${slots.length ? `: ${slots.slice(-6).join(' · ')}` : ''} · executed ${node.executed ?? 0}`);
+  }
+  const acc = node.accepted ?? [];
+  if (acc.length) lines.push(`accepted: ${acc.slice(-6).map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.value}`).join(' · ')}`);
+  for (const pr of node.proposals ?? []) lines.push(`proposing s${pr.slot} "${pr.value}": ${pr.accepts?.length ?? 0} accepted`);
+  const kv = Object.entries(node.kv ?? {});
+  if (node.up && kv.length) lines.push(`state machine: ${kv.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  lines.push(...commonLines(node));
+  return lines;
+}
+
+/** The message card's rows. */
+export function messageFields(p) {
+  switch (p.type) {
+    case 'Prepare':
+      return [['ballot', ballot(p.ballot)], ['for slots from', `s${p.from_slot}`]];
+    case 'Promise':
+      return [['ballot', ballot(p.ballot)], ['had accepted', p.accepted.length ? p.accepted.map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.cmd}`).join(', ') : 'nothing']];
+    case 'Accept':
+      return [['ballot', ballot(p.ballot)], ['slot', `s${p.slot}`], ['value', p.cmd]];
+    case 'Accepted':
+      return [['ballot', ballot(p.ballot)], ['slot', `s${p.slot}`]];
+    case 'Nack':
+      return [['refused ballot', ballot(p.ballot)], ['promised instead', ballot(p.promised)]];
+    case 'Decide':
+      return [['chosen', p.decisions.map((d) => `s${d.slot}=${d.cmd}`).join(', ')]];
+    case 'Heartbeat':
+      return [['ballot', ballot(p.ballot)], ['chosen below', `s${p.chosen_upto}`]];
+    case 'CatchUp':
+      return [['decisions from', `s${p.from_slot}`]];
+    default:
+      return null;
+  }
 }

@@ -7,15 +7,21 @@
 // blue in phase 2). With room to spare, a table below the ring lines up
 // promised / accepted / learned for every node.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, checkMark, card, note, centerArea, summary } from './common.js';
+import { ballotText, nodeName, plural } from '../names.js';
+import { commonLines } from '../describe.js';
 
+/** What a milestone marker on the timeline stands for. */
+export const milestoneLegend = 'value learned';
+
+/** Every style messageStyle() returns, with what its label says. */
 export const messageStyles = {
-  Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'prepare (phase 1a)' },
-  Promise: { shape: 'circle', fill: '#e0a43a', stroke: '#8a5606', legend: 'promise (1b)' },
-  PromiseHad: { shape: 'circle', fill: '#e0a43a', stroke: '#1f4f99', legend: 'promise reporting an accepted value' },
-  Accept: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: 'accept (phase 2a)' },
-  Accepted: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'accepted (2b)' },
-  Nack: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'nack (refused: higher ballot promised)' },
-  Decide: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'decide (value chosen)' },
+  Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'prepare (1a)', explain: '“prepare (2,1)”: ballot of round 2 by n1' },
+  Promise: { shape: 'circle', fill: '#e0a43a', stroke: '#8a5606', legend: 'promise (1b)', explain: '“promise (2,1)”' },
+  PromiseHad: { shape: 'circle', fill: '#e0a43a', stroke: '#1f4f99', legend: 'promise with a value', explain: '“had (1,4)=blue”: adopt blue' },
+  Accept: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: 'accept (2a)', explain: '“accept (2,1) blue”' },
+  Accepted: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'accepted (2b)', explain: '“accepted (2,1)”' },
+  Nack: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'nack', explain: '“nack (1,0)<(2,1)”: refused, (2,1) was promised' },
+  Decide: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'decide', explain: '“decide blue”: blue is chosen' },
 };
 
 /** A promise that carries an accepted proposal ("had …") gets its own outline. */
@@ -35,9 +41,7 @@ export const colors = {
 };
 
 /** A ballot as the engine's labels write it: (round,node). */
-export function ballot(b) {
-  return Array.isArray(b) ? `(${b[0]},${b[1]})` : '–';
-}
+export const ballot = ballotText;
 
 // Facts about the whole picture that one node's drawing needs (the canvas
 // bounds and how crowded the ring is), computed in split() for each snapshot.
@@ -262,4 +266,53 @@ export function drawDetail(ctx, snap, area, view) {
   });
   const foot = area.y + rowH * (n + 1) + 10;
   note(ctx, `majority = ${maj} of ${n} · chosen = accepted by a majority in one ballot · ticks around a proposer = replies counted`, area.x, foot, area.w, area.w < 640 ? 2 : 1);
+}
+
+/** What to do first, before anything was proposed. */
+export function emptyHint(snap) {
+  const started = snap.nodes.some((d) => d.phase !== 'idle' || d.promised != null || d.accepted || d.learned != null);
+  if (started || snap.pending_requests?.length) return null;
+  return ['Nothing proposed yet.', 'Send a client request (C): the node it reaches becomes a proposer and starts phase 1 (prepare).'];
+}
+
+const PHASES = { idle: 'idle', preparing: 'phase 1: collecting promises', accepting: 'phase 2: collecting accepts', backing_off: 'backing off before a new round', done: 'done: its value is chosen' };
+
+/** The details panel's lines for one node. */
+export function describe(node, snap) {
+  const n = snap?.nodes.length ?? 1;
+  const maj = Math.floor(n / 2) + 1;
+  const lines = [];
+  if (!node.up) lines.push('crashed: keeps what it promised and accepted on disk');
+  const learned = node.learned != null ? ` · learned "${node.learned}"` : '';
+  if (node.up) lines.push(`${node.proposer === false ? 'acceptor and learner (not a proposer)' : 'acceptor and learner; may propose'}${learned}`);
+  lines.push(`promised ${ballotText(node.promised)} · accepted ${node.accepted ? `${ballotText(node.accepted.ballot)}="${node.accepted.value}"` : '–'}`);
+  if (node.up && node.phase && node.phase !== 'idle') {
+    lines.push(`proposer: ${PHASES[node.phase] ?? node.phase} · ballot ${ballotText(node.ballot)}`);
+    if (node.value != null) lines.push(`proposes "${node.value}"${node.adopted ? ' (adopted from a promise)' : ''}${node.own_value != null && node.own_value !== node.value ? ` · its client's value was "${node.own_value}"` : ''}`);
+    if (node.phase === 'preparing') lines.push(`promises from ${(node.promises ?? []).map(nodeName).join(', ') || 'nobody yet'} (${node.promises?.length ?? 0} of ${maj} needed)`);
+    if (node.phase === 'accepting') lines.push(`accepted by ${(node.accepts ?? []).map(nodeName).join(', ') || 'nobody yet'} (${node.accepts?.length ?? 0} of ${maj} needed)`);
+  }
+  if (node.rounds) lines.push(`${plural(node.rounds, 'round')} started`);
+  lines.push(...commonLines(node));
+  return lines;
+}
+
+/** The message card's rows. */
+export function messageFields(p) {
+  switch (p.type) {
+    case 'Prepare':
+      return [['ballot', ballotText(p.ballot)]];
+    case 'Promise':
+      return [['ballot', ballotText(p.ballot)], ['had accepted', p.accepted ? `${ballotText(p.accepted.ballot)}="${p.accepted.value}"` : 'nothing']];
+    case 'Accept':
+      return [['ballot', ballotText(p.ballot)], ['value', `"${p.value}"`]];
+    case 'Accepted':
+      return [['ballot', ballotText(p.ballot)]];
+    case 'Nack':
+      return [['refused ballot', ballotText(p.ballot)], ['promised instead', ballotText(p.promised)]];
+    case 'Decide':
+      return [['chosen value', `"${p.value}"`]];
+    default:
+      return null;
+  }
 }
