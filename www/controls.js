@@ -1,7 +1,10 @@
 // Turns what the reader does (buttons, sliders, keys, clicks on the canvas)
 // into inject commands and playback changes on the Lab. It holds only UI
-// state: the selected node and a partition being drawn.
-import { nodeAt } from './render.js';
+// state: the selected node and a partition being drawn. Keyboard shortcuts
+// work wherever the focus is, except for the keys a focused control needs
+// (typing in a text field, arrows on a slider); a menu, field or slider gives
+// the focus back to the page once used, so no shortcut is swallowed.
+import { thingAt, nodeAt } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,7 +21,7 @@ const KEYS = ['x', 'y', 'z', 'w'];
 export class Controls {
   /**
    * @param lab the Lab (engine.js)
-   * @param hooks { show(error|string), newRun(), reload(changes), layout() }
+   * @param hooks { show(error|string), newRun(), layout(), card: the MessageCard (set later) }
    */
   constructor(lab, hooks) {
     this.lab = lab;
@@ -39,8 +42,23 @@ export class Controls {
     }
   }
 
+  /** Applies an inject; false (with the reason on the page) when it fails. */
   inject(event) {
-    this.act(() => this.lab.inject(event));
+    try {
+      this.lab.inject(event);
+      this.hooks.show(null);
+      return true;
+    } catch (e) {
+      this.hooks.show(e);
+      return false;
+    }
+  }
+
+  /** One step forward; says so when nothing is left to happen. */
+  step() {
+    this.act(() => {
+      if (!this.lab.step()) throw new Error(`Nothing more happens in this run after ${this.lab.sim.timeMs().toLocaleString('en-US')} ms: no message, timer or event is left.`);
+    });
   }
 
   nextValue() {
@@ -129,12 +147,22 @@ export class Controls {
 
   onCanvasClick(ev) {
     const rect = ev.currentTarget.getBoundingClientRect();
-    const id = nodeAt(this.hooks.layout(), ev.clientX - rect.left, ev.clientY - rect.top);
+    const x = ev.clientX - rect.left;
+    const y = ev.clientY - rect.top;
     if (this.draft) {
+      const id = nodeAt(this.hooks.layout(), x, y);
       if (id != null) this.toggleDraft(id);
       return;
     }
-    this.select(id);
+    // Fingers are wider than a glyph: a tap near a message counts.
+    const touch = ev.pointerType === 'touch' || this.lastPointer === 'touch';
+    const hit = thingAt(this.hooks.layout(), x, y, touch ? 12 : 4);
+    if (hit?.kind === 'message') {
+      this.hooks.card.show(hit.id);
+      return;
+    }
+    this.hooks.card.close();
+    this.select(hit?.kind === 'node' ? hit.id : null);
   }
 
   setNetwork(changes) {
@@ -143,16 +171,33 @@ export class Controls {
 
   bind() {
     $('play').addEventListener('click', () => this.togglePlay());
-    $('step').addEventListener('click', () => this.act(() => this.lab.step()));
+    $('step').addEventListener('click', () => this.step());
     $('step-back').addEventListener('click', () => this.act(() => this.lab.stepBack()));
     $('speed').addEventListener('input', (e) => this.lab.setSpeed(speedFromSlider(Number(e.target.value))));
     $('client-form').addEventListener('submit', (e) => {
       e.preventDefault();
       this.sendRequest(null);
     });
-    $('node-actions').addEventListener('click', (e) => {
-      const act = e.target.closest('button')?.dataset.act;
-      if (act) this.nodeAction(act);
+    $('bar-request').addEventListener('click', () => this.sendRequest(null));
+    for (const id of ['node-actions', 'bar-node']) {
+      $(id).addEventListener('click', (e) => {
+        const act = e.target.closest('button')?.dataset.act;
+        if (act) this.nodeAction(act);
+      });
+    }
+    for (const b of document.querySelectorAll('[data-act]')) b.dataset.title = b.title ?? '';
+    // A menu, a number field or a checkbox hands the focus back to the page
+    // once it has changed, a slider once the pointer lets go of it, so the
+    // next shortcut reaches the page.
+    document.addEventListener('pointerdown', (e) => {
+      this.lastPointer = e.pointerType;
+    }, true);
+    document.addEventListener('change', (e) => {
+      const el = e.target;
+      if (el.tagName === 'SELECT' || el.type === 'number' || el.type === 'checkbox') el.blur();
+    });
+    document.addEventListener('pointerup', (e) => {
+      if (e.target?.type === 'range') e.target.blur();
     });
     $('partition').addEventListener('click', () => (this.draft ? this.endPartition(false) : this.startPartition()));
     $('partition-apply').addEventListener('click', () => this.endPartition(true));
@@ -177,17 +222,25 @@ export class Controls {
 
   onKey(e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const tag = e.target?.tagName;
-    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') {
-      if (e.key === 'Escape') e.target.blur();
+    const el = e.target;
+    const tag = el?.tagName;
+    const typing = tag === 'TEXTAREA' || el?.isContentEditable || (tag === 'INPUT' && !['range', 'checkbox', 'button', 'radio'].includes(el.type));
+    // The keys a focused control needs for itself; every other key is a shortcut.
+    const own = typing
+      || tag === 'SELECT'
+      || (el?.type === 'range' && /^(Arrow|Page|Home$|End$)/.test(e.key))
+      || (el?.type === 'checkbox' && e.key === ' ')
+      || ((tag === 'BUTTON' || tag === 'A') && e.key === 'Enter');
+    if (own) {
+      if (e.key === 'Escape') el.blur();
       return;
     }
     if ($('help').open && e.key !== '?') return;
     const k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     const handlers = {
       ' ': () => this.togglePlay(),
-      ArrowRight: () => this.act(() => this.lab.step()),
-      '.': () => this.act(() => this.lab.step()),
+      ArrowRight: () => this.step(),
+      '.': () => this.step(),
       ArrowLeft: () => this.act(() => this.lab.stepBack()),
       ',': () => this.act(() => this.lab.stepBack()),
       Home: () => this.act(() => this.lab.seek(0)),
@@ -204,7 +257,8 @@ export class Controls {
       n: () => this.hooks.newRun(),
       '?': () => ($('help').open ? $('help').close() : $('help').showModal()),
       Escape: () => {
-        if (this.draft) this.endPartition(false);
+        if (this.hooks.card?.open) this.hooks.card.close();
+        else if (this.draft) this.endPartition(false);
         else this.select(null);
       },
     };

@@ -1,10 +1,15 @@
 // Embed mode (`embed=1` in the fragment): the lab inside a blog post's
-// iframe. Only the canvas, the timeline, the caption and a compact control
-// bar show; the frame tells its host how tall it is (postMessage, so hosts
-// can size the iframe), and time stops while the frame is scrolled out of
-// view or its tab is hidden. It needs nothing from the host page.
+// iframe. The cluster and the play bar come first and always fit the frame's
+// height (a host that strips the sizing script still shows them); the
+// caption and legend follow. The frame tells its host how tall its content
+// would like to be (postMessage, so hosts can size the iframe), and time
+// stops while the frame is scrolled out of view or its tab is hidden. It
+// needs nothing from the host page.
 
 const $ = (id) => document.getElementById(id);
+
+/** The height a host without the sizing script should give the frame (a 700 px column). */
+export const DEFAULT_HEIGHT = 640;
 
 /** The full page's address for the same run (the fragment without embed=1). */
 export function fullPageUrl() {
@@ -16,42 +21,53 @@ export function fullPageUrl() {
   return url.href;
 }
 
+/** The canvas height the frame would like at this width. */
+function naturalCanvas() {
+  return Math.round(Math.min(520, Math.max(260, window.innerWidth * 0.62)));
+}
+
 /**
  * Switches the page to embed mode.
- * @param lab the Lab
- * @param controls the Controls (the bar reuses its actions)
  * @param setVisible called with false while the frame cannot be seen
  */
-export function setupEmbed(lab, controls, setVisible) {
+export function setupEmbed(setVisible) {
   document.body.classList.add('embed');
-  $('embed-bar').hidden = false;
-  const bar = $('embed-bar');
-  bar.addEventListener('click', (e) => {
-    const act = e.target.closest('[data-embed]')?.dataset.embed;
-    if (!act) return;
-    if (act === 'play') controls.togglePlay();
-    else if (act === 'back') controls.act(() => lab.stepBack());
-    else if (act === 'step') controls.act(() => lab.step());
-    else controls.nodeAction(act);
-  });
-  $('embed-speed').addEventListener('change', (e) => controls.setSpeed(Number(e.target.value)));
-  $('embed-open').addEventListener('click', (e) => {
+  const open = $('embed-open');
+  open.hidden = false;
+  open.addEventListener('click', (e) => {
     e.currentTarget.href = fullPageUrl();
   });
 
-  // Tell the host how tall the content is, whenever it changes. (The
-  // content's own height: the document's scroll height never drops below
-  // the frame's, so it could only ever grow.)
+  // The canvas takes its natural height, or less when the frame is shorter,
+  // so that the cluster, the timeline and the play bar always fit.
+  const wrap = document.querySelector('.canvas-wrap');
+  const fit = () => {
+    const below = $('timeline').parentElement.offsetHeight + $('timeline-legend').offsetHeight + $('playbar').offsetHeight;
+    const h = Math.max(180, Math.min(naturalCanvas(), window.innerHeight - below));
+    document.body.style.setProperty('--embed-canvas', `${h}px`);
+    return h;
+  };
+  fit();
+  window.addEventListener('resize', fit);
+  const ro = new ResizeObserver(fit);
+  ro.observe($('playbar'));
+  ro.observe($('timeline-legend'));
+
+  // Tell the host how tall the content would be with the canvas at its
+  // natural height (not the document's scroll height, which never drops
+  // below the frame's, and not the fitted height, which would only shrink).
   if (window.parent !== window) {
     let last = 0;
     const report = () => {
-      const height = Math.ceil(document.querySelector('main').getBoundingClientRect().bottom);
+      const shown = wrap.offsetHeight;
+      const height = Math.ceil(document.querySelector('main').getBoundingClientRect().bottom + naturalCanvas() - shown);
       if (height !== last) {
         last = height;
         window.parent.postMessage({ type: 'consensus-lab:height', height }, '*');
       }
     };
     new ResizeObserver(report).observe(document.querySelector('main'));
+    window.addEventListener('resize', report);
     report();
   }
 
@@ -63,27 +79,4 @@ export function setupEmbed(lab, controls, setVisible) {
     update();
   }).observe($('canvas'));
   document.addEventListener('visibilitychange', update);
-}
-
-/** Keeps the bar in step with the run: play state, speed, the selected node. */
-export function updateEmbedBar(lab, node) {
-  const play = document.querySelector('#embed-bar [data-embed="play"]');
-  play.textContent = lab.playing ? '❚❚' : '▶';
-  play.title = lab.playing ? 'Pause (Space)' : 'Play (Space)';
-  $('embed-speed').value = String(closestSpeed(lab.speed));
-  const box = $('embed-node');
-  box.hidden = !node;
-  if (node) {
-    $('embed-node-name').textContent = `n${node.id}`;
-    for (const b of box.querySelectorAll('button')) {
-      const act = b.dataset.embed;
-      b.disabled = act === 'restart' ? node.up : !node.up;
-    }
-  }
-}
-
-const SPEEDS = [0.02, 0.05, 0.1, 0.25, 0.5, 1, 2];
-
-function closestSpeed(s) {
-  return SPEEDS.reduce((best, x) => (Math.abs(Math.log(x / s)) < Math.abs(Math.log(best / s)) ? x : best));
 }

@@ -74,6 +74,11 @@ export class Lab extends EventTarget {
     this.version = 0;
     this._snap = null;
     this._snapVersion = -1;
+    /**
+     * Shapes playback (a story's key moments): { speedAt(t, speed) → speed,
+     * stopAt(from, to) → a time to pause at, or null }.
+     */
+    this.pacer = null;
   }
 
   /**
@@ -132,12 +137,21 @@ export class Lab extends EventTarget {
     return this._snap;
   }
 
+  /** The speed playback runs at now: the reader's, slowed around a story's key moments. */
+  effectiveSpeed() {
+    return this.pacer ? this.pacer.speedAt(this.displayTime, this.speed) : this.speed;
+  }
+
   /** Advances the display clock by `realMs` of wall time when playing. */
   tick(realMs) {
     if (!this.playing || !this.sim) return;
-    const target = this.displayTime + Math.min(realMs, 250) * this.speed;
+    const from = this.displayTime;
+    let target = from + Math.min(realMs, 250) * this.effectiveSpeed();
+    const stop = this.pacer?.stopAt(from, target);
+    if (stop != null) target = stop;
     this.runUntil(target);
     this.displayTime = target;
+    if (stop != null) this.pause();
   }
 
   runUntil(ms) {
@@ -152,7 +166,7 @@ export class Lab extends EventTarget {
     if (this.sim.timeMs() !== before) this.changed('run');
   }
 
-  /** Takes one event; the clock jumps to it. */
+  /** Takes one event; the clock jumps to it. False when nothing was left to happen. */
   step() {
     this.playing = false;
     let more;
@@ -181,9 +195,13 @@ export class Lab extends EventTarget {
     this.changed('seek');
   }
 
-  /** Goes back one event; playback pauses. */
+  /** Goes back one event; playback pauses. At the very start it says why nothing happened. */
   stepBack() {
     this.playing = false;
+    if (this.sim.stats().events === 0) {
+      this.changed('pause');
+      throw new Error('Already at the start of the run (0 ms): there is no earlier event to go back to.');
+    }
     try {
       this.sim.stepBack();
     } catch (e) {
@@ -204,16 +222,29 @@ export class Lab extends EventTarget {
     return Math.max(this.sim.headMs(), this.displayTime);
   }
 
-  /** Applies an inject now (see the inject vocabulary); in the past this forks the run. Throws a readable Error. */
+  /**
+   * Applies an inject now (see the inject vocabulary); in the past this
+   * forks the run, and a 'fork' event then lists the timeline events the
+   * engine discarded. Throws a readable Error.
+   */
   inject(event) {
+    let fork = null;
     try {
       this.sim.runUntil(Math.floor(this.displayTime));
+      const before = this.sim.scenarioJson();
+      const head = this.sim.headMs();
+      const was = JSON.parse(before).events;
       this.sim.inject(event);
+      const now = this.sim.scenario().events;
+      // A fork keeps the applied events and adds the new one; anything else
+      // that was in the timeline is gone.
+      if (now.length <= was.length) fork = { dropped: was.slice(now.length - 1), before, at: this.displayTime, head };
     } catch (e) {
       this.changed('inject');
       throw readable(e, this.mod);
     }
     this.changed('inject');
+    if (fork) this.dispatchEvent(new CustomEvent('fork', { detail: fork }));
   }
 
   play() {

@@ -1,6 +1,13 @@
 // Saving and loading: the scenario as a .json file (button or drag-and-drop
-// anywhere on the page), the whole trace as JSON, the canvas as a PNG.
-// Everything is built in the browser; nothing is sent anywhere.
+// anywhere on the page; a downloaded scenario carries the moment it was
+// saved at, `open_at_ms`, and reopens there), the whole trace as JSON, and
+// the picture as a PNG with the story's caption above it and the legend
+// below (without the selection ring: a picture of the run, not of the
+// reader's clicks). Everything is built in the browser; nothing is sent
+// anywhere.
+import { drawScene, rendererFor } from './render.js';
+import { drawLegend } from './legend.js';
+import { font, palette } from './draw/common.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,6 +28,80 @@ function baseName(lab) {
   return `${sc.protocol}-seed${sc.seed}-${Math.floor(lab.displayTime)}ms`;
 }
 
+/** The scenario to download: the run so far, opening at the moment on screen. */
+export function scenarioToSave(lab) {
+  const doc = JSON.parse(lab.sim.scenarioJson());
+  const t = Math.floor(lab.displayTime);
+  if (t > 0) doc.open_at_ms = t;
+  else delete doc.open_at_ms;
+  return doc;
+}
+
+/** Words wrapped to lines of at most `w` pixels at the current font. */
+function wrap(ctx, s, w) {
+  const lines = [];
+  let cur = '';
+  for (const word of s.split(/\s+/)) {
+    const next = cur ? `${cur} ${word}` : word;
+    if (cur && ctx.measureText(next).width > w) {
+      lines.push(cur);
+      cur = word;
+    } else cur = next;
+  }
+  if (cur) lines.push(cur);
+  return lines;
+}
+
+/**
+ * The picture to save: caption, the cluster as on screen (`width`×`height`
+ * CSS pixels, no selection ring), legend. Returns the canvas and where the
+ * cluster sits in it.
+ */
+export function composeImage(lab, width, height) {
+  const snap = lab.snapshot();
+  const sc = lab.sim.scenario();
+  const r = rendererFor(snap.protocol);
+  const dpr = window.devicePixelRatio || 1;
+  const probe = document.createElement('canvas').getContext('2d');
+  const pad = 12;
+  // The title in bold on its own line(s), then the caption.
+  font(probe, 13, 650);
+  const lines = sc.title ? wrap(probe, sc.title, width - 2 * pad).map((s) => ({ s, bold: true })) : [];
+  font(probe, 13);
+  if (sc.caption) lines.push(...wrap(probe, sc.caption, width - 2 * pad).map((s) => ({ s, bold: false })));
+  const top = lines.length ? lines.length * 18 + 2 * pad : 0;
+  const legendH = drawLegend(probe, r, pad, 0, width - 2 * pad, true) + 2 * pad + 16;
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(width * dpr);
+  canvas.height = Math.round((top + height + legendH) * dpr);
+  const ctx = canvas.getContext('2d');
+  ctx.scale(dpr, dpr);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, top + height + legendH);
+  if (lines.length) {
+    ctx.fillStyle = '#eef4fd';
+    ctx.fillRect(0, 0, width, top);
+    lines.forEach((l, i) => {
+      font(ctx, 13, l.bold ? 650 : 400);
+      ctx.fillStyle = '#1e3a66';
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'top';
+      ctx.fillText(l.s, pad, pad + i * 18);
+    });
+  }
+  ctx.save();
+  ctx.translate(0, top);
+  drawScene(ctx, snap, { width, height, time: lab.displayTime, selected: null, paused: true });
+  ctx.restore();
+  drawLegend(ctx, r, pad, top + height + pad, width - 2 * pad);
+  font(ctx, 10);
+  ctx.fillStyle = palette.muted;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(`Consensus Lab · ${sc.protocol} · seed ${sc.seed} · ${Math.floor(lab.displayTime).toLocaleString('en-US')} ms`, pad, top + height + legendH - 6);
+  return { canvas, top, height, width };
+}
+
 /**
  * Wires the buttons and drag-and-drop.
  * @param lab the Lab
@@ -28,7 +109,7 @@ function baseName(lab) {
  */
 export function setupFiles(lab, hooks) {
   $('download-scenario').addEventListener('click', () => {
-    const pretty = JSON.stringify(JSON.parse(lab.sim.scenarioJson()), null, 2);
+    const pretty = JSON.stringify(scenarioToSave(lab), null, 2);
     download(`${baseName(lab)}.json`, new Blob([`${pretty}\n`], { type: 'application/json' }));
   });
   $('export-trace').addEventListener('click', () => {
@@ -40,7 +121,8 @@ export function setupFiles(lab, hooks) {
     }
   });
   $('save-image').addEventListener('click', () => {
-    $('canvas').toBlob((blob) => {
+    const c = $('canvas');
+    composeImage(lab, c.clientWidth, c.clientHeight).canvas.toBlob((blob) => {
       if (blob) download(`${baseName(lab)}.png`, blob);
       else hooks.show('The picture could not be made.');
     }, 'image/png');

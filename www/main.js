@@ -3,29 +3,34 @@
 // exposes the live simulation as `window.lab` for the console and for tests.
 import { loadManifest, loadFamily, Lab, protocols, protocolInfo, freshSeed } from './engine.js';
 import { drawScene, rendererFor, loadRenderer } from './render.js';
-import { Controls, formatSpeed, sliderFromSpeed } from './controls.js';
-import { glyph } from './draw/common.js';
-import { describeNode } from './details.js';
+import { Controls, sliderFromSpeed } from './controls.js';
+import { buildLegend } from './legend.js';
+import { Panels } from './panels.js';
+import { MessageCard } from './msgcard.js';
+import { MomentTrack, momentText } from './moments.js';
+import { StoryGuard } from './fork.js';
 import { TimelineBar } from './timeline.js';
-import { setupFiles } from './files.js';
-import { Share, hasLink } from './share.js';
+import { setupFiles, composeImage, scenarioToSave } from './files.js';
+import { Share, hasLink, MAX_LINK_T_MS } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 
 const lab = new Lab();
 let controls;
+let panels;
+let card;
 let timeline;
+let moments = new MomentTrack();
 let layout = null;
 let lastDrawn = { version: -1, time: -1, w: 0, h: 0 };
-let lastSeq = 0;
 const frameTimes = [];
 /** False while an embedded frame is out of view or its tab is hidden. */
 let visible = true;
 /** Embed mode (`embed=1` in the fragment); its module loads only then. */
 const embedded = new URLSearchParams(location.hash.slice(1)).get('embed') === '1';
-let embed = null;
 
-function show(message) {
+/** Shows a message above the cluster (a warning, or `info`), or hides it with null. */
+function show(message, kind = 'warn') {
   const box = $('message');
   if (!message) {
     box.hidden = true;
@@ -33,6 +38,7 @@ function show(message) {
     return;
   }
   box.textContent = message instanceof Error ? message.message : String(message);
+  box.classList.toggle('info', kind === 'info');
   box.hidden = false;
 }
 
@@ -44,7 +50,8 @@ function defaultScenario(protocol = 'raft', nodes = null, seed = null) {
 
 /**
  * Loads a scenario (fetching its engine if needed); on error keeps the
- * current run and shows the reason. The panels reset on the lab's "load".
+ * current run and shows the reason. The panels reset on the lab's "load". A
+ * scenario saved at a moment (`open_at_ms`) opens there, paused.
  */
 function load(scenario) {
   let pending;
@@ -55,10 +62,20 @@ function load(scenario) {
     return Promise.reject(e);
   }
   show(null);
-  return pending.catch((e) => {
-    show(e);
-    throw e;
-  });
+  return pending.then(
+    (l) => {
+      const at = lab.sim.scenario().open_at_ms;
+      if (at > 0 && at <= MAX_LINK_T_MS) {
+        lab.seek(at);
+        lab.pause();
+      }
+      return l;
+    },
+    (e) => {
+      show(e);
+      throw e;
+    },
+  );
 }
 
 /** Waits for the run and then for its protocol's drawing module. */
@@ -67,7 +84,7 @@ function withRenderer(pending) {
     const protocol = l.sim.protocol();
     const drawnWith = rendererFor(protocol);
     if ((await loadRenderer(protocol)) !== drawnWith) {
-      buildLegend(protocol);
+      buildLegend($('legend'), rendererFor(protocol));
       lab.changed('renderer');
     }
     return l;
@@ -86,18 +103,45 @@ function afterLoad() {
   }
   controls.selected = null;
   controls.draft = null;
+  card.close();
   $('partition-tool').hidden = true;
-  $('events').textContent = '';
-  lastSeq = 0;
+  panels.resetEvents();
   syncNetworkSliders();
-  buildLegend(sc.protocol);
+  buildLegend($('legend'), rendererFor(sc.protocol));
   document.title = `${sc.title ? `${sc.title} — ` : ''}Consensus Lab`;
   // A story (or a link that carries a title) says what to watch.
-  $('caption').hidden = !sc.title && !sc.caption;
+  moments = new MomentTrack(sc.moments ?? []);
+  $('caption').hidden = !sc.title && !sc.caption && moments.length === 0;
   $('caption-title').textContent = sc.title ?? '';
   $('caption-text').textContent = sc.caption ?? '';
   const story = stories.find((st) => st.title === sc.title && st.protocol === sc.protocol);
   $('story').value = story ? story.path : '';
+}
+
+/** The protocol's empty-state hint, above the cluster, with the button that does it. */
+function showHint(lines) {
+  const el = $('hint');
+  el.hidden = !lines;
+  if (!lines) return;
+  const text = $('hint-text');
+  text.textContent = '';
+  const b = document.createElement('span');
+  b.className = 'hint-lead';
+  b.textContent = lines[0];
+  text.append(b, document.createTextNode(` ${lines.slice(1).join(' ')}`));
+}
+
+/** The key moment on screen, under the caption. */
+function showMoment() {
+  const m = moments.activeAt(lab.displayTime);
+  const el = $('moment');
+  if (!m) {
+    el.hidden = true;
+    return;
+  }
+  const text = momentText(m, lab.playing && lab.effectiveSpeed() < lab.speed);
+  if (el.textContent !== text) el.textContent = text;
+  el.hidden = false;
 }
 
 /** The stories menu, grouped by protocol. */
@@ -149,30 +193,6 @@ function syncNetworkSliders() {
   $('drop-out').textContent = `${Math.round(net.drop_rate * 100)}%`;
 }
 
-function buildLegend(protocol) {
-  const legend = $('legend');
-  legend.textContent = '';
-  const styles = rendererFor(protocol).messageStyles ?? {};
-  for (const style of Object.values(styles)) {
-    const item = document.createElement('span');
-    item.className = 'legend-item';
-    const c = document.createElement('canvas');
-    const dpr = window.devicePixelRatio || 1;
-    c.width = 18 * dpr;
-    c.height = 18 * dpr;
-    c.className = 'legend-glyph';
-    const g = c.getContext('2d');
-    g.scale(dpr, dpr);
-    glyph(g, style.shape, 9, 9, style.small ? 4 : 5.5, style.fill, style.stroke);
-    item.append(c, document.createTextNode(style.legend));
-    legend.append(item);
-  }
-  const lost = document.createElement('span');
-  lost.className = 'legend-item';
-  lost.textContent = '✕ lost message';
-  legend.append(lost);
-}
-
 function newRun() {
   const sc = lab.sim.scenario();
   load({ version: 1, protocol: sc.protocol, nodes: sc.nodes, seed: freshSeed(), network: sc.network, params: sc.params, events: [] }).catch(() => {});
@@ -197,66 +217,15 @@ function draw(force) {
   const snap = lab.snapshot();
   const ctx = $('canvas').getContext('2d');
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  layout = drawScene(ctx, snap, { width: w, height: h, time, selected: controls.selected, draftGroups: controls.draft });
-  if (lastDrawn.version !== lab.version) updatePanels(snap);
+  layout = drawScene(ctx, snap, { width: w, height: h, time, selected: controls.selected, selectedMessage: card.id, draftGroups: controls.draft, paused: !lab.playing });
+  if (lastDrawn.version !== lab.version) {
+    panels.update(snap);
+    showHint(layout.scene.hint);
+  }
+  card.update(snap);
+  showMoment();
   timeline.draw();
   lastDrawn = { version: lab.version, time, w, h };
-}
-
-function updatePanels(snap) {
-  $('play').textContent = lab.playing ? '❚❚ Pause' : '▶ Play';
-  $('play').setAttribute('aria-pressed', String(lab.playing));
-  $('speed-out').textContent = formatSpeed(lab.speed);
-  $('status-time').textContent = `${snap.time_ms.toLocaleString('en-US')} ms`;
-  $('status-steps').textContent = `${snap.steps.toLocaleString('en-US')} steps`;
-  $('status-flight').textContent = `${snap.messages.length} in flight`;
-  $('status-hash').textContent = `trace ${lab.sim.traceHash().slice(0, 12)}…`;
-  const v = snap.violations;
-  const banner = $('violations');
-  if (v.length) {
-    const last = v[v.length - 1];
-    banner.textContent = `Safety violated (${v.length}): ${last.invariant.replaceAll('_', ' ')} at ${last.at_ms} ms — ${last.detail}`;
-    banner.hidden = false;
-  } else {
-    banner.hidden = true;
-  }
-  const sel = controls.selected;
-  const node = sel == null ? null : snap.nodes.find((d) => d.id === sel);
-  $('node-title').textContent = node ? `n${node.id}` : '— click one on the ring';
-  $('node-details').textContent = node ? describeNode(node) : '';
-  for (const b of document.querySelectorAll('#node-actions button')) {
-    const act = b.dataset.act;
-    b.disabled = !node || (act === 'restart' ? node.up : !node.up && act !== 'isolate');
-  }
-  $('partition').textContent = controls.draft ? 'Partition (drawing…)' : 'Partition…';
-  embed?.updateEmbedBar(lab, node);
-  appendEvents();
-}
-
-const QUIET = new Set(['send', 'deliver', 'drop', 'timer', 'start']);
-
-function appendEvents() {
-  const list = $('events');
-  const showAll = $('show-messages').checked;
-  const recs = lab.sim.eventsSince(lastSeq);
-  if (recs.length === 0) return;
-  lastSeq = recs[recs.length - 1].seq + 1;
-  const frag = document.createDocumentFragment();
-  const shown = showAll ? recs : recs.filter((r) => !QUIET.has(r.kind));
-  for (const r of shown.slice(-150)) {
-    const li = document.createElement('li');
-    li.className = `ev ev-${r.kind}`;
-    const t = document.createElement('span');
-    t.className = 'ev-time';
-    t.textContent = `${r.time_ms}`;
-    // Protocol notes speak for their node; the simulator's own texts name it.
-    const who = r.node != null && (r.kind === 'note' || r.kind === 'milestone') ? `n${r.node} ` : '';
-    li.append(t, document.createTextNode(` ${who}${r.text}`));
-    frag.append(li);
-  }
-  list.append(frag);
-  while (list.childElementCount > 150) list.firstElementChild.remove();
-  list.scrollTop = list.scrollHeight;
 }
 
 function frame(now) {
@@ -315,14 +284,18 @@ function exposeLab() {
     memoryBytes: () => lab.memoryBytes(),
     checkpointCount: () => lab.sim.checkpointCount(),
     markers: () => lab.sim.markers(),
+    /** The timeline's marks as the reader sees them: { kind, time_ms, text } (the tooltip's words). */
+    timelineMarks: () => timeline.collect(),
     runUntil: (ms) => lab.runUntil(ms),
     inject: (event) => lab.inject(event),
     snapshot: () => lab.sim.snapshot(),
+    message: (id) => lab.sim.message(id),
     eventsSince: (seq) => lab.sim.eventsSince(seq),
     scenario: () => lab.sim.scenario(),
     scenarioJson: () => lab.sim.scenarioJson(),
     traceHash: () => lab.sim.traceHash(),
     timeMs: () => lab.sim.timeMs(),
+    displayTime: () => lab.displayTime,
     stats: () => lab.sim.stats(),
     result: () => lab.sim.result(),
     play: () => lab.play(),
@@ -331,12 +304,37 @@ function exposeLab() {
       return lab.playing;
     },
     setSpeed: (x) => controls.setSpeed(x),
+    /** The speed playback runs at now (slower around a story's key moments). */
+    effectiveSpeed: () => lab.effectiveSpeed(),
     stories: () => stories.slice(),
     openStory: (p) => openStory(p),
     select: (id) => controls.select(id),
     frameTimes: () => frameTimes.slice(),
     /** Where node `id` is drawn, in CSS pixels from the canvas's top-left corner. */
     nodePosition: (id) => (layout && layout.pos[id] ? { x: layout.pos[id].x, y: layout.pos[id].y } : null),
+    /** Where message `id` is drawn now, or null. */
+    messagePosition: (id) => {
+      const m = layout?.scene?.messages.find((x) => x.id === id);
+      return m ? { x: m.x, y: m.y } : null;
+    },
+    /** Draws the frame now (tests read the scene without waiting for the next animation frame). */
+    redraw: () => draw(true),
+    /** What the last frame drew: labels, texts, hit areas, messages, crosses, hint (see draw/scene.js). */
+    scene: (part = null) => {
+      const sc = layout?.scene;
+      if (!sc) return null;
+      if (part) return JSON.parse(JSON.stringify(sc[part]));
+      const { w, h, labels, texts, hits, messages, crosses, hint, obstacles } = sc;
+      return JSON.parse(JSON.stringify({ w, h, labels, texts, hits, messages, crosses, hint, obstacles }));
+    },
+    /** The picture Save image makes, as a data URL with where the cluster sits in it. */
+    image: () => {
+      const c = $('canvas');
+      const img = composeImage(lab, c.clientWidth, c.clientHeight);
+      return { url: img.canvas.toDataURL('image/png'), top: img.top, height: img.height, width: img.width, pixelWidth: img.canvas.width, pixelHeight: img.canvas.height };
+    },
+    /** The scenario Download scenario saves. */
+    savedScenario: () => scenarioToSave(lab),
     protocols: () => protocols(),
     freshSeed: () => freshSeed(),
   };
@@ -352,11 +350,25 @@ async function main() {
     return;
   }
   controls = new Controls(lab, { show, newRun, layout: () => layout });
-  timeline = new TimelineBar($('timeline'), lab, show);
+  card = new MessageCard(lab, { inject: (ev) => controls.inject(ev), layout: () => layout, show });
+  controls.hooks.card = card;
+  panels = new Panels(lab, controls);
+  timeline = new TimelineBar($('timeline'), lab, show, () => ({
+    renderer: lab.sim ? rendererFor(lab.sim.protocol()) : null,
+    moments: moments.moments,
+    zones: moments.zones(),
+    legend: $('timeline-legend'),
+  }));
+  lab.pacer = {
+    speedAt: (t, speed) => moments.speedAt(t, speed),
+    stopAt: (from, to) => moments.stopAt(from, to),
+  };
   setupFiles(lab, { load, show });
+  $('hint-request').addEventListener('click', () => controls.sendRequest(null));
+  new StoryGuard(lab, { load });
   if (embedded) {
-    embed = await import('./embed.js');
-    embed.setupEmbed(lab, controls, (v) => {
+    const embed = await import('./embed.js');
+    embed.setupEmbed((v) => {
       visible = v;
     });
   }
@@ -364,8 +376,7 @@ async function main() {
     if (e.detail === 'load') afterLoad();
     if (e.detail === 'seek') {
       // The run was rebuilt from a checkpoint: list its recent events afresh.
-      $('events').textContent = '';
-      lastSeq = 0;
+      panels.resetEvents();
     }
   });
   const select = $('protocol');
@@ -381,11 +392,6 @@ async function main() {
     load({ version: 1, protocol: sc.protocol, nodes: Number(e.target.value), seed: sc.seed, network: sc.network, params: sc.params, events: [] }).catch(() => {
       $('nodes').value = String(sc.nodes);
     });
-  });
-  $('show-messages').addEventListener('change', () => {
-    $('events').textContent = '';
-    lastSeq = 0;
-    appendEvents();
   });
   await loadStoriesMenu();
   const share = new Share(lab, { load, show, embedded, defaultScenario: () => defaultScenario(first) });

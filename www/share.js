@@ -10,6 +10,9 @@ const $ = (id) => document.getElementById(id);
 /** The furthest moment a link may ask to open at (replaying there takes time). */
 export const MAX_LINK_T_MS = 4 * 3_600_000;
 
+/** The embed snippet's height, for hosts that strip its sizing script (embed.js DEFAULT_HEIGHT). */
+export const EMBED_HEIGHT = 640;
+
 /** Whether the page was opened with a scenario in its fragment. */
 export function hasLink() {
   return /(^|[#&])s=/.test(location.hash);
@@ -102,7 +105,8 @@ export class Share {
       if (speed !== undefined) this.lab.setSpeed(speed);
       if (t !== undefined && t > 0) {
         if (t > MAX_LINK_T_MS) {
-          this.hooks.show(`This link asks to open at ${t.toLocaleString('en-US')} ms, beyond the ${MAX_LINK_T_MS / 3_600_000} simulated hours the lab replays on opening; it starts at 0 instead.`);
+          const h = (ms) => `${Number((ms / 3_600_000).toFixed(2))} simulated hours (${ms.toLocaleString('en-US')} ms)`;
+          this.hooks.show(`This link asks to open at ${h(t)}, beyond the ${h(MAX_LINK_T_MS)} the lab replays on opening; it starts from the beginning (0 ms) instead.`);
         } else {
           this.lab.seek(t);
         }
@@ -155,7 +159,9 @@ export class Share {
     const url = new URL('index.html', location.href);
     url.hash = await this.fragment({ embed: true });
     const title = this.lab.sim.scenario().title ?? `${this.lab.sim.protocol()} in Consensus Lab`;
-    const snippet = `<iframe src="${attr(url.href)}" title="${attr(title)}" width="100%" height="600" style="border:0;max-width:760px" loading="lazy"></iframe>\n`
+    // The height suits a 700 px column for hosts that strip the script; the
+    // script then sets the frame's real height.
+    const snippet = `<iframe src="${attr(url.href)}" title="${attr(title)}" width="100%" height="${EMBED_HEIGHT}" style="border:0;max-width:760px" loading="lazy"></iframe>\n`
       + '<script>addEventListener("message",function(e){if(e.data&&e.data.type==="consensus-lab:height"){document.querySelectorAll("iframe").forEach(function(f){if(f.contentWindow===e.source)f.height=e.data.height;});}});</script>';
     $('embed-snippet').value = snippet;
     $('embed-dialog').showModal();
