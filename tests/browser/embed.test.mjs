@@ -1,10 +1,13 @@
 // Embedding in a blog post: a host page with the lab in an iframe gets the
-// frame's height by postMessage; time stops while the frame is scrolled out
-// of view and resumes when it is back; the frame links to the full page with
-// the same run.
+// frame's height by postMessage; a host that strips the script still sees
+// the cluster and the play bar first, in a frame of the snippet's default
+// height; labels are whole at phone width; a reader can send a client
+// request from the frame; time stops while the frame is scrolled out of view
+// and resumes when it is back; the frame links to the full page with the
+// same run.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, screenshot } from './harness.mjs';
+import { startBrowser, screenshot, sceneProblems, storyFile } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -14,7 +17,7 @@ after(async () => {
   await env.close();
 });
 
-async function host(width) {
+async function host(width, { script = true, height = 300 } = {}) {
   const context = await env.browser.newContext({ viewport: { width, height: 800 } });
   const page = await context.newPage();
   const errors = [];
@@ -23,14 +26,14 @@ async function host(width) {
     contentType: 'text/html',
     body: `<!doctype html><html><body style="margin:0;font-family:sans-serif">
       <p>A blog post about Raft.</p>
-      <iframe id="lab" src="index.html#embed=1" style="width:100%;max-width:${width}px;border:0" height="300" title="Consensus Lab"></iframe>
+      <iframe id="lab" src="index.html#embed=1" style="width:100%;max-width:${width}px;border:0" height="${height}" title="Consensus Lab"></iframe>
       <div id="spacer" style="height:3000px">more of the post</div>
-      <script>
+      <script>${script ? '' : 'window.stripped = true;'}
         window.heights = [];
         addEventListener('message', (e) => {
           if (e.data && e.data.type === 'consensus-lab:height') {
             window.heights.push(e.data.height);
-            document.getElementById('lab').height = e.data.height;
+            if (!window.stripped) document.getElementById('lab').height = e.data.height;
           }
         });
       </script></body></html>`,
@@ -95,6 +98,64 @@ test('the frame links to the full page with the same fragment, minus embed', asy
   });
   assert.match(href, /index\.html/);
   assert.doesNotMatch(href, /embed=1/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a host that strips the sizing script still shows the cluster and the play bar first', async () => {
+  // The snippet's height, for such hosts.
+  const main = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await main.goto(`${env.url}index.html`);
+  await main.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+  await main.getByRole('button', { name: 'Embed…' }).click();
+  await main.locator('#embed-dialog[open]').waitFor();
+  await main.waitForFunction(() => document.getElementById('embed-snippet').value.includes('iframe'));
+  const snippet = await main.locator('#embed-snippet').inputValue();
+  const height = Number(snippet.match(/height="(\d+)"/)[1]);
+  assert.ok(height >= 560 && height <= 720, `default height ${height}`);
+  await main.close();
+  for (const h of [450, height]) {
+    const { page, lab, errors, context } = await host(700, { script: false, height: h });
+    await lab.evaluate(async () => {
+      await lab.openStory('raft/leader-crash.json');
+      lab.pause();
+      lab.runUntil(1600);
+    });
+    await page.waitForTimeout(200);
+    const boxes = await lab.evaluate(() => {
+      const b = (sel) => document.querySelector(sel).getBoundingClientRect();
+      return { canvas: b('.canvas-wrap'), bar: b('#playbar'), caption: b('#caption'), inner: window.innerHeight };
+    });
+    assert.ok(boxes.bar.bottom <= boxes.inner + 1, `${h} px frame: the play bar is in view (${boxes.bar.bottom} of ${boxes.inner})`);
+    assert.ok(boxes.canvas.top < 5 && boxes.canvas.height >= 250, `the cluster first, ${boxes.canvas.height} px tall`);
+    assert.ok(boxes.caption.top >= boxes.bar.bottom - 1, 'the caption comes after the bar');
+    await screenshot(page, `embed-stripped-${h}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('in an embed at phone width labels are whole, and a reader can send a client request', async () => {
+  const { page, lab, errors, context } = await host(390);
+  const sc = storyFile('raft/leader-crash.json');
+  const scenes = await lab.evaluate(async (s) => {
+    await lab.load(s);
+    lab.pause();
+    return [0.3, 0.6, 1].map((f) => {
+      lab.runUntil(Math.round(s.run_until_ms * f));
+      lab.redraw();
+      return lab.scene();
+    });
+  }, sc);
+  const problems = scenes.flatMap((scene, i) => sceneProblems(scene, `390 embed #${i}`));
+  for (const scene of scenes) for (const t of scene.texts) if (t.s.endsWith('…')) problems.push(`cut: "${t.s}"`);
+  assert.deepEqual(problems, []);
+  const before = await lab.evaluate(() => lab.scenario().events.filter((e) => e.type === 'client_request').length);
+  await page.frameLocator('#lab').getByRole('button', { name: 'Send request' }).click();
+  const after = await lab.evaluate(() => lab.scenario().events.filter((e) => e.type === 'client_request').length);
+  assert.equal(after, before + 1, 'the request is in the run');
+  await page.waitForTimeout(200);
+  await screenshot(page, 'embed-390-request');
   assert.deepEqual(errors, []);
   await context.close();
 });

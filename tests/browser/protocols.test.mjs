@@ -159,10 +159,10 @@ test('3pc: a partition during PreCommit splits the decision and the nodes show i
 test('switching protocols through the Protocol menu changes the legend, without errors', async () => {
   const { page, errors } = await openPage(env);
   const expect = {
-    paxos: /nack \(refused/,
+    paxos: /nack.*refused, \(2,1\) was promised/,
     'multi-paxos': /leader heartbeat/,
-    '2pc': /outcome\? \(uncertain participant asks\)/,
-    '3pc': /ack \(of precommit\)/,
+    '2pc': /outcome\?.*a prepared participant asks/,
+    '3pc': /ack.*pre-committed/,
     raft: /RequestVote/,
   };
   let previous = await legendText(page);
