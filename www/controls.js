@@ -161,6 +161,12 @@ export class Controls {
       this.hooks.card.show(hit.id);
       return;
     }
+    const cell = this.hooks.layout()?.scene?.hitAt(x, y, ['cell']);
+    if (touch && cell) {
+      this.hooks.card.showTip(cell, x, y);
+      return;
+    }
+    this.hooks.card.hideTip();
     this.hooks.card.close();
     this.select(hit?.kind === 'node' ? hit.id : null);
   }

@@ -139,7 +139,8 @@ function showMoment() {
     el.hidden = true;
     return;
   }
-  const text = momentText(m, lab.playing && lab.effectiveSpeed() < lab.speed);
+  const state = lab.playing && lab.effectiveSpeed() < lab.speed ? 'slow' : !lab.playing && m.pause && lab.displayTime === m.at_ms ? 'stopped' : null;
+  const text = momentText(m, state);
   if (el.textContent !== text) el.textContent = text;
   el.hidden = false;
 }

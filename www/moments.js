@@ -67,8 +67,9 @@ export class MomentTrack {
   }
 }
 
-/** The words shown for the moment on screen. */
-export function momentText(m, slowed) {
+/** The words shown for the moment on screen; `state` is 'slow', 'stopped' (paused at it) or null. */
+export function momentText(m, state) {
   const caption = m.caption ?? 'a key moment of this story';
-  return `${timeText(m.at_ms)} · ${caption}${slowed ? ' (slow motion)' : ''}`;
+  const tail = state === 'slow' ? ' (slow motion)' : state === 'stopped' ? ' — paused here: press Play to watch it' : '';
+  return `${timeText(m.at_ms)} · ${caption}${tail}`;
 }

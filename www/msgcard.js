@@ -3,7 +3,7 @@
 // Duplicate buttons that inject drop_message / duplicate_message. Playback
 // pauses while the card is open, so the message stays where the reader
 // clicked it. Hovering anything drawn with a tooltip (a message, a node, a
-// log cell) shows it. The card only reads the engine (Simulation.message)
+// log cell) shows it; on a touch screen a tap on a log cell does. The card only reads the engine (Simulation.message)
 // and forwards the reader's choice as an inject.
 import { rendererFor, styleOf } from './render.js';
 import { messageRows } from './describe.js';
@@ -148,6 +148,21 @@ export class MessageCard {
     this.el.style.top = `${Math.round(y)}px`;
   }
 
+  /** Shows hit area `h`'s tooltip at (x, y): for a tap, where there is no hover. */
+  showTip(h, x, y) {
+    this.tip.textContent = h.tip;
+    this.tip.hidden = false;
+    const W = this.tip.parentElement.clientWidth;
+    const tw = this.tip.offsetWidth;
+    const left = x + 14 + tw > W - 4 ? x - 14 - tw : x + 14;
+    this.tip.style.left = `${Math.max(4, Math.round(left))}px`;
+    this.tip.style.top = `${Math.max(4, Math.round(y + 14))}px`;
+  }
+
+  hideTip() {
+    this.tip.hidden = true;
+  }
+
   hover(e) {
     if (e.pointerType === 'touch') return;
     const sc = this.hooks.layout()?.scene;
@@ -161,12 +176,6 @@ export class MessageCard {
       return;
     }
     e.currentTarget.style.cursor = h.kind === 'cell' ? 'help' : 'pointer';
-    this.tip.textContent = h.tip;
-    this.tip.hidden = false;
-    const W = this.tip.parentElement.clientWidth;
-    const tw = this.tip.offsetWidth;
-    const left = x + 14 + tw > W - 4 ? x - 14 - tw : x + 14;
-    this.tip.style.left = `${Math.max(4, Math.round(left))}px`;
-    this.tip.style.top = `${Math.max(4, Math.round(y + 14))}px`;
+    this.showTip(h, x, y);
   }
 }

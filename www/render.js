@@ -71,7 +71,7 @@ export function drawScene(ctx, snap, view) {
     drawHalos(ctx, layout, groupOf, false);
     if (draft) drawHalos(ctx, layout, draft, true);
     drawMessages(ctx, snap, layout, view, r);
-    blockNodes(layout.pos, layout.nodeR);
+    blockNodes(layout.pos, layout.nodeR, (i) => Math.max(groupOf || draft ? (draft ? 10 : 7) : 0, snap.nodes[i]?.id === view.selected ? 5 : 0));
     const nodeView = { time: view.time, n, selected: view.selected };
     snap.nodes.forEach((node, i) => {
       const p = layout.pos[i];

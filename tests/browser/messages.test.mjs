@@ -107,6 +107,13 @@ test('on a phone a tap opens the card too', async () => {
   const card = await openCard(page, m.id, { tap: true });
   assert.match(card, /leaderCommit/);
   await screenshot(page, 'phone-message-card');
+  // No hover on a phone: a tap on a log cell shows what the tooltip says.
+  await page.locator('#msg-card button[data-msg="close"]').tap();
+  await page.evaluate(() => lab.redraw());
+  const cell = await page.evaluate(() => lab.scene().hits.find((h) => h.kind === 'cell' && h.id === 0));
+  await canvasClick(page, (cell.x0 + cell.x1) / 2, (cell.y0 + cell.y1) / 2, { tap: true });
+  await page.locator('#tip:not([hidden])').waitFor();
+  assert.match(await page.locator('#tip').textContent(), /n0 · index 1 · term 1 · a=1/);
   assert.deepEqual(errors, []);
   await context.close();
 });

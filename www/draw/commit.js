@@ -272,7 +272,7 @@ function outsideLines(node, tx, key, f, view, r) {
     if (key === 'blocked') return [{ s: `n${node.id} · BLOCKED`, px, weight: 700, color: S.stroke }];
     if (!node.up) return [{ s: `n${node.id} · ${coord ? 'coord. ' : ''}crashed`, px, weight: 600, color }];
     const timer = node.timers?.find((t) => t.name === 'timeout');
-    if (timer && tx && !tx.decision) return [{ s: `n${node.id} · timeout→${key === 'precommitted' ? 'commit' : 'abort'}`, px, weight: 600, color }];
+    if (timer && tx && !tx.decision) return [{ s: `n${node.id} · timeout→${key === 'precommitted' ? 'commit' : 'abort'}`, short: `n${node.id}`, px, weight: 600, color }];
     return [{ s: coord ? `n${node.id} · coordinator` : `n${node.id}`, px, weight: 600, color }];
   }
   const name = f.focus;

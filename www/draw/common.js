@@ -245,7 +245,8 @@ export function checkMark(ctx, x, y, s, color, width = 2) {
  * cover a node, another label or a ✕ (scene.js, rule 2): when their side is
  * taken they try the other sides, then only the first line, and when no
  * spot is free they are left to the node's tooltip. Each line is
- * { s, color, weight, px }. Returns whether the lines were drawn in full.
+ * { s, short?, color, weight, px }; `short` is a shorter wording to use when
+ * the whole line has no room. Returns whether the lines were drawn in full.
  */
 export function labelLines(ctx, p, r, lines, bounds) {
   if (!lines.length) return true;
@@ -259,11 +260,19 @@ export function labelLines(ctx, p, r, lines, bounds) {
     ? [natural, down, flip[down], flip[natural]]
     : [natural, right, flip[right], flip[natural]];
   // Whole lines on a free side first; then shortened lines; then the first line alone.
-  const tries = [[lines, false], [lines, true]];
-  if (lines.length > 1) tries.push([lines.slice(0, 1), false], [lines.slice(0, 1), true]);
+  // Clear of the node's rings (selection, partition halo): the obstacle blockNodes() set.
+  const ring = sc?.obstacles.find((o) => o.kind === 'node' && o.cx === p.x && o.cy === p.y);
+  const gap = ring ? ring.r - r + 1 : 8;
+  // Whole lines first, then each line's shorter form (`short`), then the
+  // first line alone, and only then lines shortened with an ellipsis.
+  const shorter = lines.map((l) => (l.short ? { ...l, s: l.short } : l));
+  const tries = [[lines, false]];
+  if (shorter.some((l, i) => l !== lines[i])) tries.push([shorter, false]);
+  if (lines.length > 1) tries.push([lines.slice(0, 1), false], [shorter.slice(0, 1), false]);
+  tries.push([lines, true], [shorter.slice(0, 1), true]);
   for (const [ls, shorten] of tries) {
     for (const side of sides) {
-      const lay = layoutLines(ctx, p, r, ls, side, side === natural, out, bounds);
+      const lay = layoutLines(ctx, p, r + gap - 8, ls, side, side === natural, out, bounds);
       if (!lay || (lay.cut && !shorten)) continue;
       if (sc && lay.boxes.some((b) => sc.collides(b))) continue;
       for (const d of lay.draw) text(ctx, d.s, d.x, d.y, d.opts);
@@ -329,11 +338,15 @@ function layoutLines(ctx, p, r, lines, side, natural, out, bounds) {
   return { draw, boxes, cut };
 }
 
-/** Marks node bodies (with their arcs and rings) as places labels must not cover. */
-export function blockNodes(pos, r) {
+/**
+ * Marks node bodies, with their arcs and rings, as places labels must not
+ * cover: `extra(i)` is how far node i's rings reach beyond its arcs (its
+ * selection ring, a partition halo).
+ */
+export function blockNodes(pos, r, extra = () => 0) {
   const sc = activeScene();
   if (!sc) return;
-  for (const p of pos) sc.block(circleBox(p.x, p.y, r + 7), 'node');
+  pos.forEach((p, i) => sc.block(circleBox(p.x, p.y, r + 7 + extra(i)), 'node'));
 }
 
 /** The white card behind a detail panel. */

@@ -108,7 +108,11 @@ export function drawLog(ctx, snap, area, view) {
       ctx.fillRect(area.x + labelW - 2, y + 1, area.w - labelW + 2, rowH - 2);
     }
     text(ctx, nodeName(node.id), area.x, y + rowH / 2, { px: namePx, weight: sel ? 700 : 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
-    if (role !== 'follower' && labelW > 60) text(ctx, role, area.x + 24, y + rowH / 2, { px: Math.min(10, namePx), color: role === 'leader' ? palette.ok : palette.muted, align: 'left' });
+    if (role !== 'follower' && labelW > 60) {
+      font(ctx, namePx, 700);
+      const after = area.x + Math.max(24, ctx.measureText(nodeName(node.id)).width + 5);
+      text(ctx, role, after, y + rowH / 2, { px: Math.min(10, namePx), color: role === 'leader' ? palette.ok : palette.muted, align: 'left' });
+    }
     if (first > 1) text(ctx, '…', area.x + labelW - 8, y + rowH / 2, { px: namePx, color: palette.muted });
     const ch = rowH - 3 - strip;
     for (let idx = first; idx <= node.log.length && idx < first + cols; idx++) {
