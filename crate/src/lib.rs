@@ -9,11 +9,12 @@
 //! - `link`: scenario links (`#s=…`) for the CLI; the page has its own in `www/link.js`.
 //! - [`raft`]: Raft, after the extended paper's Figure 2 and §5.
 
+pub mod base;
 #[cfg(feature = "commit")]
 pub mod commit;
 pub mod engine;
-pub mod invariant;
 pub mod history;
+pub mod invariant;
 pub mod json;
 pub mod kv;
 #[cfg(not(target_arch = "wasm32"))]
@@ -25,8 +26,10 @@ pub mod protocol;
 pub mod pvec;
 #[cfg(feature = "raft")]
 pub mod raft;
+pub mod registry;
 pub mod scenario;
 pub mod sim;
+pub mod spec;
 pub mod timeline;
 pub mod trace;
 

@@ -16,7 +16,7 @@ const USAGE: &str = "usage: consensus-lab run FILE|-|LINK   (a scenario file, st
        consensus-lab link FILE|-          (prints the scenario's link fragment, s=1.…)
        consensus-lab unlink LINK|FILE|-   (prints the scenario JSON a link carries)
        consensus-lab unlink --each-line FILE|-   (one JSON result per input line, for tests)
-       consensus-lab protocols            (the protocols this build runs, as JSON)";
+       consensus-lab protocols [--json]   (every protocol: params, message kinds, variants, commands)";
 
 fn fail(message: &str) -> ExitCode {
     eprintln!("error: {}", message.lines().next().unwrap_or_default());
@@ -39,7 +39,11 @@ fn main() -> ExitCode {
         ["unlink", "--each-line", file] => unlink_each_line(file),
         ["unlink", arg] => unlink(arg),
         ["protocols"] => {
-            say(&serde_json::to_string_pretty(&consensus_lab::engine::protocols()).unwrap_or_default());
+            say(consensus_lab::registry::to_text().trim_end());
+            ExitCode::SUCCESS
+        }
+        ["protocols", "--json"] => {
+            say(&serde_json::to_string_pretty(&consensus_lab::registry::to_json()).unwrap_or_default());
             ExitCode::SUCCESS
         }
         ["--help" | "-h" | "help"] => {

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Engine, protocols};
+use crate::engine::Engine;
 use crate::scenario::{Scenario, parse_event};
 use crate::timeline::Timeline;
 
@@ -172,9 +172,10 @@ impl Simulation {
         Ok(Simulation { timeline: Timeline::new(engine) })
     }
 
-    /// Every protocol the lab runs: `[{ name, min_nodes, max_nodes, default_nodes }]`.
+    /// Every protocol this module runs, as the registry describes them
+    /// (`consensus-lab protocols --json` lists every module's).
     pub fn protocols() -> Result<JsValue, JsError> {
-        to_js(&protocols())
+        to_js(&crate::registry::to_json())
     }
 
     /// A fresh random seed (below 2^53, so it survives JSON and JS numbers).
