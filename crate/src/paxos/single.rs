@@ -443,8 +443,13 @@ impl Protocol for Paxos {
     }
 
     fn on_client_request(&mut self, cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
-        if let Some(l) = &self.st.learned {
+        if let Some(l) = self.st.learned.clone() {
             out.note(|| format!("already learned \"{l}\"; \"{value}\" cannot be chosen"));
+            // Tell everyone again: a learner that missed the decision (its
+            // Decide was lost) learns it now rather than never.
+            for peer in cx.peers() {
+                out.send(peer, PaxosMsg::Decide { value: l.clone() });
+            }
             return ClientReply::Accepted;
         }
         if !self.params.may_propose(self.id) {

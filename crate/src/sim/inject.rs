@@ -14,8 +14,6 @@ use crate::scenario::{Event, MAX_TIME_MS};
 use crate::spec::Command;
 use crate::trace::TraceKind;
 
-use rand::RngExt;
-
 impl World {
     pub(super) fn apply(&mut self, event: Event) -> Result<(), String> {
         let now = self.now;
@@ -148,7 +146,7 @@ impl World {
                 };
                 let (from, to) = (f.from, f.to);
                 let s = self.net.settings(from, to);
-                let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
+                let latency = self.net_draws.duplicate(id).range(s.latency_ms.0, s.latency_ms.1);
                 self.stats.messages_duplicated += 1;
                 self.put_in_flight(from, to, Payload::CopyOf(id), latency, None);
             }

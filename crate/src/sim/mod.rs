@@ -12,6 +12,7 @@
 mod admit;
 pub mod client;
 mod converge;
+pub mod draws;
 pub mod erased;
 pub mod flight;
 mod inject;

@@ -12,11 +12,12 @@
 use std::any::Any;
 use std::rc::Rc;
 
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::RunError;
 use super::client::Client;
+use super::draws::NetDraws;
 use super::erased::{AnyChecker, AnyEffect, AnyMailbox, AnyNode, AnyProtocol, AnyStable, Slot, TimerId, encode};
 use super::flight::{Flight, Loss, Window};
 use super::network::Network;
@@ -76,7 +77,8 @@ pub struct World {
     pub(super) flight: Window<Flight>,
     /// The payloads of the messages in `flight`, under the same ids.
     pub(super) mail: Box<dyn AnyMailbox>,
-    pub(super) net_rng: ChaCha8Rng,
+    /// The network's draws (see [`super::draws`]).
+    pub(super) net_draws: NetDraws,
     pub(super) client: Client,
     /// Client operations, the workload's clients and the history.
     pub(super) ops: Ops,
@@ -170,7 +172,7 @@ impl World {
             meta,
             flight: Window::default(),
             mail: proto.mailbox(),
-            net_rng: stream(0),
+            net_draws: NetDraws::new(seed, n),
             client: Client::new(stream(u64::MAX)),
             ops,
             checkers: entry.checkers(),
@@ -499,10 +501,12 @@ impl World {
             return;
         }
         let s = self.net.settings(from, to);
-        // Always three draws, so changing one rate does not reshuffle the rest.
-        let drop_roll: f64 = self.net_rng.random();
-        let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
-        let dup_roll: f64 = self.net_rng.random();
+        // Always the same draws in the same order, so changing one rate does
+        // not reshuffle the rest.
+        let mut d = self.net_draws.send(from, to);
+        let drop_roll = d.unit();
+        let latency = d.range(s.latency_ms.0, s.latency_ms.1);
+        let dup_roll = d.unit();
         let lost = if !self.net.connected(from, to) {
             Some(Loss::Partition)
         } else if drop_roll < s.drop_rate {
@@ -512,7 +516,7 @@ impl World {
         };
         let Some(id) = self.put_in_flight(from, to, Payload::Outbox(slot), latency, lost) else { return };
         if lost.is_none() && dup_roll < s.duplicate_rate {
-            let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
+            let latency = d.range(s.latency_ms.0, s.latency_ms.1);
             self.stats.messages_duplicated += 1;
             self.put_in_flight(from, to, Payload::CopyOf(id), latency, None);
         }
