@@ -5,6 +5,7 @@
 
 pub mod agenda;
 pub mod error;
+pub mod maths;
 pub mod quorum;
 pub mod read;
 pub mod text;
