@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import { root, run, capture } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium } from './lib/toolchain.mjs';
 import { writeStoriesIndex } from './lib/stories.mjs';
-import { buildWasm, pkgDir, loadFamily, FAMILIES } from './lib/build-wasm.mjs';
+import { buildWasm, pkgDir, loadFamily, families, registry } from './lib/build-wasm.mjs';
 
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
@@ -158,23 +158,26 @@ async function pageSizes(dist) {
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     await page.waitForTimeout(300);
     const opened = total();
-    const families = {};
-    for (const [family, protocol] of [['paxos', 'paxos'], ['commit', '2pc']]) {
+    // Every other family, in registry order: what opening its first protocol adds.
+    const added = {};
+    const reg = registry();
+    for (const family of families().slice(1)) {
+      const first = reg.find((p) => p.family === family);
       const before = total();
       await page.evaluate(async (p) => {
-        await lab.load({ version: 1, protocol: p, nodes: 4, seed: 1 });
-      }, protocol);
+        await lab.load({ version: 1, protocol: p.name, nodes: p.default_nodes, seed: 1 });
+      }, first);
       await page.waitForTimeout(300);
       const after = total();
-      families[family] = { raw: after.raw - before.raw, gzip: after.gzip - before.gzip };
+      added[family] = { protocols: reg.filter((p) => p.family === family).map((p) => p.name), raw: after.raw - before.raw, gzip: after.gzip - before.gzip };
     }
     const modules = {};
-    for (const family of FAMILIES) {
+    for (const family of families()) {
       const wasm = fs.readFileSync(path.join(dist, 'www', 'pkg', family, 'consensus_lab_bg.wasm'));
       modules[family] = { wasmRaw: wasm.length, wasmGzip: gz(wasm) };
     }
     await context.close();
-    return { opened, families, modules };
+    return { opened, added, modules };
   } finally {
     await env.close();
   }
@@ -222,10 +225,9 @@ const rows = [
   [`seek in a ${travel.atEnd.minutes}-min run, slowest of 40`, `${travel.atEnd.seek.max.toFixed(1)} ms`, 'information', null],
   ['wasm memory after 10 simulated min', `${(travel.at10.memory / 1048576).toFixed(1)} MB (${travel.at10.checkpoints} checkpoints)`, 'information', null],
   [`wasm memory after ${travel.atEnd.minutes} simulated min`, `${(travel.atEnd.memory / 1048576).toFixed(1)} MB (${travel.atEnd.checkpoints} checkpoints)`, 'bounded: ≤ 4× the 10-min figure', travel.atEnd.memory <= 4 * travel.at10.memory],
-  ...FAMILIES.map((f) => [`wasm module "${f}" (raw / gzip)`, `${kb(size.modules[f].wasmRaw)} / ${kb(size.modules[f].wasmGzip)}`, 'information', null]),
+  ...families().map((f) => [`wasm module "${f}" (raw / gzip)`, `${kb(size.modules[f].wasmRaw)} / ${kb(size.modules[f].wasmGzip)}`, 'information', null]),
   [`page as opened: ${size.opened.files} files with the Raft engine (raw / gzip)`, `${kb(size.opened.raw)} / ${kb(size.opened.gzip)}`, '< 150 KB gzip', size.opened.gzip < 150 * 1024],
-  ['then opening Paxos / Multi-Paxos adds', `${kb(size.families.paxos.raw)} / ${kb(size.families.paxos.gzip)}`, 'information', null],
-  ['then opening 2PC / 3PC adds', `${kb(size.families.commit.raw)} / ${kb(size.families.commit.gzip)}`, 'information', null],
+  ...Object.values(size.added).map((a) => [`then opening ${a.protocols.join(' / ')} adds`, `${kb(a.raw)} / ${kb(a.gzip)}`, 'information', null]),
 ];
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['measure', 'value', 'target'][i].length));
 const line = (a, b, c, d) => `| ${a.padEnd(w[0])} | ${b.padStart(w[1])} | ${c.padEnd(w[2])} | ${d.padEnd(6)} |`;

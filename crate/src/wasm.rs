@@ -343,4 +343,35 @@ impl Simulation {
     pub fn result(&self) -> Result<JsValue, JsError> {
         parse_json(&self.timeline.world().result_json())
     }
+
+    /// The history of client operations so far, in the contract's form.
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(self.timeline.world().history())
+    }
+
+    /// The run's figures so far (the protocol's `metrics`).
+    pub fn metrics(&self) -> Result<JsValue, JsError> {
+        to_js(&self.timeline.world().metrics())
+    }
+
+    /// The run's series sampled every `step` ms from `from` to `to`:
+    /// `{ times: [...], series: { name: [values, null where none] } }`.
+    /// Recomputed from checkpoints; the run on screen does not move.
+    pub fn series(&self, from: f64, to: f64, step: f64) -> Result<JsValue, JsError> {
+        let (from, to, step) = (time_arg("series", from)?, time_arg("series", to)?, time_arg("series", step)?);
+        let (times, cols) = self.timeline.series(from, to, step);
+        let mut buf = Vec::new();
+        let mut o = crate::json::Obj::new(&mut buf);
+        o.field("times", &times);
+        o.raw("series", |b| {
+            let mut s = crate::json::Obj::new(b);
+            for (name, col) in &cols {
+                let vals: Vec<Option<f64>> = col.iter().map(|v| v.is_finite().then_some(*v)).collect();
+                s.field(name, &vals);
+            }
+            s.end();
+        });
+        o.end();
+        parse_json(&String::from_utf8(buf).unwrap_or_default())
+    }
 }

@@ -88,6 +88,13 @@ impl<P: Protocol> Simulator<P> {
         Ok(Simulator { world: World::new(&entry, scenario, stable)?, _p: PhantomData })
     }
 
+    /// A run whose protocol is paired with checker `C` rather than with the
+    /// registry's checkers (tests of protocols the registry does not list).
+    pub fn with_checker<C: crate::invariant::Checker<P>>(scenario: Scenario) -> Result<Self, ScenarioError> {
+        let entry = crate::registry::Entry::of::<P>("test").checker::<C>().done();
+        Ok(Simulator { world: World::new(&entry, scenario, Vec::new())?, _p: PhantomData })
+    }
+
     /// The run, protocol-blind.
     pub fn into_world(self) -> World {
         self.world
