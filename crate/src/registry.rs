@@ -2,7 +2,7 @@
 //!
 //! Each family (a folder in `src/`, one wasm module) lists its protocols in
 //! its own `registry()` function — the engine, its family and its checkers —
-//! and adds one line below. Everything that lists protocols reads this: the
+//! and is declared by one line in `lib.rs`'s `families!`. Everything that lists protocols reads this: the
 //! CLI's `protocols` (and `--json`), the file the build writes next to the
 //! wasm modules (`www/pkg/protocols.json`), which the page's loaders and
 //! menus, the stories index, the bench and the docs' tables read in turn.
@@ -91,17 +91,11 @@ impl Entry {
     }
 }
 
-/// Every protocol in this build, in the order the page lists them. A new
-/// family adds one line here.
+/// Every protocol in this build, in the order the page lists them (the
+/// families as `lib.rs` declares them, each family's protocols as its own
+/// `registry()` lists them).
 pub fn entries() -> Vec<Entry> {
-    let mut all = Vec::new();
-    #[cfg(feature = "raft")]
-    all.extend(crate::raft::registry());
-    #[cfg(feature = "paxos")]
-    all.extend(crate::paxos::registry());
-    #[cfg(feature = "commit")]
-    all.extend(crate::commit::registry());
-    all
+    crate::family_entries()
 }
 
 /// The protocol called `name`, if this build runs it.

@@ -112,7 +112,7 @@ fn fixed_clusters_refuse_membership_with_a_clear_line() {
     assert!(
         build_err(json!({ "version": 1, "protocol": "raft", "nodes": 3, "seed": 1,
             "events": [{ "at_ms": 5, "type": "join", "node": 2, "contact": [2] }] }))
-            .contains("cannot contact itself")
+        .contains("cannot contact itself")
     );
 }
 
@@ -131,11 +131,8 @@ fn commands_are_declared_checked_and_routed() {
     let texts: Vec<String> = s.trace().since(0).map(|r| r.text.clone()).collect();
     assert!(texts.iter().any(|t| t.contains("command refuse: this node refuses")), "{texts:?}");
     // Live injects are checked the same way.
-    let err = s.inject(consensus_lab::scenario::Event::Command {
-        name: "pong".into(),
-        args: Default::default(),
-        node: None,
-    });
+    let err =
+        s.inject(consensus_lab::scenario::Event::Command { name: "pong".into(), args: Default::default(), node: None });
     assert_eq!(
         err.unwrap_err().to_string(),
         "at 100 ms: inject.name: unknown command \"pong\" (echo's commands are: ping, arm, refuse)"
@@ -148,7 +145,7 @@ fn commands_are_declared_checked_and_routed() {
     assert!(
         build_err(json!({ "version": 1, "protocol": "raft", "nodes": 3, "seed": 1,
             "events": [{ "at_ms": 5, "type": "command", "name": "x", "args": [1] }] }))
-            .starts_with("events[0].args: must be an object")
+        .starts_with("events[0].args: must be an object")
     );
 }
 
@@ -169,7 +166,7 @@ fn client_operations_are_refused_where_no_store_serves_them() {
     assert!(
         build_err(json!({ "version": 1, "protocol": "2pc", "nodes": 3, "seed": 1,
             "events": [{ "at_ms": 5, "type": "client_op", "f": "read" }] }))
-            .starts_with("events[0].type: 2pc does not serve client operations")
+        .starts_with("events[0].type: 2pc does not serve client operations")
     );
     assert!(
         build_err(json!({ "version": 1, "protocol": "paxos", "nodes": 3, "seed": 1, "clients": { "count": 2 } }))
@@ -182,15 +179,27 @@ fn client_operations_are_refused_where_no_store_serves_them() {
     };
     assert_eq!(op(json!({ "f": "read", "value": "1" })), "events[0].value: a read takes no value");
     assert_eq!(op(json!({ "f": "write" })), "events[0].value: missing (a write sets a value)");
-    assert_eq!(op(json!({ "f": "write", "value": "1", "expect": "0" })), "events[0].expect: only a cas compares with an expected value");
-    assert_eq!(op(json!({ "f": "swap", "value": "1" })), "events[0].f: unknown operation \"swap\" (expected read, write, append or cas)");
-    assert_eq!(op(json!({ "f": "read", "node": 9 })), "events[0].node: node 9 does not exist (this scenario has nodes 0..2)");
+    assert_eq!(
+        op(json!({ "f": "write", "value": "1", "expect": "0" })),
+        "events[0].expect: only a cas compares with an expected value"
+    );
+    assert_eq!(
+        op(json!({ "f": "swap", "value": "1" })),
+        "events[0].f: unknown operation \"swap\" (expected read, write, append or cas)"
+    );
+    assert_eq!(
+        op(json!({ "f": "read", "node": 9 })),
+        "events[0].node: node 9 does not exist (this scenario has nodes 0..2)"
+    );
     assert!(op(json!({ "f": "read", "timeout_ms": 0 })).starts_with("events[0].timeout_ms: must be between 1"));
-    let workload = |w: Value| build_err(json!({ "version": 1, "protocol": "raft", "nodes": 3, "seed": 1, "clients": w }));
+    let workload =
+        |w: Value| build_err(json!({ "version": 1, "protocol": "raft", "nodes": 3, "seed": 1, "clients": w }));
     assert!(workload(json!({ "count": 0 })).starts_with("clients.count: must be between 1"));
     assert!(workload(json!({ "count": 2, "ops": ["read", "swap"] })).starts_with("clients.ops[1]: unknown operation"));
     assert!(workload(json!({ "count": 2, "think": 3 })).starts_with("clients.think: unknown field"));
-    assert!(workload(json!({ "count": 2, "from_ms": 50, "until_ms": 10 })).starts_with("clients.until_ms: ends before"));
+    assert!(
+        workload(json!({ "count": 2, "from_ms": 50, "until_ms": 10 })).starts_with("clients.until_ms: ends before")
+    );
 }
 
 /// Raft answers client operations through its log: every completed op of a

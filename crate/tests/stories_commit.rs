@@ -13,9 +13,7 @@ use consensus_lab::protocol::Protocol;
 use consensus_lab::sim::Simulator;
 use stories_support::{MAX_STORY_MS, stories as stories_in};
 
-
 type Expect<P> = fn(&mut Simulator<P>, u64);
-
 
 fn check_all<P: Protocol>(expect: fn(&str) -> Option<Expect<P>>) -> usize {
     let stories = stories_in(P::NAME);

@@ -16,7 +16,6 @@ use consensus_lab::sim::Simulator;
 use paxos_support::count_kinds;
 use stories_support::stories;
 
-
 /// Runs a story to its end, counting messages by kind; no story here may
 /// break an invariant.
 fn play<P: Protocol>(slug: &str, s: &Scenario) -> (Simulator<P>, BTreeMap<&'static str, usize>) {

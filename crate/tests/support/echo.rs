@@ -106,7 +106,11 @@ impl Protocol for Echo {
     fn spec() -> Spec {
         Spec {
             summary: "test protocol",
-            kinds: &[Doc { name: "Ping", doc: "hello" }, Doc { name: "Pong", doc: "hi" }, Doc { name: "Bye", doc: "bye" }],
+            kinds: &[
+                Doc { name: "Ping", doc: "hello" },
+                Doc { name: "Pong", doc: "hi" },
+                Doc { name: "Bye", doc: "bye" },
+            ],
             commands: &[
                 CommandSpec {
                     name: "ping",
