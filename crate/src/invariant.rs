@@ -83,4 +83,16 @@ pub trait Checker<P: Protocol>: Clone + Default + 'static {
     fn sample(&self, now: Time, nodes: &dyn Nodes<P>, out: &mut Figures) {
         let _ = (now, nodes, out);
     }
+
+    /// Liveness, for the explorer: from `since` on, faults stopped (the
+    /// network healed, crashed nodes restarted, pauses over) and a client
+    /// request was submitted at `since` (with a client operation where the
+    /// protocol serves them). At `now`, has the protocol made the progress
+    /// its registry entry promises (`Spec::liveness`)? `Some(what is
+    /// missing)` when not; `None` when it has, or when this checker makes no
+    /// such claim.
+    fn liveness(&self, since: Time, now: Time, nodes: &dyn Nodes<P>) -> Option<String> {
+        let _ = (since, now, nodes);
+        None
+    }
 }

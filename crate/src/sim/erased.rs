@@ -215,6 +215,7 @@ pub trait AnyChecker {
     fn on_event(&mut self, now: Time, event: &Event);
     fn metrics(&self, now: Time, slots: &[Slot], out: &mut Figures);
     fn sample(&self, now: Time, slots: &[Slot], out: &mut Figures);
+    fn liveness(&self, since: Time, now: Time, slots: &[Slot]) -> Option<String>;
     fn clone_box(&self) -> Box<dyn AnyChecker>;
 }
 
@@ -511,6 +512,9 @@ impl<P: Protocol, C: Checker<P>> AnyChecker for TypedChecker<P, C> {
     }
     fn sample(&self, now: Time, slots: &[Slot], out: &mut Figures) {
         with_nodes::<P, _>(slots, |nodes| self.0.sample(now, nodes, out));
+    }
+    fn liveness(&self, since: Time, now: Time, slots: &[Slot]) -> Option<String> {
+        with_nodes::<P, _>(slots, |nodes| self.0.liveness(since, now, nodes))
     }
     fn clone_box(&self) -> Box<dyn AnyChecker> {
         Box::new(self.clone())

@@ -142,6 +142,12 @@ impl World {
         out
     }
 
+    /// What progress the protocol has not made since `since` (see
+    /// [`crate::invariant::Checker::liveness`]); empty when it has.
+    pub fn liveness(&self, since: Time) -> Vec<String> {
+        self.checkers.iter().filter_map(|c| c.liveness(since, self.now, &self.slots)).collect()
+    }
+
     /// One sample of the run's series now.
     pub fn sample(&self) -> crate::invariant::Figures {
         let mut out = crate::invariant::Figures::default();
