@@ -178,14 +178,7 @@ impl Scenario {
     }
 
     pub fn from_json_str(text: &str) -> R<Scenario> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            let what = match e.classify() {
-                serde_json::error::Category::Eof => "the JSON ends too early",
-                _ => "malformed JSON",
-            };
-            ScenarioError::new("", format!("{what}: {e}"))
-        })?;
-        Scenario::from_value(&value)
+        Scenario::from_value(&parse_json(text)?)
     }
 
     pub fn from_value(doc: &Value) -> R<Scenario> {
@@ -323,6 +316,17 @@ impl Scenario {
     pub fn to_value(&self) -> Value {
         serde_json::from_str(&self.to_json_string()).unwrap_or(Value::Null)
     }
+}
+
+/// Reads JSON text, saying whether it ended too early or is malformed.
+pub(crate) fn parse_json(text: &str) -> R<Value> {
+    serde_json::from_str(text).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "the JSON ends too early",
+            _ => "malformed JSON",
+        };
+        ScenarioError::new("", format!("{what}: {e}"))
+    })
 }
 
 /// Parses one event object. `at` is required in a scenario timeline; for a
@@ -536,7 +540,7 @@ pub(crate) fn uint(v: &Value, path: &str) -> R<u64> {
     }
 }
 
-fn time(v: &Value, path: &str) -> R<Time> {
+pub(crate) fn time(v: &Value, path: &str) -> R<Time> {
     let t = uint(v, path)?;
     if t > MAX_TIME_MS {
         return Err(ScenarioError::new(path, format!("{t} ms is too late (at most {MAX_TIME_MS})")));
