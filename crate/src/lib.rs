@@ -12,8 +12,8 @@
 #[cfg(feature = "commit")]
 pub mod commit;
 pub mod engine;
-pub mod invariant;
 pub mod history;
+pub mod invariant;
 pub mod json;
 pub mod kv;
 #[cfg(not(target_arch = "wasm32"))]

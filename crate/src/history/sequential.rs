@@ -1,0 +1,146 @@
+//! Sequential consistency (Lamport, "How to Make a Multiprocessor Computer
+//! That Correctly Executes Multiprocess Programs", 1979): one order of all
+//! the operations, legal under the model, that keeps each client's own
+//! order — and, unlike linearizability, need not respect real time between
+//! clients.
+//!
+//! Sequential consistency is not local: every key can be sequentially
+//! consistent on its own while the whole history is not (Herlihy & Wing
+//! 1990, §3.3, who show it with a queue pair), so the search runs over all
+//! keys at once. A client's own order is the order of its calls. An
+//! operation with no answer may take effect at any point after the
+//! client's earlier operations, or never, so it is not placed in that
+//! order. The search is a depth-first search over (how far each client has
+//! got, which unanswered operations took effect, every key's value), trying
+//! the earliest-called operation first and never visiting a configuration
+//! twice, and it stops after a fixed number of configurations: the caller
+//! says what it concluded then.
+
+use std::collections::BTreeSet;
+
+use super::model::Model;
+use super::search::Span;
+
+/// One operation for the search: its key (an index into the models), its
+/// client, and the operation with its times.
+#[derive(Clone, Debug)]
+pub struct SeqOp<O> {
+    pub key: usize,
+    pub client: u64,
+    pub span: Span<O>,
+}
+
+/// `Some(true)`: an order exists; `Some(false)`: none does; `None`: more
+/// than `budget` configurations would have to be visited to tell.
+pub fn sequential<M: Model>(models: &mut [M], ops: &[SeqOp<M::Op>], budget: u64) -> Option<bool>
+where
+    M::State: Ord,
+{
+    // Each client's answered operations in call order, and the unanswered
+    // ones with the number of the client's answered operations called
+    // before them.
+    let mut clients: Vec<u64> = ops.iter().map(|o| o.client).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    let slot = |c: u64| clients.binary_search(&c).unwrap_or(0);
+    let mut lanes: Vec<Vec<usize>> = vec![Vec::new(); clients.len()];
+    let mut order: Vec<usize> = (0..ops.len()).collect();
+    order.sort_by_key(|&i| (ops[i].span.call, i));
+    let mut optional: Vec<(usize, usize, usize)> = Vec::new();
+    for &i in &order {
+        let c = slot(ops[i].client);
+        if ops[i].span.ret.is_some() {
+            lanes[c].push(i);
+        } else {
+            optional.push((i, c, lanes[c].len()));
+        }
+    }
+    let init = Config {
+        pos: vec![0; lanes.len()],
+        applied: vec![false; optional.len()],
+        values: models.iter_mut().map(|m| m.init()).collect(),
+    };
+    let mut visited: BTreeSet<Config<M::State>> = BTreeSet::new();
+    visited.insert(init.clone());
+    let mut stack = vec![(init, 0usize)];
+    while let Some((config, next)) = stack.last_mut() {
+        if config.pos.iter().zip(&lanes).all(|(p, l)| *p == l.len()) {
+            return Some(true);
+        }
+        // The moves from here, earliest call first: every client's next
+        // answered operation, and every unanswered one it has reached.
+        let mut moves: Vec<(u64, usize, Move)> = Vec::new();
+        for (c, lane) in lanes.iter().enumerate() {
+            if let Some(&i) = lane.get(config.pos[c]) {
+                moves.push((ops[i].span.call, i, Move::Next(c)));
+            }
+        }
+        for (k, &(i, c, after)) in optional.iter().enumerate() {
+            if !config.applied[k] && config.pos[c] >= after {
+                moves.push((ops[i].span.call, i, Move::Optional(k)));
+            }
+        }
+        moves.sort_unstable();
+        let Some(&(_, i, mv)) = moves.get(*next) else {
+            stack.pop();
+            continue;
+        };
+        *next += 1;
+        let op = &ops[i];
+        let Some(after) = models[op.key].step(&config.values[op.key], &op.span.op) else { continue };
+        let mut child = config.clone();
+        child.values[op.key] = after;
+        match mv {
+            Move::Next(c) => child.pos[c] += 1,
+            Move::Optional(k) => child.applied[k] = true,
+        }
+        if visited.contains(&child) {
+            continue;
+        }
+        if visited.len() as u64 >= budget {
+            return None;
+        }
+        visited.insert(child.clone());
+        stack.push((child, 0));
+    }
+    Some(false)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Move {
+    Next(usize),
+    Optional(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Config<S> {
+    pos: Vec<usize>,
+    applied: Vec<bool>,
+    values: Vec<S>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::model::{ABSENT, KvModel, KvStep};
+
+    fn op(key: usize, client: u64, call: u64, ret: Option<u64>, step: KvStep) -> SeqOp<KvStep> {
+        SeqOp { key, client, span: Span { call, ret, op: step } }
+    }
+
+    #[test]
+    fn a_stale_read_is_sequential_but_two_clients_disagreeing_on_order_is_not() {
+        // Reference: Lamport 1979 — only each process's own order counts.
+        let mut m = vec![KvModel::default()];
+        let one = m[0].values.id(Some("1"));
+        // Client 1 reads nothing after client 0's write completed: ordering
+        // the read first is fine without real time.
+        let stale = vec![op(0, 0, 0, Some(10), KvStep::Write(one)), op(0, 1, 20, Some(30), KvStep::Read(ABSENT))];
+        assert_eq!(sequential(&mut m, &stale, 1_000), Some(true));
+        // But client 1 cannot read 1 and then nothing.
+        let mut back = stale.clone();
+        back.insert(1, op(0, 1, 15, Some(18), KvStep::Read(one)));
+        assert_eq!(sequential(&mut m, &back, 1_000), Some(false));
+        assert_eq!(sequential(&mut m, &back, 1), None);
+    }
+}
