@@ -137,8 +137,8 @@ fn sequential_verdict(ops: &[Op], limits: &Limits) -> (Option<bool>, String) {
         }
     }
     let n = all.len();
-    let own = "each client's own order (by call; an operation with no answer may take effect any time after the \
-               client's earlier ones, or never)";
+    let own = "each client's own order (what returned before the client's next call comes first; an operation \
+               with no answer may take effect any time after, or never)";
     match sequential(&mut models, &all, limits.sequential_states) {
         Some(true) => {
             return (

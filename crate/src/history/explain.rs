@@ -117,6 +117,15 @@ fn pattern(kh: &KeyHistory, keep: &[usize], stuck: usize, ops: &[Op]) -> Option<
     let all_v = if v == ABSENT { Vec::new() } else { writers(v, &mut (0..spans.len())) };
     let subject = subject(op(stuck));
     let shown_v = seen(kh, v);
+    // "wrote 1", or "appended a" when only appends of one piece could have.
+    let appended: Vec<&Rc<str>> =
+        all_v.iter().filter_map(|&j| if let KvStep::Append(a) = &spans[j].op { Some(a) } else { None }).collect();
+    let wrote_v = match appended.first() {
+        Some(a) if appended.len() == all_v.len() && appended.iter().all(|b| b == a) => {
+            format!("appended {}", show(Some(a)))
+        }
+        _ => format!("wrote {shown_v}"),
+    };
 
     if v != ABSENT {
         // Nothing wrote it, or nothing wrote it before the read returned.
@@ -156,7 +165,7 @@ fn pattern(kh: &KeyHistory, keep: &[usize], stuck: usize, ops: &[Op]) -> Option<
         let strong: Vec<usize> = overwrites.iter().copied().filter(|&w| after_nothing(w, &all_v)).collect();
         if let Some(w) = latest(&strong) {
             return Some(format!(
-                "{subject}, but {} completed before it began and nothing wrote {shown_v} after that",
+                "{subject}, but {} completed before it began and nothing {wrote_v} after that",
                 object(op(w))
             ));
         }

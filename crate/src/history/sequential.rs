@@ -7,17 +7,21 @@
 //! Sequential consistency is not local: every key can be sequentially
 //! consistent on its own while the whole history is not (Herlihy & Wing
 //! 1990, §3.3, who show it with a queue pair), so the search runs over all
-//! keys at once. A client's own order is the order of its calls. An
-//! operation with no answer may take effect at any point after the
-//! client's earlier operations, or never, so it is not placed in that
-//! order. The search is a depth-first search over (how far each client has
-//! got, which unanswered operations took effect, every key's value), trying
-//! the earliest-called operation first and never visiting a configuration
-//! twice, and it stops after a fixed number of configurations: the caller
-//! says what it concluded then.
+//! keys at once. A client's own order is real time among its own
+//! operations — one that returned before the client called another comes
+//! first — with the linearizability check's rule for ties, so that a
+//! linearizable history is always sequentially consistent; a client that
+//! waits for each answer has a total order. An operation with no answer
+//! may take effect at any point after the client's operations that returned
+//! before its call, or never. The search is a depth-first search over
+//! (which operations each client has done, which unanswered ones took
+//! effect, every key's value), trying the earliest-called operation first
+//! and never visiting a configuration twice, and it stops after a fixed
+//! number of configurations: the caller says what it concluded then.
 
 use std::collections::BTreeSet;
 
+use super::Time;
 use super::model::Model;
 use super::search::Span;
 
@@ -36,27 +40,24 @@ pub fn sequential<M: Model>(models: &mut [M], ops: &[SeqOp<M::Op>], budget: u64)
 where
     M::State: Ord,
 {
-    // Each client's answered operations in call order, and the unanswered
-    // ones with the number of the client's answered operations called
-    // before them.
     let mut clients: Vec<u64> = ops.iter().map(|o| o.client).collect();
     clients.sort_unstable();
     clients.dedup();
     let slot = |c: u64| clients.binary_search(&c).unwrap_or(0);
+    // Each client's answered operations in call order; the unanswered ones
+    // apart, each with its client.
     let mut lanes: Vec<Vec<usize>> = vec![Vec::new(); clients.len()];
     let mut order: Vec<usize> = (0..ops.len()).collect();
     order.sort_by_key(|&i| (ops[i].span.call, i));
-    let mut optional: Vec<(usize, usize, usize)> = Vec::new();
+    let mut optional: Vec<(usize, usize)> = Vec::new();
     for &i in &order {
         let c = slot(ops[i].client);
-        if ops[i].span.ret.is_some() {
-            lanes[c].push(i);
-        } else {
-            optional.push((i, c, lanes[c].len()));
-        }
+        if ops[i].span.ret.is_some() { lanes[c].push(i) } else { optional.push((i, c)) }
     }
+    let ret = |i: usize| ops[i].span.ret.unwrap_or(Time::MAX);
     let init = Config {
         pos: vec![0; lanes.len()],
+        ahead: Vec::new(),
         applied: vec![false; optional.len()],
         values: models.iter_mut().map(|m| m.init()).collect(),
     };
@@ -67,16 +68,29 @@ where
         if config.pos.iter().zip(&lanes).all(|(p, l)| *p == l.len()) {
             return Some(true);
         }
-        // The moves from here, earliest call first: every client's next
-        // answered operation, and every unanswered one it has reached.
-        let mut moves: Vec<(u64, usize, Move)> = Vec::new();
+        // The moves from here, earliest call first: each client's answered
+        // operations that nothing of its own must precede, and the
+        // unanswered ones whose client has done what returned before them.
+        let mut moves: Vec<(Time, usize, Move)> = Vec::new();
         for (c, lane) in lanes.iter().enumerate() {
-            if let Some(&i) = lane.get(config.pos[c]) {
-                moves.push((ops[i].span.call, i, Move::Next(c)));
+            let mut due = Time::MAX;
+            for (k, &i) in lane.iter().enumerate().skip(config.pos[c]) {
+                if ops[i].span.call > due {
+                    break;
+                }
+                if !config.done(c, k) {
+                    moves.push((ops[i].span.call, i, Move::Answered(c, k)));
+                    due = due.min(ret(i));
+                }
             }
         }
-        for (k, &(i, c, after)) in optional.iter().enumerate() {
-            if !config.applied[k] && config.pos[c] >= after {
+        for (k, &(i, c)) in optional.iter().enumerate() {
+            let blocked = lanes[c]
+                .iter()
+                .enumerate()
+                .skip(config.pos[c])
+                .any(|(j, &a)| ret(a) < ops[i].span.call && !config.done(c, j));
+            if !config.applied[k] && !blocked {
                 moves.push((ops[i].span.call, i, Move::Optional(k)));
             }
         }
@@ -91,7 +105,7 @@ where
         let mut child = config.clone();
         child.values[op.key] = after;
         match mv {
-            Move::Next(c) => child.pos[c] += 1,
+            Move::Answered(c, k) => child.mark(c, k),
             Move::Optional(k) => child.applied[k] = true,
         }
         if visited.contains(&child) {
@@ -108,15 +122,40 @@ where
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Move {
-    Next(usize),
+    /// A client (lane) and the operation's place in its lane.
+    Answered(usize, usize),
     Optional(usize),
 }
 
+/// Where the search stands: every lane's done operations are a prefix
+/// (`pos`) plus a few beyond it (`ahead`, sorted), since a client's
+/// operations can only overlap when its calls do.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Config<S> {
     pos: Vec<usize>,
+    ahead: Vec<(usize, usize)>,
     applied: Vec<bool>,
     values: Vec<S>,
+}
+
+impl<S> Config<S> {
+    fn done(&self, c: usize, k: usize) -> bool {
+        k < self.pos[c] || self.ahead.binary_search(&(c, k)).is_ok()
+    }
+
+    fn mark(&mut self, c: usize, k: usize) {
+        if k != self.pos[c] {
+            if let Err(at) = self.ahead.binary_search(&(c, k)) {
+                self.ahead.insert(at, (c, k));
+            }
+            return;
+        }
+        self.pos[c] += 1;
+        while let Ok(at) = self.ahead.binary_search(&(c, self.pos[c])) {
+            self.ahead.remove(at);
+            self.pos[c] += 1;
+        }
+    }
 }
 
 #[cfg(test)]
