@@ -28,7 +28,6 @@ impl Bits {
         Bits { words: vec![0; n.div_ceil(64)], full: 0, hash: 0 }
     }
 
-    #[cfg(test)]
     pub fn contains(&self, i: usize) -> bool {
         self.words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }

@@ -7,6 +7,8 @@
 //! guarantees (as [`super::session`] defines "older"), so the sequential
 //! search runs only when the history is not known to be linearizable.
 
+use std::rc::Rc;
+
 use serde::Serialize;
 use serde::ser::SerializeStruct;
 
@@ -101,7 +103,7 @@ pub fn consistency_with(ops: &[Op], limits: &Limits) -> Consistency {
     let (sequential, seq_detail) = if lin.linearizable == Some(true) {
         (Some(true), "sequentially consistent, as every linearizable history is".to_string())
     } else {
-        sequential_verdict(ops, limits)
+        sequential_verdict(ops, limits, &lin.failed, &lin.undecided)
     };
     let ryw = read_your_writes(ops);
     let mr = monotonic_reads(ops);
@@ -127,7 +129,9 @@ pub fn consistency_with(ops: &[Op], limits: &Limits) -> Consistency {
 
 /// The sequential search over the whole history, then, if that runs out,
 /// over each key alone.
-fn sequential_verdict(ops: &[Op], limits: &Limits) -> (Option<bool>, String) {
+/// Keys that are linearizable are sequentially consistent on their own, so
+/// only the others are searched key by key.
+fn sequential_verdict(ops: &[Op], limits: &Limits, failed: &[Rc<str>], unsure: &[Rc<str>]) -> (Option<bool>, String) {
     let keys = by_key(ops);
     let mut models: Vec<KvModel> = keys.iter().map(|kh| kh.model.clone()).collect();
     let mut all: Vec<SeqOp<_>> = Vec::new();
@@ -157,6 +161,9 @@ fn sequential_verdict(ops: &[Op], limits: &Limits) -> (Option<bool>, String) {
     let stopped = format!("the whole-history search stopped after {} configurations", limits.sequential_states);
     let mut undecided = Vec::new();
     for (k, kh) in keys.iter().enumerate() {
+        if !failed.contains(&kh.key) && !unsure.contains(&kh.key) {
+            continue;
+        }
         let mine: Vec<SeqOp<_>> = all.iter().filter(|o| o.key == k).map(|o| SeqOp { key: 0, ..o.clone() }).collect();
         match sequential(&mut models[k..=k], &mine, limits.sequential_states) {
             Some(true) => {}
@@ -178,7 +185,8 @@ fn sequential_verdict(ops: &[Op], limits: &Limits) -> (Option<bool>, String) {
             Some(true),
             format!(
                 "sequentially consistent per key only: {stopped}; each key's operations alone fit an order that \
-                 keeps {own} (sequential consistency is not local, so the whole history may still not)"
+                 keeps {own} (the linearizable keys by linearizability; sequential consistency is not local, so \
+                 the whole history may still not be)"
             ),
         )
     } else {

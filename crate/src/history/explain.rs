@@ -82,6 +82,45 @@ fn subject(op: &Op) -> String {
     }
 }
 
+/// A cas that failed although the key held what it expected: a write of
+/// that value completed before it began and nothing else could come
+/// between, or nothing had written the key at all.
+fn failed_cas(kh: &KeyHistory, keep: &[usize], stuck: usize, expect: Vid, ops: &[Op]) -> Option<String> {
+    let spans = &kh.spans;
+    let r = &spans[stuck];
+    let o = &ops[kh.origin[stuck]];
+    let key = show(Some(&kh.key));
+    let subject = format!(
+        "the cas of {key} from {} to {} at {} failed",
+        show(o.expect.as_deref()),
+        show(o.value.as_deref()),
+        when(o.call_ms, o.return_ms)
+    );
+    let done_before = |j: usize, t: Time| spans[j].ret.is_some_and(|x| x < t);
+    let after_it = |j: usize| r.ret.is_some_and(|d| spans[j].call > d);
+    // Operations that would leave something other than what it expected.
+    let others: Vec<usize> = (0..spans.len())
+        .filter(|&j| j != stuck)
+        .filter(|&j| match &spans[j].op {
+            KvStep::Append(_) => true,
+            op => KeyHistory::sets(op).is_some_and(|v| v != expect),
+        })
+        .collect();
+    if expect == ABSENT {
+        return others.iter().all(|&x| after_it(x)).then(|| format!("{subject}, but nothing had written {key} yet"));
+    }
+    let w = keep
+        .iter()
+        .copied()
+        .filter(|&w| KeyHistory::sets(&spans[w].op) == Some(expect) && done_before(w, r.call))
+        .filter(|&w| others.iter().all(|&x| done_before(x, spans[w].call) || after_it(x)))
+        .max_by_key(|&w| (spans[w].ret, w))?;
+    Some(format!(
+        "{subject}, but {} completed before it began and nothing else wrote {key} after that",
+        object(&ops[kh.origin[w]])
+    ))
+}
+
 /// What an observer saw, as words after "found" / "returned".
 fn seen(kh: &KeyHistory, v: Vid) -> String {
     show(kh.model.values.get(v).map(|s| &**s))
@@ -109,8 +148,11 @@ fn pattern(kh: &KeyHistory, keep: &[usize], stuck: usize, ops: &[Op]) -> Option<
     let spans = &kh.spans;
     let op = |i: usize| &ops[kh.origin[i]];
     let r = &spans[stuck];
-    let v = KeyHistory::observed(&r.op)?;
     let done_before = |j: usize, t: Time| spans[j].ret.is_some_and(|x| x < t);
+    if let KvStep::Cas { expect, ok: Some(false), .. } = r.op {
+        return failed_cas(kh, keep, stuck, expect, ops);
+    }
+    let v = KeyHistory::observed(&r.op)?;
     let writers = |val: Vid, among: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
         among.filter(|&j| j != stuck && kh.could_produce(&spans[j].op, val)).collect()
     };

@@ -46,6 +46,8 @@ pub struct Linearizability {
     pub undecided: Vec<Rc<str>>,
     /// For the first failed key.
     pub counterexample: Option<Counterexample>,
+    /// Search steps taken, over all keys (shrinking not counted).
+    pub steps: u64,
     /// One sentence on the verdict and what it assumed.
     pub detail: String,
 }
@@ -79,7 +81,8 @@ pub fn linearizability(ops: &[Op], limits: &Limits) -> Linearizability {
         Some(true)
     };
     let detail = verdict_detail(ops, linearizable, &failed, &undecided, limits, counterexample.as_ref());
-    Linearizability { linearizable, keys: key_count(ops), failed, undecided, counterexample, detail }
+    let steps = limits.search_steps - budget.0;
+    Linearizability { linearizable, keys: key_count(ops), failed, undecided, counterexample, steps, detail }
 }
 
 fn verdict_detail(
@@ -141,10 +144,18 @@ fn cut(kh: &KeyHistory, keep: &[usize], stuck: usize) -> Vec<usize> {
     keep.iter().copied().filter(|&i| deadline.is_none_or(|d| kh.spans[i].call <= d)).collect()
 }
 
-/// For each span that saw a value, the groups of spans of the whole key
-/// that wrote it, of which shrinking keeps one each: the writes and cas
-/// that set exactly that value or, when none did, for each piece appended
-/// to the key that the value contains, the appends of that piece.
+/// For each span that saw something, the groups of spans of the whole key
+/// that could have made it so, of which shrinking keeps one each, so that
+/// a counterexample never rests on having dropped the very operation that
+/// explained an observation. A read (or successful cas) of a value keeps
+/// one of the writes and cas that set exactly that value or, when none did,
+/// one that set a value it starts with, and for each piece appended to the
+/// key that it contains, one append of that piece. A failed cas keeps one
+/// operation that set a value other than the one it expected. Of the
+/// writers that could have come before the observer (called before it
+/// returned), only the most recent count — those no other one followed in
+/// real time — so that the counterexample is the anomaly itself, not an
+/// older write whose later twin was dropped.
 fn writers_of(kh: &KeyHistory) -> Vec<Vec<Vec<usize>>> {
     let mut appends: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (j, s) in kh.spans.iter().enumerate() {
@@ -154,17 +165,54 @@ fn writers_of(kh: &KeyHistory) -> Vec<Vec<Vec<usize>>> {
             appends.entry(a).or_default().push(j);
         }
     }
-    let mut out = vec![Vec::new(); kh.spans.len()];
+    let n = kh.spans.len();
+    let sets = |j: usize| KeyHistory::sets(&kh.spans[j].op);
+    let mut out = vec![Vec::new(); n];
     for (i, s) in kh.spans.iter().enumerate() {
-        let Some(v) = KeyHistory::observed(&s.op).filter(|&v| v != ABSENT) else { continue };
-        let set: Vec<usize> =
-            (0..kh.spans.len()).filter(|&j| j != i && KeyHistory::sets(&kh.spans[j].op) == Some(v)).collect();
-        out[i] = if !set.is_empty() {
-            vec![set]
+        let groups: Vec<Vec<usize>> = if let KvStep::Cas { expect, ok: Some(false), .. } = s.op {
+            let other = |j: usize| match &kh.spans[j].op {
+                KvStep::Append(_) => true,
+                op => KeyHistory::sets(op).is_some_and(|v| v != expect),
+            };
+            vec![(0..n).filter(|&j| j != i && other(j)).collect()]
+        } else if let Some(v) = KeyHistory::observed(&s.op).filter(|&v| v != ABSENT) {
+            let exact: Vec<usize> = (0..n).filter(|&j| j != i && sets(j) == Some(v)).collect();
+            if !exact.is_empty() {
+                vec![exact]
+            } else {
+                // Built by appends: what it started from, and each piece.
+                let text = kh.model.values.get(v).map_or("", |s| &**s);
+                let starts = |j: usize| {
+                    sets(j)
+                        .and_then(|b| kh.model.values.get(b))
+                        .is_some_and(|b| b.len() < text.len() && text.starts_with(&**b))
+                };
+                let base: Vec<usize> = (0..n).filter(|&j| starts(j)).collect();
+                let pieces = appends.iter().filter(|(a, _)| text.contains(**a)).map(|(_, js)| js.clone());
+                (!base.is_empty()).then_some(base).into_iter().chain(pieces).collect()
+            }
         } else {
-            let text = kh.model.values.get(v).map_or("", |s| &**s);
-            appends.iter().filter(|(a, _)| text.contains(**a)).map(|(_, js)| js.clone()).collect()
+            Vec::new()
         };
+        // Of the writers that could have come before the observer, the most
+        // recent: those no other one followed in real time.
+        let deadline = s.ret;
+        let failed_cas = matches!(s.op, KvStep::Cas { ok: Some(false), .. });
+        let done_before = |a: usize, b: usize| kh.spans[a].ret.is_some_and(|r| r < kh.spans[b].call);
+        out[i] = groups
+            .into_iter()
+            .filter_map(|g| {
+                let before: Vec<usize> =
+                    g.iter().copied().filter(|&j| deadline.is_none_or(|d| kh.spans[j].call <= d)).collect();
+                let latest: Vec<usize> =
+                    before.iter().copied().filter(|&a| !before.iter().any(|&b| done_before(a, b))).collect();
+                match (latest.is_empty(), failed_cas) {
+                    (false, _) => Some(latest),
+                    (true, false) if !g.is_empty() => Some(g),
+                    _ => None,
+                }
+            })
+            .collect();
     }
     out
 }

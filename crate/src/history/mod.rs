@@ -30,6 +30,7 @@ mod explain;
 mod keys;
 pub mod linearizable;
 pub mod model;
+mod needs;
 pub mod parse;
 pub mod search;
 pub mod sequential;
@@ -55,7 +56,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { search_steps: 20_000_000, shrink_steps: 5_000_000, sequential_states: 200_000 }
+        Limits { search_steps: 20_000_000, shrink_steps: 5_000_000, sequential_states: 50_000 }
     }
 }
 

@@ -21,15 +21,35 @@ use crate::kv::{F, KvOp, step};
 pub trait Model {
     /// One operation together with what it returned.
     type Op;
-    type State: Clone + Eq;
+    type State: Clone + Ord;
     fn init(&mut self) -> Self::State;
     /// The state after `op`, or `None` when `op` could not have returned
     /// what it did from `state`.
     fn step(&mut self, state: &Self::State, op: &Self::Op) -> Option<Self::State>;
+    /// What `op` can leave behind. The search linearizes an operation that
+    /// changes nothing as soon as it is legal, without trying anything else
+    /// first.
+    fn produces(&self, op: &Self::Op) -> Produces<Self::State>;
+    /// The one state `op` is legal in, if there is one (a read that
+    /// returned a value): the search gives up on a configuration as soon as
+    /// such an operation still to come needs a state that is not the current
+    /// one and that nothing still to come can produce.
+    fn needs(&self, op: &Self::Op) -> Option<Self::State>;
     /// A hash of a state; equal states must hash alike.
     fn hash(&self, state: &Self::State) -> u64;
     fn describe_op(&self, op: &Self::Op) -> String;
     fn describe_state(&self, state: &Self::State) -> String;
+}
+
+/// What an operation can leave behind when it takes effect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Produces<S> {
+    /// It never changes the state (a read).
+    Nothing,
+    /// The state as it was, or this one (a write, a cas).
+    This(S),
+    /// It may produce any state (an append).
+    Any,
 }
 
 /// SplitMix64's finaliser: a fixed, well-mixed hash of a number.
@@ -134,6 +154,21 @@ impl Model for KvModel {
                 let (next, _) = step(current.as_deref(), &self.kv_op(op));
                 Some(self.values.id(next.as_deref()))
             }
+        }
+    }
+
+    fn produces(&self, op: &KvStep) -> Produces<Vid> {
+        match *op {
+            KvStep::Read(_) | KvStep::Cas { ok: Some(false), .. } => Produces::Nothing,
+            KvStep::Write(v) | KvStep::Cas { value: v, .. } => Produces::This(v),
+            KvStep::Append(_) => Produces::Any,
+        }
+    }
+
+    fn needs(&self, op: &KvStep) -> Option<Vid> {
+        match *op {
+            KvStep::Read(v) | KvStep::Cas { expect: v, ok: Some(true), .. } => Some(v),
+            _ => None,
         }
     }
 

@@ -4,14 +4,14 @@
 //!
 //! Every operation becomes a call entry and a return entry, sorted by time
 //! (an operation with no answer returns at +∞). The entries sit in a
-//! doubly linked list. The search walks the list from its head: at a call
-//! entry it tries to linearize that operation next — the model must accept
-//! it from the current state, and the resulting configuration (set of
-//! linearized operations, state) must be new — and if so lifts both of its
-//! entries out of the list and starts again from the head. Reaching a
-//! return entry means that operation's deadline has come with it still
-//! unlinearized: the search backtracks, putting the last lifted operation
-//! back and trying the entry after it. An empty list is a linearization;
+//! doubly linked list. The operations that may be linearized next are those
+//! whose call entries come before the first return entry. The search tries
+//! each in turn — the model must accept it from the current state, and the
+//! resulting configuration (set of linearized operations, state) must be
+//! new — and lifts both of its entries out of the list. When none can come
+//! next, that first return is a deadline no order meets from here: the
+//! search backtracks, putting the last lifted operation back and trying
+//! the next one in its place. An empty list is a linearization;
 //! backtracking with nothing to put back proves there is none.
 //!
 //! Reference: Wing & Gong, "Testing and verifying concurrent objects", 1993;
@@ -20,7 +20,8 @@
 
 use super::Time;
 use super::cache::{Bits, Seen};
-use super::model::Model;
+use super::model::{Model, Produces};
+use super::needs::Needs;
 
 /// One operation of a history with its times; `ret: None` means no answer
 /// came, so it may take effect at any time after `call` (or never: taking
@@ -95,7 +96,14 @@ impl List {
 }
 
 struct Frame<S> {
-    call: u32,
+    /// The operations that may come next here (call nodes), and how many
+    /// have been tried.
+    moves: Vec<u32>,
+    tried: usize,
+    /// The return entry nothing here may pass: the earliest one still in
+    /// the list.
+    frontier: u32,
+    /// The state and highest linearized operation on reaching here.
     state: S,
     hi: usize,
 }
@@ -120,61 +128,135 @@ pub fn linearize<M: Model>(model: &mut M, ops: &[Span<M::Op>], budget: &mut Budg
     }
     entries.sort_unstable();
     let mut list = List { next: vec![NONE; 2 * n + 1], prev: vec![NONE; 2 * n + 1] };
-    // Where each return entry sits in time order, to report how far the
-    // search got.
-    let mut rank = vec![0usize; 2 * n + 1];
+    // Each entry's place in time order: deadlines compare by it.
+    let mut rank = vec![0u32; 2 * n + 1];
     let mut last = 0u32;
     for (r, &(_, _, node)) in entries.iter().enumerate() {
         list.next[last as usize] = node;
         list.prev[node as usize] = last;
-        rank[node as usize] = r;
+        rank[node as usize] = r as u32;
         last = node;
     }
+    let op_of = |call: u32| order[(call as usize - 1) / 2];
+    let op_of_return = |ret: u32| order[(ret as usize - 2) / 2];
+    let frontier_of = |list: &List| {
+        let mut e = list.next[0];
+        while e % 2 == 1 {
+            e = list.next[e as usize];
+        }
+        e
+    };
+    // The operations that may be linearized next: every call before the
+    // first return entry, the frontier. One that never changes the state
+    // and is legal now goes next, alone: any linearization can be
+    // rearranged to put it first, since it changes nothing, every operation
+    // that had to precede it already has, and moving it earlier breaks no
+    // real-time order. So reads never multiply the search.
+    //
+    // Otherwise each operation is a choice, and the order of trying them is
+    // what keeps the search short; any order finds a linearization if there
+    // is one. The frontier's operation must be linearized before its
+    // deadline, so it leads, just in time (Lowe 2017, §4): a write goes
+    // first itself, a read that cannot go yet first tries the operations
+    // that would let it. Then the rest in call order, the unanswered last:
+    // linearizing writes as early as possible (Wing & Gong's order) would
+    // bury values that reads called later still have to see.
+    let moves_here = |list: &List, model: &mut M, state: &M::State| -> (Vec<u32>, u32) {
+        let mut moves = Vec::new();
+        // The waiting read with the soonest deadline.
+        let mut urgent: Option<u32> = None;
+        let mut e = list.next[0];
+        while e % 2 == 1 {
+            let op = &ops[op_of(e)].op;
+            if model.produces(op) == Produces::Nothing {
+                if model.step(state, op).is_some() {
+                    return (vec![e], frontier_of(list));
+                }
+                if urgent.is_none_or(|u| rank[e as usize + 1] < rank[u as usize + 1]) {
+                    urgent = Some(e);
+                }
+            } else {
+                moves.push(e);
+            }
+            e = list.next[e as usize];
+        }
+        let frontier = e;
+        let lead = |model: &mut M, c: u32| -> bool {
+            match urgent {
+                Some(u) => model
+                    .step(state, &ops[op_of(c)].op)
+                    .is_some_and(|after| model.step(&after, &ops[op_of(u)].op).is_some()),
+                None => c + 1 == frontier,
+            }
+        };
+        let mut keyed: Vec<(bool, bool, u32)> =
+            moves.into_iter().map(|c| (!lead(model, c), ops[op_of(c)].ret.is_none(), c)).collect();
+        keyed.sort_unstable();
+        (keyed.into_iter().map(|(_, _, c)| c).collect(), frontier)
+    };
 
     let mut bits = Bits::new(n);
     let mut seen: Seen<M::State> = Seen::new();
-    let mut stack: Vec<Frame<M::State>> = Vec::new();
-    let mut state = model.init();
-    let mut hi = 0usize;
+    let in_order: Vec<&M::Op> = order.iter().map(|&i| &ops[i].op).collect();
+    let mut needs = Needs::new(model, &in_order);
+    let state = model.init();
+    // The furthest deadline known unmeetable: the return entry of an
+    // operation no order gets past.
     let mut furthest: Option<u32> = None;
-    let mut entry = list.next[0];
-    while entry != NONE {
+    let reached = |e: u32, furthest: &mut Option<u32>| {
+        if furthest.is_none_or(|f| rank[e as usize] > rank[f as usize]) {
+            *furthest = Some(e);
+        }
+    };
+    if let Some(w) = needs.doomed(&state, &bits) {
+        return Outcome::Illegal { stuck: order[w] };
+    }
+    let (moves, frontier) = moves_here(&list, model, &state);
+    let mut stack: Vec<Frame<M::State>> = vec![Frame { moves, tried: 0, frontier, state, hi: 0 }];
+    let mut linearized = 0usize;
+    while let Some(top) = stack.last_mut() {
         if !budget.take() {
             return Outcome::Unknown;
         }
-        if entry % 2 == 1 {
-            // A call entry: try this operation next.
-            let k = (entry as usize - 1) / 2;
-            if let Some(after) = model.step(&state, &ops[order[k]].op) {
-                bits.insert(k);
-                let new_hi = if stack.is_empty() { k } else { hi.max(k) };
-                if seen.insert(&bits, new_hi, &after, model.hash(&after)) {
-                    stack.push(Frame { call: entry, state: std::mem::replace(&mut state, after), hi });
-                    hi = new_hi;
-                    list.lift(entry);
-                    entry = list.next[0];
-                    continue;
-                }
+        let Some(&call) = top.moves.get(top.tried) else {
+            // Nothing can come next here: this deadline cannot be met from
+            // here. Put the last operation back.
+            reached(top.frontier, &mut furthest);
+            stack.pop();
+            if let Some(parent) = stack.last() {
+                let undo = parent.moves[parent.tried - 1];
+                let k = (undo as usize - 1) / 2;
                 bits.remove(k);
+                needs.restore(k);
+                list.unlift(undo);
+                linearized -= 1;
             }
-            entry = list.next[entry as usize];
-        } else {
-            // A return entry: its operation's deadline, unmet. Backtrack.
-            if furthest.is_none_or(|f| rank[entry as usize] > rank[f as usize]) {
-                furthest = Some(entry);
+            continue;
+        };
+        top.tried += 1;
+        let k = (call as usize - 1) / 2;
+        let Some(after) = model.step(&top.state, &ops[order[k]].op) else { continue };
+        bits.insert(k);
+        needs.linearize(k);
+        let hi = if linearized == 0 { k } else { top.hi.max(k) };
+        let doomed = needs.doomed(&after, &bits);
+        if doomed.is_some() || !seen.insert(&bits, hi, &after, model.hash(&after)) {
+            if let Some(w) = doomed {
+                reached(2 * w as u32 + 2, &mut furthest);
             }
-            let Some(frame) = stack.pop() else {
-                let stuck = furthest.map_or(0, |f| order[(f as usize - 2) / 2]);
-                return Outcome::Illegal { stuck };
-            };
-            state = frame.state;
-            hi = frame.hi;
-            bits.remove((frame.call as usize - 1) / 2);
-            list.unlift(frame.call);
-            entry = list.next[frame.call as usize];
+            bits.remove(k);
+            needs.restore(k);
+            continue;
         }
+        list.lift(call);
+        linearized += 1;
+        if linearized == n {
+            return Outcome::Linearizable;
+        }
+        let (moves, frontier) = moves_here(&list, model, &after);
+        stack.push(Frame { moves, tried: 0, frontier, state: after, hi });
     }
-    Outcome::Linearizable
+    Outcome::Illegal { stuck: furthest.map_or(order[0], op_of_return) }
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@
 use std::collections::BTreeSet;
 
 use super::Time;
-use super::model::Model;
+use super::model::{Model, Produces, mix};
 use super::search::Span;
 
 /// One operation for the search: its key (an index into the models), its
@@ -55,22 +55,18 @@ where
         if ops[i].span.ret.is_some() { lanes[c].push(i) } else { optional.push((i, c)) }
     }
     let ret = |i: usize| ops[i].span.ret.unwrap_or(Time::MAX);
-    let init = Config {
-        pos: vec![0; lanes.len()],
-        ahead: Vec::new(),
-        applied: vec![false; optional.len()],
-        values: models.iter_mut().map(|m| m.init()).collect(),
-    };
-    let mut visited: BTreeSet<Config<M::State>> = BTreeSet::new();
-    visited.insert(init.clone());
-    let mut stack = vec![(init, 0usize)];
-    while let Some((config, next)) = stack.last_mut() {
-        if config.pos.iter().zip(&lanes).all(|(p, l)| *p == l.len()) {
-            return Some(true);
-        }
-        // The moves from here, earliest call first: each client's answered
-        // operations that nothing of its own must precede, and the
-        // unanswered ones whose client has done what returned before them.
+    // For each unanswered operation, its client's answered ones that
+    // returned before it was called (places in the lane, ascending).
+    let before: Vec<Vec<usize>> = optional
+        .iter()
+        .map(|&(i, c)| (0..lanes[c].len()).filter(|&j| ret(lanes[c][j]) < ops[i].span.call).collect())
+        .collect();
+    // The moves from a configuration, earliest call first: each client's
+    // answered operations that nothing of its own must precede, and the
+    // unanswered ones whose client has done what returned before them. A
+    // read that is legal goes alone, as in the linearizability search: it
+    // changes nothing, and whatever had to precede it has.
+    let moves_from = |config: &Config<M::State>, models: &mut [M]| -> Vec<(usize, Move)> {
         let mut moves: Vec<(Time, usize, Move)> = Vec::new();
         for (c, lane) in lanes.iter().enumerate() {
             let mut due = Time::MAX;
@@ -79,23 +75,43 @@ where
                     break;
                 }
                 if !config.done(c, k) {
-                    moves.push((ops[i].span.call, i, Move::Answered(c, k)));
+                    let op = &ops[i];
+                    if models[op.key].produces(&op.span.op) == Produces::Nothing
+                        && models[op.key].step(&config.values[op.key], &op.span.op).is_some()
+                    {
+                        return vec![(i, Move::Answered(c, k))];
+                    }
+                    moves.push((op.span.call, i, Move::Answered(c, k)));
                     due = due.min(ret(i));
                 }
             }
         }
         for (k, &(i, c)) in optional.iter().enumerate() {
-            let blocked = lanes[c]
-                .iter()
-                .enumerate()
-                .skip(config.pos[c])
-                .any(|(j, &a)| ret(a) < ops[i].span.call && !config.done(c, j));
-            if !config.applied[k] && !blocked {
+            let from = before[k].partition_point(|&j| j < config.pos[c]);
+            if !config.applied[k] && before[k][from..].iter().all(|&j| config.done(c, j)) {
                 moves.push((ops[i].span.call, i, Move::Optional(k)));
             }
         }
         moves.sort_unstable();
-        let Some(&(_, i, mv)) = moves.get(*next) else {
+        moves.into_iter().map(|(_, i, m)| (i, m)).collect()
+    };
+    let mut init = Config {
+        hash: 0,
+        pos: vec![0; lanes.len()],
+        ahead: Vec::new(),
+        applied: vec![false; optional.len()],
+        values: models.iter_mut().map(|m| m.init()).collect(),
+    };
+    init.rehash(models);
+    let mut visited: BTreeSet<Config<M::State>> = BTreeSet::new();
+    visited.insert(init.clone());
+    let moves = moves_from(&init, models);
+    let mut stack = vec![(init, moves, 0usize)];
+    while let Some((config, moves, next)) = stack.last_mut() {
+        if config.pos.iter().zip(&lanes).all(|(p, l)| *p == l.len()) {
+            return Some(true);
+        }
+        let Some(&(i, mv)) = moves.get(*next) else {
             stack.pop();
             continue;
         };
@@ -108,6 +124,7 @@ where
             Move::Answered(c, k) => child.mark(c, k),
             Move::Optional(k) => child.applied[k] = true,
         }
+        child.rehash(models);
         if visited.contains(&child) {
             continue;
         }
@@ -115,7 +132,8 @@ where
             return None;
         }
         visited.insert(child.clone());
-        stack.push((child, 0));
+        let moves = moves_from(&child, models);
+        stack.push((child, moves, 0));
     }
     Some(false)
 }
@@ -132,6 +150,8 @@ enum Move {
 /// operations can only overlap when its calls do.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Config<S> {
+    /// First, so that configurations compare quickly.
+    hash: u64,
     pos: Vec<usize>,
     ahead: Vec<(usize, usize)>,
     applied: Vec<bool>,
@@ -139,6 +159,16 @@ struct Config<S> {
 }
 
 impl<S> Config<S> {
+    fn rehash<M: Model<State = S>>(&mut self, models: &[M]) {
+        let mut h = 0u64;
+        let mut add = |x: u64| h = mix(h ^ x);
+        self.pos.iter().for_each(|&p| add(p as u64));
+        self.ahead.iter().for_each(|&(c, k)| add(((c as u64) << 32) ^ k as u64));
+        self.applied.iter().enumerate().filter(|(_, a)| **a).for_each(|(k, _)| add(k as u64 | 1 << 63));
+        self.values.iter().zip(models).for_each(|(v, m)| add(m.hash(v)));
+        self.hash = h;
+    }
+
     fn done(&self, c: usize, k: usize) -> bool {
         k < self.pos[c] || self.ahead.binary_search(&(c, k)).is_ok()
     }
