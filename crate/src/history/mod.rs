@@ -10,7 +10,7 @@
 //! - [`model`]: the model a history is checked against (Porcupine's shape),
 //!   and the key-value model on one key.
 //! - [`search`]: the linearizability search for one key (Wing & Gong, Lowe),
-//!   with its memory in `cache`.
+//!   with its memory in `cache` and its pruning in `needs`.
 //! - [`linearizable`]: the whole history, key by key, and counterexamples
 //!   shrunk for a person to read (the sentence comes from `explain`).
 //! - [`sequential`]: sequential consistency, a bounded search over the whole
