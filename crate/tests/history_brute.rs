@@ -211,8 +211,7 @@ fn any_order(ops: &[&Op], optional: &[bool], before: &dyn Fn(&Op, &Op) -> bool) 
 }
 
 fn brute_linearizable(ops: &[Op]) -> bool {
-    let (keep, _) = counted(ops);
-    let optional: Vec<bool> = keep.iter().map(|o| o.return_ms.is_none() || o.ok.is_none()).collect();
+    let (keep, optional) = counted(ops);
     let real_time = |a: &Op, b: &Op| {
         let ret = if a.return_ms.is_none() || a.ok.is_none() { None } else { a.return_ms };
         ret.is_some_and(|r| r < b.call_ms)

@@ -96,16 +96,11 @@ fn failed_cas(kh: &KeyHistory, keep: &[usize], stuck: usize, expect: Vid, ops: &
         show(o.value.as_deref()),
         when(o.call_ms, o.return_ms)
     );
-    let done_before = |j: usize, t: Time| spans[j].ret.is_some_and(|x| x < t);
+    let done_before = |j: usize, t: Time| kh.done_before(j, t);
     let after_it = |j: usize| r.ret.is_some_and(|d| spans[j].call > d);
     // Operations that would leave something other than what it expected.
-    let others: Vec<usize> = (0..spans.len())
-        .filter(|&j| j != stuck)
-        .filter(|&j| match &spans[j].op {
-            KvStep::Append(_) => true,
-            op => KeyHistory::sets(op).is_some_and(|v| v != expect),
-        })
-        .collect();
+    let others: Vec<usize> =
+        (0..spans.len()).filter(|&j| j != stuck && KeyHistory::could_leave_other_than(&spans[j].op, expect)).collect();
     if expect == ABSENT {
         return others.iter().all(|&x| after_it(x)).then(|| format!("{subject}, but nothing had written {key} yet"));
     }
@@ -148,7 +143,7 @@ fn pattern(kh: &KeyHistory, keep: &[usize], stuck: usize, ops: &[Op]) -> Option<
     let spans = &kh.spans;
     let op = |i: usize| &ops[kh.origin[i]];
     let r = &spans[stuck];
-    let done_before = |j: usize, t: Time| spans[j].ret.is_some_and(|x| x < t);
+    let done_before = |j: usize, t: Time| kh.done_before(j, t);
     if let KvStep::Cas { expect, ok: Some(false), .. } = r.op {
         return failed_cas(kh, keep, stuck, expect, ops);
     }

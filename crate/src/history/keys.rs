@@ -101,6 +101,21 @@ impl KeyHistory {
         }
     }
 
+    /// Whether `step` could leave the key holding something other than
+    /// `v` (what a failed cas expecting `v` needs to have come before it).
+    pub fn could_leave_other_than(step: &KvStep, v: Vid) -> bool {
+        match step {
+            KvStep::Append(_) => true,
+            op => KeyHistory::sets(op).is_some_and(|s| s != v),
+        }
+    }
+
+    /// Whether span `j` returned before time `t` (so it precedes anything
+    /// called at `t`).
+    pub fn done_before(&self, j: usize, t: super::Time) -> bool {
+        self.spans[j].ret.is_some_and(|r| r < t)
+    }
+
     /// Whether an operation changes the key whenever it takes effect.
     pub fn writes(step: &KvStep) -> bool {
         matches!(step, KvStep::Write(_) | KvStep::Append(_) | KvStep::Cas { ok: Some(true), .. })

@@ -80,13 +80,15 @@ pub fn linearizability(ops: &[Op], limits: &Limits) -> Linearizability {
     } else {
         Some(true)
     };
-    let detail = verdict_detail(ops, linearizable, &failed, &undecided, limits, counterexample.as_ref());
+    let keys = key_count(ops);
+    let detail = verdict_detail(ops, keys, linearizable, &failed, &undecided, limits, counterexample.as_ref());
     let steps = limits.search_steps - budget.0;
-    Linearizability { linearizable, keys: key_count(ops), failed, undecided, counterexample, steps, detail }
+    Linearizability { linearizable, keys, failed, undecided, counterexample, steps, detail }
 }
 
 fn verdict_detail(
     ops: &[Op],
+    keys: usize,
     linearizable: Option<bool>,
     failed: &[Rc<str>],
     undecided: &[Rc<str>],
@@ -103,7 +105,6 @@ fn verdict_detail(
             if unknown == 1 { "its" } else { "their" }
         )
     };
-    let keys = key_count(ops);
     match (linearizable, cx) {
         (Some(false), Some(cx)) => {
             let others = if failed.len() > 1 {
@@ -170,11 +171,7 @@ fn writers_of(kh: &KeyHistory) -> Vec<Vec<Vec<usize>>> {
     let mut out = vec![Vec::new(); n];
     for (i, s) in kh.spans.iter().enumerate() {
         let groups: Vec<Vec<usize>> = if let KvStep::Cas { expect, ok: Some(false), .. } = s.op {
-            let other = |j: usize| match &kh.spans[j].op {
-                KvStep::Append(_) => true,
-                op => KeyHistory::sets(op).is_some_and(|v| v != expect),
-            };
-            vec![(0..n).filter(|&j| j != i && other(j)).collect()]
+            vec![(0..n).filter(|&j| j != i && KeyHistory::could_leave_other_than(&kh.spans[j].op, expect)).collect()]
         } else if let Some(v) = KeyHistory::observed(&s.op).filter(|&v| v != ABSENT) {
             let exact: Vec<usize> = (0..n).filter(|&j| j != i && sets(j) == Some(v)).collect();
             if !exact.is_empty() {
@@ -198,7 +195,7 @@ fn writers_of(kh: &KeyHistory) -> Vec<Vec<Vec<usize>>> {
         // recent: those no other one followed in real time.
         let deadline = s.ret;
         let failed_cas = matches!(s.op, KvStep::Cas { ok: Some(false), .. });
-        let done_before = |a: usize, b: usize| kh.spans[a].ret.is_some_and(|r| r < kh.spans[b].call);
+        let done_before = |a: usize, b: usize| kh.done_before(a, kh.spans[b].call);
         out[i] = groups
             .into_iter()
             .filter_map(|g| {

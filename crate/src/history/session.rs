@@ -45,10 +45,15 @@ struct Writers {
 }
 
 impl Writers {
-    fn add(this: &mut Option<Writers>, call: Time, ret: Option<Time>) {
-        let w = this.get_or_insert(Writers { first_call: call, last_end: ret });
-        w.first_call = w.first_call.min(call);
-        w.last_end = w.last_end.zip(ret).map(|(a, b)| a.max(b));
+    fn merge(&mut self, more: Writers) {
+        self.first_call = self.first_call.min(more.first_call);
+        self.last_end = self.last_end.zip(more.last_end).map(|(a, b)| a.max(b));
+    }
+
+    /// Adds one operation's call and return to the entry for `k`.
+    fn add<K: Ord>(map: &mut BTreeMap<K, Writers>, k: K, call: Time, ret: Option<Time>) {
+        let one = Writers { first_call: call, last_end: ret };
+        map.entry(k).and_modify(|w| w.merge(one)).or_insert(one);
     }
 
     /// Whether all of these completed before `t`.
@@ -67,24 +72,16 @@ struct Versions<'a> {
 
 impl<'a> Versions<'a> {
     fn new(kh: &'a KeyHistory) -> Versions<'a> {
-        let mut set: BTreeMap<Vid, Option<Writers>> = BTreeMap::new();
-        let mut appends: BTreeMap<usize, BTreeMap<Rc<str>, Option<Writers>>> = BTreeMap::new();
+        let mut set = BTreeMap::new();
+        let mut appends: BTreeMap<usize, BTreeMap<Rc<str>, Writers>> = BTreeMap::new();
         for s in &kh.spans {
             if let Some(v) = KeyHistory::sets(&s.op) {
-                Writers::add(set.entry(v).or_default(), s.call, s.ret);
+                Writers::add(&mut set, v, s.call, s.ret);
             } else if let KvStep::Append(a) = &s.op {
-                Writers::add(appends.entry(a.len()).or_default().entry(a.clone()).or_default(), s.call, s.ret);
+                Writers::add(appends.entry(a.len()).or_default(), a.clone(), s.call, s.ret);
             }
         }
-        let flat = |m: BTreeMap<Vid, Option<Writers>>| m.into_iter().filter_map(|(k, w)| Some((k, w?))).collect();
-        Versions {
-            kh,
-            set: flat(set),
-            appends: appends
-                .into_iter()
-                .map(|(n, m)| (n, m.into_iter().filter_map(|(k, w)| Some((k, w?))).collect()))
-                .collect(),
-        }
+        Versions { kh, set, appends }
     }
 
     /// Who could have produced `v`; `None` for no value or a value nothing
@@ -93,10 +90,11 @@ impl<'a> Versions<'a> {
         let mut out = self.set.get(&v).copied();
         let s = self.kh.model.values.get(v)?;
         for (&n, by) in &self.appends {
-            if let Some(w) = s.len().checked_sub(n).and_then(|at| s.get(at..)).and_then(|tail| by.get(tail)) {
-                let acc = out.get_or_insert(*w);
-                acc.first_call = acc.first_call.min(w.first_call);
-                acc.last_end = acc.last_end.zip(w.last_end).map(|(a, b)| a.max(b));
+            if let Some(&w) = s.len().checked_sub(n).and_then(|at| s.get(at..)).and_then(|tail| by.get(tail)) {
+                match &mut out {
+                    Some(acc) => acc.merge(w),
+                    None => out = Some(w),
+                }
             }
         }
         out
