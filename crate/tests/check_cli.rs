@@ -3,35 +3,11 @@
 //! exit status 0 linearizable, 1 not, 2 bad input with one line on standard
 //! error naming what is wrong and where.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod cli_support;
+
+use cli_support::{Out, cli};
 
 use serde_json::Value;
-
-struct Out {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn cli(args: &[&str], stdin: &str) -> Out {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_consensus-lab"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the CLI starts");
-    let mut input = child.stdin.take().expect("stdin");
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    let out = child.wait_with_output().expect("the CLI finishes");
-    Out {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn check(doc: &str) -> Out {
     cli(&["check", "-"], doc)

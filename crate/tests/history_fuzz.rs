@@ -12,7 +12,10 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{Map, Value};
 
+mod fuzz_support;
+
 use consensus_lab::history::{Limits, consistency_with, parse_history};
+use fuzz_support::{Mutation, mutation};
 
 fn config(cases: u32) -> Config {
     let scale = std::env::var("FUZZ_SCALE").ok().and_then(|s| s.parse::<u32>().ok()).unwrap_or(1).max(1);
@@ -157,47 +160,9 @@ fn history_doc() -> impl Strategy<Value = Value> {
     )
 }
 
-#[derive(Clone, Debug)]
-enum Damage {
-    None,
-    Truncate(prop::sample::Index),
-    FlipByte(prop::sample::Index, u8),
-    Insert(prop::sample::Index, &'static str),
-    DeepNesting(usize),
-}
-
-fn damage() -> impl Strategy<Value = Damage> {
-    prop_oneof![
-        3 => Just(Damage::None),
-        2 => any::<prop::sample::Index>().prop_map(Damage::Truncate),
-        2 => (any::<prop::sample::Index>(), 1u8..=255).prop_map(|(i, x)| Damage::FlipByte(i, x)),
-        2 => (any::<prop::sample::Index>(), prop::sample::select(
-            &["NaN", "-1", "1e999", "null", "\"", "{", "]", ",", "\\u0000", "\\ud800", "123456789012345678901234567890"][..]
-        )).prop_map(|(i, s)| Damage::Insert(i, s)),
-        1 => (1usize..400).prop_map(Damage::DeepNesting),
-    ]
-}
-
-fn apply(text: &str, d: &Damage) -> String {
-    let bytes = text.as_bytes();
-    let at = |i: &prop::sample::Index| i.index(bytes.len() + 1);
-    let spliced = |i: usize, mid: &[u8], skip: usize| {
-        let mut out = bytes[..i].to_vec();
-        out.extend_from_slice(mid);
-        out.extend_from_slice(&bytes[(i + skip).min(bytes.len())..]);
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    match d {
-        Damage::None => text.to_string(),
-        Damage::Truncate(i) => String::from_utf8_lossy(&bytes[..at(i)]).into_owned(),
-        Damage::FlipByte(i, x) if !bytes.is_empty() => {
-            let i = i.index(bytes.len());
-            spliced(i, &[bytes[i] ^ x], 1)
-        }
-        Damage::FlipByte(..) => text.to_string(),
-        Damage::Insert(i, s) => spliced(at(i), s.as_bytes(), 0),
-        Damage::DeepNesting(n) => text.replacen("\"ops\":", &format!("\"ops\":{}", "[".repeat(*n)), 1),
-    }
+/// Text damage (tests/fuzz_support), deep nesting going into the list.
+fn apply(text: &str, m: &Mutation) -> String {
+    fuzz_support::apply(text, m, |text, deep| text.replacen("\"ops\":[", &format!("\"ops\":[{deep},"), 1))
 }
 
 proptest! {
@@ -220,8 +185,8 @@ proptest! {
 proptest! {
     #![proptest_config(config(20_000))]
     #[test]
-    fn damaged_histories_never_panic(doc in history_doc(), d in damage()) {
-        check_text(&apply(&doc.to_string(), &d));
+    fn damaged_histories_never_panic(doc in history_doc(), m in mutation()) {
+        check_text(&apply(&doc.to_string(), &m));
     }
 }
 
