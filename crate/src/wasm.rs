@@ -349,6 +349,12 @@ impl Simulation {
         to_js(self.timeline.world().history())
     }
 
+    /// Every consistency check over the history so far (linearizable,
+    /// sequential, session guarantees, converged) with its counterexample.
+    pub fn consistency(&self) -> Result<JsValue, JsError> {
+        to_js(&self.timeline.world().consistency())
+    }
+
     /// The run's figures so far (the protocol's `metrics`).
     pub fn metrics(&self) -> Result<JsValue, JsError> {
         to_js(&self.timeline.world().metrics())

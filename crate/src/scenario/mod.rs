@@ -93,14 +93,7 @@ impl Scenario {
     }
 
     pub fn from_json_str(text: &str) -> R<Scenario> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            let what = match e.classify() {
-                serde_json::error::Category::Eof => "the JSON ends too early",
-                _ => "malformed JSON",
-            };
-            ScenarioError::new("", format!("{what}: {e}"))
-        })?;
-        Scenario::from_value(&value)
+        Scenario::from_value(&parse_json(text)?)
     }
 
     pub fn from_value(doc: &Value) -> R<Scenario> {
@@ -263,6 +256,17 @@ impl Scenario {
     pub fn to_value(&self) -> Value {
         serde_json::from_str(&self.to_json_string()).unwrap_or(Value::Null)
     }
+}
+
+/// Reads JSON text, saying whether it ended too early or is malformed.
+pub(crate) fn parse_json(text: &str) -> R<Value> {
+    serde_json::from_str(text).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "the JSON ends too early",
+            _ => "malformed JSON",
+        };
+        ScenarioError::new("", format!("{what}: {e}"))
+    })
 }
 
 fn parse_seed(v: &Value) -> R<u64> {

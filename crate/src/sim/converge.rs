@@ -63,11 +63,17 @@ impl World {
 
     /// The `consistency` object of the headless runner's result.
     pub(super) fn consistency_json(&self, buf: &mut Vec<u8>) {
-        // The history checks join here when the checker lands.
+        let _ = serde_json::to_writer(buf, &self.consistency());
+    }
+
+    /// Every check over the history so far, and whether the replicas converge.
+    pub fn consistency(&self) -> crate::history::Consistency {
+        let mut report = crate::history::consistency(self.history());
         let (converged, why) = self.converged();
-        let mut o = crate::json::Obj::new(buf);
-        o.field("converged", &converged);
-        o.field("detail", &why);
-        o.end();
+        match converged {
+            Some(c) => report.set_converged(c, &why),
+            None => report.detail = format!("{} {why}", report.detail),
+        }
+        report
     }
 }

@@ -294,7 +294,10 @@ impl World {
         let until = w.until_ms;
         let c = self.ops.client(client);
         let pause = if lo >= hi { lo } else { c.rng.random_range(lo..=hi) };
-        let at = self.now.saturating_add(pause);
+        // At least 1 ms after the answer: the checks then see the client's
+        // operations in its own order (an op called in the millisecond
+        // another returned counts as concurrent with it).
+        let at = self.now.saturating_add(pause.max(1));
         if until.is_none_or(|u| at < u) && at <= MAX_TIME_MS {
             self.push(at, Item::ClientThink(client));
         }
