@@ -1,6 +1,7 @@
 // `npm run bench`: measures the engine natively and as wasm in Node, the
-// page's frame time in headless Chromium, and the size of what a reader
-// downloads, then prints one table with each figure against its target.
+// history checker natively, the page's frame time in headless Chromium, and
+// the size of what a reader downloads, then prints one table with each
+// figure against its target.
 // Options: --quick (shorter runs), --json FILE (also write the figures).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,7 @@ import zlib from 'node:zlib';
 import { root, run, capture } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium } from './lib/toolchain.mjs';
 import { writeStoriesIndex } from './lib/stories.mjs';
-import { buildWasm, pkgDir, loadFamily, FAMILIES } from './lib/build-wasm.mjs';
+import { buildWasm, pkgDir, loadFamily, families, registry } from './lib/build-wasm.mjs';
 
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
@@ -49,6 +50,22 @@ function nativeThroughput(file, runs) {
   const best = rows.reduce((a, b) => (a.wall_s < b.wall_s ? a : b));
   const simSeconds = best.sim_ms / 1000;
   return { simPerWall: simSeconds / best.wall_s, medianSimPerWall: simSeconds / median(rows.map((r) => r.wall_s)), steps: best.steps, violations: best.violations, hash: best.trace_hash };
+}
+
+/** The history checker natively (crate/benches/history.rs): each row is one
+ *  check of a history from a simulated correct store. */
+function historyChecks(runs) {
+  const out = capture('cargo', ['bench', '--quiet', '--bench', 'history', '--', String(runs)], { maxBuffer: 1 << 20 });
+  if (out === null) throw new Error('cargo bench --bench history failed');
+  const rows = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const of = (w) => rows.filter((r) => r.workload === w);
+  const ms = (xs) => xs.map((r) => r.wall_s * 1000);
+  return {
+    big: ms(of('10k')),
+    many: ms(of('1k-50c')),
+    manyLinearizable: of('1k-50c').every((r) => r.linearizable === true),
+    oneKey: ms(of('1k-20c-1key')),
+  };
 }
 
 async function wasmThroughput(scenario, runs, record) {
@@ -158,23 +175,26 @@ async function pageSizes(dist) {
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     await page.waitForTimeout(300);
     const opened = total();
-    const families = {};
-    for (const [family, protocol] of [['paxos', 'paxos'], ['commit', '2pc']]) {
+    // Every other family, in registry order: what opening its first protocol adds.
+    const added = {};
+    const reg = registry();
+    for (const family of families().slice(1)) {
+      const first = reg.find((p) => p.family === family);
       const before = total();
       await page.evaluate(async (p) => {
-        await lab.load({ version: 1, protocol: p, nodes: 4, seed: 1 });
-      }, protocol);
+        await lab.load({ version: 1, protocol: p.name, nodes: p.default_nodes, seed: 1 });
+      }, first);
       await page.waitForTimeout(300);
       const after = total();
-      families[family] = { raw: after.raw - before.raw, gzip: after.gzip - before.gzip };
+      added[family] = { protocols: reg.filter((p) => p.family === family).map((p) => p.name), raw: after.raw - before.raw, gzip: after.gzip - before.gzip };
     }
     const modules = {};
-    for (const family of FAMILIES) {
+    for (const family of families()) {
       const wasm = fs.readFileSync(path.join(dist, 'www', 'pkg', family, 'consensus_lab_bg.wasm'));
       modules[family] = { wasmRaw: wasm.length, wasmGzip: gz(wasm) };
     }
     await context.close();
-    return { opened, families, modules };
+    return { opened, added, modules };
   } finally {
     await env.close();
   }
@@ -196,8 +216,9 @@ const workload = raftWorkload(5, simSeconds);
 const file = path.join(os.tmpdir(), `consensus-lab-bench-${process.pid}.json`);
 fs.writeFileSync(file, JSON.stringify(workload));
 console.log(`Workload: 5-node Raft, ${simSeconds} simulated seconds, latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a client request every 100 ms; invariants checked after every step.`);
-run('cargo', ['bench', '--quiet', '--no-run', '--bench', 'engine'], { quiet: true });
+run('cargo', ['bench', '--quiet', '--no-run', '--bench', 'engine', '--bench', 'history'], { quiet: true });
 const native = nativeThroughput(file, runs);
+const history = historyChecks(runs);
 const wasm = await wasmThroughput(workload, runs, 0);
 const wasmRecording = await wasmThroughput(workload, runs, 5000);
 fs.unlinkSync(file);
@@ -210,6 +231,10 @@ const size = await pageSizes(await build());
 const rows = [
   [`engine, native (sim s per wall s, best of ${runs})`, native.simPerWall.toFixed(0), '≥ 10000', native.simPerWall >= 10000],
   [`engine, native, median of ${runs}`, native.medianSimPerWall.toFixed(0), 'information', null],
+  [`history check, 10,000 ops, 10 clients, 10 keys (best of ${runs})`, `${Math.min(...history.big).toFixed(1)} ms`, '< 1 s', Math.min(...history.big) < 1000],
+  [`history check, 10,000 ops, median of ${runs}`, `${median(history.big).toFixed(1)} ms`, 'information', null],
+  ['history check, 1,000 ops, 50 clients, 10 keys: each of 10 (median / slowest)', `${median(history.many).toFixed(1)} / ${Math.max(...history.many).toFixed(1)} ms`, 'all found linearizable', history.manyLinearizable],
+  ['history check, 1,000 ops, 20 clients, 1 key: each of 10 (median / slowest)', `${median(history.oneKey).toFixed(1)} / ${Math.max(...history.oneKey).toFixed(1)} ms`, 'information', null],
   [`engine, wasm in Node (best of ${runs})`, wasm.simPerWall.toFixed(0), `≥ ${(native.simPerWall / 2).toFixed(0)} (half native)`, wasm.simPerWall >= native.simPerWall / 2],
   [`engine, wasm in Node, median of ${runs}`, wasm.medianSimPerWall.toFixed(0), 'information', null],
   ['engine, wasm in Node, page trace on', wasmRecording.simPerWall.toFixed(0), 'information', null],
@@ -222,10 +247,9 @@ const rows = [
   [`seek in a ${travel.atEnd.minutes}-min run, slowest of 40`, `${travel.atEnd.seek.max.toFixed(1)} ms`, 'information', null],
   ['wasm memory after 10 simulated min', `${(travel.at10.memory / 1048576).toFixed(1)} MB (${travel.at10.checkpoints} checkpoints)`, 'information', null],
   [`wasm memory after ${travel.atEnd.minutes} simulated min`, `${(travel.atEnd.memory / 1048576).toFixed(1)} MB (${travel.atEnd.checkpoints} checkpoints)`, 'bounded: ≤ 4× the 10-min figure', travel.atEnd.memory <= 4 * travel.at10.memory],
-  ...FAMILIES.map((f) => [`wasm module "${f}" (raw / gzip)`, `${kb(size.modules[f].wasmRaw)} / ${kb(size.modules[f].wasmGzip)}`, 'information', null]),
+  ...families().map((f) => [`wasm module "${f}" (raw / gzip)`, `${kb(size.modules[f].wasmRaw)} / ${kb(size.modules[f].wasmGzip)}`, 'information', null]),
   [`page as opened: ${size.opened.files} files with the Raft engine (raw / gzip)`, `${kb(size.opened.raw)} / ${kb(size.opened.gzip)}`, '< 150 KB gzip', size.opened.gzip < 150 * 1024],
-  ['then opening Paxos / Multi-Paxos adds', `${kb(size.families.paxos.raw)} / ${kb(size.families.paxos.gzip)}`, 'information', null],
-  ['then opening 2PC / 3PC adds', `${kb(size.families.commit.raw)} / ${kb(size.families.commit.gzip)}`, 'information', null],
+  ...Object.values(size.added).map((a) => [`then opening ${a.protocols.join(' / ')} adds`, `${kb(a.raw)} / ${kb(a.gzip)}`, 'information', null]),
 ];
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['measure', 'value', 'target'][i].length));
 const line = (a, b, c, d) => `| ${a.padEnd(w[0])} | ${b.padStart(w[1])} | ${c.padEnd(w[2])} | ${d.padEnd(6)} |`;
@@ -233,4 +257,4 @@ console.log(`\n${line('measure', 'value', 'target', 'status')}`);
 console.log(`|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|${'-'.repeat(w[2] + 2)}|--------|`);
 for (const [a, b, c, ok] of rows) console.log(line(a, String(b), c, ok === null ? '' : ok ? 'met' : 'MISSED'));
 console.log(`\n(${frames[5].frames} and ${frames[25].frames} frames measured in headless Chromium at 1× speed; frame time is the page's own work per frame: stepping the engine, the snapshot and drawing.)`);
-if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ native, wasm, wasmRecording, frames, travel, size }, null, 2));
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ native, history, wasm, wasmRecording, frames, travel, size }, null, 2));

@@ -1,14 +1,22 @@
-//! Safety invariants: named checks that run after every simulation step.
+//! Checkers: named safety invariants checked after every simulation step,
+//! and the figures and series a run reports.
 //!
-//! A protocol's [`Checker`] sees every node — running or crashed — right after
-//! the step that changed one of them, and reports each invariant that fails as a
+//! A protocol's checkers (its registry entry lists them; the engine itself
+//! names none) see every node — running, crashed or absent — right after the
+//! step that changed one of them, and report each invariant that fails as a
 //! [`Violation`]. Checkers keep whatever history they need (for example the
 //! entries known to be committed) so that each check costs little, which is
-//! what lets long runs check every step.
+//! what lets long runs check every step. The same trait carries a run's
+//! metrics (detection times, messages per election…) and its series (φ per
+//! peer, the share of nodes that know a rumor), which checkers compute from
+//! what they have watched.
 
 use serde::Serialize;
 
 use crate::protocol::{NodeId, Protocol, Time};
+use crate::scenario::Event;
+
+pub use crate::protocol::{NodeRef, Nodes};
 
 /// One failed invariant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -19,47 +27,72 @@ pub struct Violation {
     pub detail: String,
 }
 
-/// A node as a checker sees it.
-pub enum NodeRef<'a, P: Protocol> {
-    Up(&'a P),
-    Down(&'a P::Stable),
-}
+/// Named figures: a run's `metrics`, or one sample of its series.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Figures(pub Vec<(String, f64)>);
 
-impl<P: Protocol> Clone for NodeRef<'_, P> {
-    fn clone(&self) -> Self {
-        *self
+impl Figures {
+    pub fn put(&mut self, name: impl Into<String>, value: f64) {
+        self.0.push((name.into(), value));
+    }
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
-impl<P: Protocol> Copy for NodeRef<'_, P> {}
-
-impl<'a, P: Protocol> NodeRef<'a, P> {
-    pub fn stable(&self) -> &'a P::Stable {
-        match self {
-            NodeRef::Up(p) => p.stable(),
-            NodeRef::Down(s) => s,
+impl Serialize for Figures {
+    /// An object of numbers; whole numbers are written without a fraction,
+    /// and a figure that is not finite (nothing measured yet) as null.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            if !v.is_finite() {
+                m.serialize_entry(k, &())?;
+            } else if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                m.serialize_entry(k, &(*v as i64))?;
+            } else {
+                m.serialize_entry(k, v)?;
+            }
         }
-    }
-    pub fn up(&self) -> Option<&'a P> {
-        match self {
-            NodeRef::Up(p) => Some(p),
-            NodeRef::Down(_) => None,
-        }
+        m.end()
     }
 }
 
-/// Read access to every node for a checker.
-pub trait Nodes<P: Protocol> {
-    fn len(&self) -> usize;
-    fn node(&self, id: NodeId) -> NodeRef<'_, P>;
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// A protocol's invariant checker.
-pub trait Checker<P: Protocol>: Clone + Default {
+/// A protocol's checker (or observer: any of these may do nothing).
+pub trait Checker<P: Protocol>: Clone + Default + 'static {
     /// Called after every step that changed node `changed` (a message, timer,
-    /// client request, crash or restart). Push each violation found.
+    /// client request, crash, restart, join or leave). Push each violation found.
     fn check(&mut self, now: Time, changed: NodeId, nodes: &dyn Nodes<P>, out: &mut Vec<Violation>);
+
+    /// Called when the world applies a scenario event (a crash, a partition,
+    /// a pause…), before its effect on the nodes.
+    fn on_event(&mut self, now: Time, event: &Event) {
+        let _ = (now, event);
+    }
+
+    /// The run's figures so far.
+    fn metrics(&self, now: Time, nodes: &dyn Nodes<P>, out: &mut Figures) {
+        let _ = (now, nodes, out);
+    }
+
+    /// One sample of the run's series at `now`.
+    fn sample(&self, now: Time, nodes: &dyn Nodes<P>, out: &mut Figures) {
+        let _ = (now, nodes, out);
+    }
+
+    /// Liveness, for the explorer: from `since` on, faults stopped (the
+    /// network healed, crashed nodes restarted, pauses over) and a client
+    /// request was submitted at `since` (with a client operation where the
+    /// protocol serves them). At `now`, has the protocol made the progress
+    /// its registry entry promises (`Spec::liveness`)? `Some(what is
+    /// missing)` when not; `None` when it has, or when this checker makes no
+    /// such claim.
+    fn liveness(&self, since: Time, now: Time, nodes: &dyn Nodes<P>) -> Option<String> {
+        let _ = (since, now, nodes);
+        None
+    }
 }

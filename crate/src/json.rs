@@ -64,6 +64,28 @@ pub fn list<T>(buf: &mut Vec<u8>, items: impl IntoIterator<Item = T>, mut write:
     buf.push(b']');
 }
 
+/// Writes a JSON value with every object's keys in sorted order, however
+/// the map that holds it orders them (natively serde_json keeps input order;
+/// in wasm it sorts): one canonical text for the same document everywhere.
+pub fn sorted(v: &serde_json::Value, buf: &mut Vec<u8>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let mut o = Obj::new(buf);
+            for k in keys {
+                o.raw(k, |b| sorted(&m[k.as_str()], b));
+            }
+            o.end();
+        }
+        Value::Array(items) => list(buf, items, |b, x| sorted(x, b)),
+        other => {
+            let _ = serde_json::to_writer(buf, other);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +100,13 @@ mod tests {
         o.raw("m", |b| list(b, [1, 2], |b, x| b.extend_from_slice(x.to_string().as_bytes())));
         o.end();
         assert_eq!(String::from_utf8(buf).unwrap(), r#"{"z":1,"b":2,"a":[3],"m":[1,2]}"#);
+    }
+
+    #[test]
+    fn sorted_orders_keys_at_every_depth() {
+        let v: serde_json::Value = serde_json::from_str(r#"{"b":{"y":1,"x":[{"d":1,"c":2}]},"a":null}"#).unwrap();
+        let mut buf = Vec::new();
+        sorted(&v, &mut buf);
+        assert_eq!(String::from_utf8(buf).unwrap(), r#"{"a":null,"b":{"x":[{"c":2,"d":1}],"y":1}}"#);
     }
 }

@@ -46,7 +46,7 @@ impl F {
 }
 
 /// One operation as a client asks for it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct KvOp {
     pub f: F,
     pub key: Rc<str>,

@@ -9,8 +9,7 @@
 //! - `link`: scenario links (`#s=…`) for the CLI; the page has its own in `www/link.js`.
 //! - [`raft`]: Raft, after the extended paper's Figure 2 and §5.
 
-#[cfg(feature = "commit")]
-pub mod commit;
+pub mod base;
 pub mod engine;
 pub mod history;
 pub mod invariant;
@@ -19,16 +18,42 @@ pub mod kv;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod link;
 pub mod params;
-#[cfg(feature = "paxos")]
-pub mod paxos;
 pub mod protocol;
 pub mod pvec;
-#[cfg(feature = "raft")]
-pub mod raft;
+pub mod registry;
 pub mod scenario;
 pub mod sim;
+pub mod spec;
 pub mod timeline;
 pub mod trace;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+/// Declares the protocol families: each is a folder in `src/` (its module),
+/// a cargo feature of the same name in `crate/Cargo.toml`, and one wasm
+/// module, and lists its protocols in its own `registry()`.
+macro_rules! families {
+    ($($feature:literal => $family:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = $feature)]
+            pub mod $family;
+        )*
+        /// Every family's registry entries, in the order below.
+        pub(crate) fn family_entries() -> Vec<registry::Entry> {
+            let mut all = Vec::new();
+            $(
+                #[cfg(feature = $feature)]
+                all.extend($family::registry());
+            )*
+            all
+        }
+    };
+}
+
+// The families, in the order the page lists them. A new family adds one line.
+families! {
+    "raft" => raft,
+    "paxos" => paxos,
+    "commit" => commit,
+}

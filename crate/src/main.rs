@@ -2,21 +2,26 @@
 //! `run_until_ms` and prints the result as one JSON object (see
 //! docs/SCENARIO.md); FILE may also be `-` (standard input) or a scenario link
 //! (docs/LINKS.md). `consensus-lab link FILE` prints a scenario's link, and
-//! `consensus-lab unlink LINK` the scenario a link carries. A bad scenario or
-//! link exits with status 2 and one line on standard error saying what is
+//! `consensus-lab unlink LINK` the scenario a link carries.
+//! `consensus-lab check FILE` checks a history of client operations for
+//! linearizability and the weaker models (exit status 0 linearizable, 1 not,
+//! 3 undecided within the search's step limit). A bad scenario, link or
+//! history exits with status 2 and one line on standard error saying what is
 //! wrong and where.
 
 use std::io::Read;
 use std::process::ExitCode;
 
 use consensus_lab::engine::{Engine, default_run_until};
+use consensus_lab::history;
 use consensus_lab::link::{self, Extras};
 
 const USAGE: &str = "usage: consensus-lab run FILE|-|LINK   (a scenario file, standard input, or a link with #s=…)
        consensus-lab link FILE|-          (prints the scenario's link fragment, s=1.…)
        consensus-lab unlink LINK|FILE|-   (prints the scenario JSON a link carries)
        consensus-lab unlink --each-line FILE|-   (one JSON result per input line, for tests)
-       consensus-lab protocols            (the protocols this build runs, as JSON)";
+       consensus-lab check FILE|-         (checks a history {\"model\": \"kv\", \"ops\": [...]}: exit 0 linearizable, 1 not)
+       consensus-lab protocols [--json]   (every protocol: params, message kinds, variants, commands)";
 
 fn fail(message: &str) -> ExitCode {
     eprintln!("error: {}", message.lines().next().unwrap_or_default());
@@ -38,8 +43,13 @@ fn main() -> ExitCode {
         ["link", file] => make_link(file),
         ["unlink", "--each-line", file] => unlink_each_line(file),
         ["unlink", arg] => unlink(arg),
+        ["check", file] => check(file),
         ["protocols"] => {
-            say(&serde_json::to_string_pretty(&consensus_lab::engine::protocols()).unwrap_or_default());
+            say(consensus_lab::registry::to_text().trim_end());
+            ExitCode::SUCCESS
+        }
+        ["protocols", "--json"] => {
+            say(&serde_json::to_string_pretty(&consensus_lab::registry::to_json()).unwrap_or_default());
             ExitCode::SUCCESS
         }
         ["--help" | "-h" | "help"] => {
@@ -103,6 +113,36 @@ fn run(arg: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(&format!("cannot write the result: {e}")),
+    }
+}
+
+/// Checks a history document and prints the verdict as one JSON object:
+/// `linearizable`, `ops`, `keys`, `counterexample`, then the other models
+/// and the detail line.
+fn check(file: &str) -> ExitCode {
+    let ops = match read_input(file).and_then(|t| history::parse_history(&t).map_err(|e| e.to_string())) {
+        Ok(ops) => ops,
+        Err(e) => return fail(&e),
+    };
+    let c = history::consistency(&ops);
+    let out = serde_json::json!({
+        "linearizable": c.linearizable,
+        "ops": ops.len(),
+        "keys": c.keys,
+        "counterexample": c.counterexample,
+        "sequential": c.sequential,
+        "read_your_writes": c.read_your_writes,
+        "monotonic_reads": c.monotonic_reads,
+        "detail": c.detail,
+    });
+    match serde_json::to_string_pretty(&out) {
+        Ok(text) => say(&text),
+        Err(e) => return fail(&format!("cannot write the result: {e}")),
+    }
+    match c.linearizable {
+        Some(true) => ExitCode::SUCCESS,
+        Some(false) => ExitCode::from(1),
+        None => ExitCode::from(3),
     }
 }
 

@@ -14,27 +14,48 @@
 //! [`Params::fields`]: crate::protocol::Params::fields
 //! [`Params::validate`]: crate::protocol::Params::validate
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::protocol::NodeId;
-use crate::scenario::{ScenarioError, clip, kind_of, node, uint};
+use crate::base::read::{clip, kind_of, node, number, string, uint};
+use crate::base::{NodeId, ScenarioError};
+
+/// A parameter as the registry lists it: name, one-line doc, type and default.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParamDoc {
+    pub name: &'static str,
+    pub doc: &'static str,
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub default: Value,
+}
 
 /// Walks a `params` object as a protocol names its fields.
 pub struct ParamReader<'a> {
     given: &'a Map<String, Value>,
     nodes: usize,
     names: Vec<&'static str>,
+    /// When describing: each field with its doc and current (default) value.
+    docs: Option<Vec<ParamDoc>>,
 }
 
 impl<'a> ParamReader<'a> {
     /// A reader over the scenario's `params` for a cluster of `nodes`.
     pub fn new(given: &'a Map<String, Value>, nodes: usize) -> Self {
-        ParamReader { given, nodes, names: Vec::new() }
+        ParamReader { given, nodes, names: Vec::new(), docs: None }
     }
 
     /// Names a field: if the scenario gives it, reads it into `into`.
-    pub fn field<T: ParamValue>(&mut self, name: &'static str, into: &mut T) -> Result<(), ScenarioError> {
+    pub fn field<T: ParamValue>(
+        &mut self,
+        name: &'static str,
+        doc: &'static str,
+        into: &mut T,
+    ) -> Result<(), ScenarioError> {
         self.names.push(name);
+        if let Some(docs) = &mut self.docs {
+            docs.push(ParamDoc { name, doc, ty: T::TYPE, default: into.to_json() });
+        }
         if let Some(v) = self.given.get(name) {
             *into = T::read(v, &format!("params.{name}"), self.nodes)?;
         }
@@ -53,53 +74,115 @@ impl<'a> ParamReader<'a> {
     }
 }
 
+/// Every field of `P`'s parameters with its doc, type and default.
+pub fn describe<P: crate::protocol::Params>() -> Vec<ParamDoc> {
+    let empty = Map::new();
+    let mut r = ParamReader { given: &empty, nodes: 1, names: Vec::new(), docs: Some(Vec::new()) };
+    let mut p = P::default();
+    // Reading nothing cannot fail.
+    let _ = p.fields(&mut r);
+    r.docs.unwrap_or_default()
+}
+
 /// A type a parameter can have, read from JSON with a path for messages.
 pub trait ParamValue: Sized {
+    /// The type's name in the docs and the page's controls.
+    const TYPE: &'static str;
     fn read(v: &Value, path: &str, nodes: usize) -> Result<Self, ScenarioError>;
+    fn to_json(&self) -> Value;
 }
 
 /// Milliseconds and counts.
 impl ParamValue for u64 {
+    const TYPE: &'static str = "whole number";
     fn read(v: &Value, path: &str, _nodes: usize) -> Result<Self, ScenarioError> {
         uint(v, path)
+    }
+    fn to_json(&self) -> Value {
+        Value::from(*self)
     }
 }
 
 /// A node id: it must exist in this cluster.
 impl ParamValue for NodeId {
+    const TYPE: &'static str = "node";
     fn read(v: &Value, path: &str, nodes: usize) -> Result<Self, ScenarioError> {
         node(v, path, nodes)
+    }
+    fn to_json(&self) -> Value {
+        Value::from(*self as u64)
     }
 }
 
 impl ParamValue for bool {
+    const TYPE: &'static str = "boolean";
     fn read(v: &Value, path: &str, _nodes: usize) -> Result<Self, ScenarioError> {
         v.as_bool().ok_or_else(|| ScenarioError::new(path, format!("must be true or false, not {}", kind_of(v))))
+    }
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+/// A number such as a threshold; the protocol checks its range in `validate`.
+impl ParamValue for f64 {
+    const TYPE: &'static str = "number";
+    fn read(v: &Value, path: &str, _nodes: usize) -> Result<Self, ScenarioError> {
+        number(v, path)
+    }
+    fn to_json(&self) -> Value {
+        serde_json::Number::from_f64(*self).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// A word such as a mode (`"push"`); the protocol checks it in `validate`.
+impl ParamValue for String {
+    const TYPE: &'static str = "text";
+    fn read(v: &Value, path: &str, _nodes: usize) -> Result<Self, ScenarioError> {
+        string(v, path, 200)
+    }
+    fn to_json(&self) -> Value {
+        Value::from(self.as_str())
     }
 }
 
 /// A range `[min, max]`; the protocol checks the bounds in `validate`.
 impl ParamValue for (u64, u64) {
+    const TYPE: &'static str = "range";
     fn read(v: &Value, path: &str, _nodes: usize) -> Result<Self, ScenarioError> {
         match v.as_array().map(Vec::as_slice) {
             Some([lo, hi]) => Ok((uint(lo, &format!("{path}[0]"))?, uint(hi, &format!("{path}[1]"))?)),
             _ => Err(ScenarioError::new(path, format!("must be a pair [min, max], not {}", kind_of(v)))),
         }
     }
+    fn to_json(&self) -> Value {
+        Value::from(vec![self.0, self.1])
+    }
 }
 
 impl<T: ParamValue> ParamValue for Vec<T> {
+    const TYPE: &'static str = "list";
     fn read(v: &Value, path: &str, nodes: usize) -> Result<Self, ScenarioError> {
         let items =
             v.as_array().ok_or_else(|| ScenarioError::new(path, format!("must be a list, not {}", kind_of(v))))?;
+        if items.len() > 10_000 {
+            return Err(ScenarioError::new(path, format!("{} items is too many (at most 10000)", items.len())));
+        }
         items.iter().enumerate().map(|(i, x)| T::read(x, &format!("{path}[{i}]"), nodes)).collect()
+    }
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(ParamValue::to_json).collect())
     }
 }
 
 /// `null` for none.
 impl<T: ParamValue> ParamValue for Option<T> {
+    const TYPE: &'static str = T::TYPE;
     fn read(v: &Value, path: &str, nodes: usize) -> Result<Self, ScenarioError> {
         if v.is_null() { Ok(None) } else { T::read(v, path, nodes).map(Some) }
+    }
+    fn to_json(&self) -> Value {
+        self.as_ref().map_or(Value::Null, ParamValue::to_json)
     }
 }
 
@@ -121,10 +204,10 @@ mod tests {
         let mut demo = Demo { every_ms: 7, ..Demo::default() };
         let mut r = ParamReader::new(map, 3);
         let fields = |r: &mut ParamReader, d: &mut Demo| -> Result<(), ScenarioError> {
-            r.field("every_ms", &mut d.every_ms)?;
-            r.field("range", &mut d.range)?;
-            r.field("on", &mut d.on)?;
-            r.field("who", &mut d.who)
+            r.field("every_ms", "how often", &mut d.every_ms)?;
+            r.field("range", "a range", &mut d.range)?;
+            r.field("on", "a switch", &mut d.on)?;
+            r.field("who", "some nodes", &mut d.who)
         };
         fields(&mut r, &mut demo).and_then(|()| r.finish()).map_err(|e| e.to_string())?;
         Ok(demo)
@@ -138,35 +221,8 @@ mod tests {
         assert_eq!(read(json!({ "who": null })).unwrap().who, None);
     }
 
-    /// Every field a protocol's parameters have is named for the reader:
-    /// its defaults, written out in full, read back as they were.
-    fn names_every_field<P: crate::protocol::Params + PartialEq>() {
-        let Value::Object(written) = serde_json::to_value(P::default()).unwrap() else {
-            panic!("params are an object")
-        };
-        let mut back = P::default();
-        let mut r = ParamReader::new(&written, 5);
-        back.fields(&mut r).unwrap();
-        assert_eq!(r.names.len(), written.len(), "{:?}", r.names);
-        r.finish().unwrap();
-        assert_eq!(back, P::default());
-    }
-
-    #[test]
-    fn every_protocol_names_every_field() {
-        #[cfg(feature = "raft")]
-        names_every_field::<crate::raft::RaftParams>();
-        #[cfg(feature = "paxos")]
-        {
-            names_every_field::<crate::paxos::PaxosParams>();
-            names_every_field::<crate::paxos::MultiPaxosParams>();
-        }
-        #[cfg(feature = "commit")]
-        {
-            names_every_field::<crate::commit::TwoPcParams>();
-            names_every_field::<crate::commit::ThreePcParams>();
-        }
-    }
+    // That every protocol names every field of its params, with a doc, is
+    // checked for the whole registry in `registry::tests`.
 
     #[test]
     fn each_wrong_value_is_named_by_its_path() {

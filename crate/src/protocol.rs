@@ -20,21 +20,22 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::invariant::Checker;
+use crate::kv::{KvOp, KvResult, Store};
 use crate::params::ParamReader;
-use crate::scenario::ScenarioError;
+use crate::spec::{Command, Spec};
 
-/// A node's id: `0..nodes`.
-pub type NodeId = usize;
-/// Simulated time in integer milliseconds from 0.
-pub type Time = u64;
+pub use crate::base::{NodeId, ScenarioError, Time, Value};
 
 /// Everything a handler may read about the world: the current simulated time,
-/// its own id, the cluster size, and its own seeded random stream.
+/// its own id, the cluster size, the nodes configured to run from the start,
+/// and its own seeded random stream.
 pub struct Ctx<'a> {
     pub now: Time,
     pub id: NodeId,
     pub nodes: usize,
+    /// The scenario's `members` (the nodes running at time 0), or `None`
+    /// for all of `0..nodes`. Static configuration, not a live view.
+    pub(crate) members: Option<&'a [NodeId]>,
     pub(crate) rng: &'a mut ChaCha8Rng,
 }
 
@@ -42,7 +43,16 @@ impl<'a> Ctx<'a> {
     /// A context for driving a handler by hand (tests); the simulator builds
     /// its own.
     pub fn new(now: Time, id: NodeId, nodes: usize, rng: &'a mut ChaCha8Rng) -> Ctx<'a> {
-        Ctx { now, id, nodes, rng }
+        Ctx { now, id, nodes, members: None, rng }
+    }
+
+    /// The nodes configured to run from the start, in order (all of
+    /// `0..nodes` unless the scenario names `members`).
+    pub fn members(&self) -> impl Iterator<Item = NodeId> + use<'a> {
+        let list = self.members;
+        let n = self.nodes;
+        let all = list.is_none().then_some(0..n).into_iter().flatten();
+        all.chain(list.unwrap_or(&[]).iter().copied())
     }
 
     /// A uniformly drawn integer in `lo..=hi` from this node's own stream.
@@ -53,25 +63,55 @@ impl<'a> Ctx<'a> {
         self.rng.random_range(lo..=hi)
     }
 
-    /// Every other node's id, in order.
-    pub fn peers(&self) -> impl Iterator<Item = NodeId> + use<> {
-        let me = self.id;
-        (0..self.nodes).filter(move |&p| p != me)
+    /// A uniformly drawn float in `[0, 1)` from this node's own stream.
+    pub fn random_unit(&mut self) -> f64 {
+        self.rng.random()
     }
 
-    /// How many nodes make a majority of the cluster.
-    pub fn majority(&self) -> usize {
-        self.nodes / 2 + 1
+    /// Every other member's id, in order.
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> + use<'a> {
+        let me = self.id;
+        self.members().filter(move |&p| p != me)
     }
+
+    /// How many nodes make a majority of the configured members.
+    pub fn majority(&self) -> usize {
+        crate::base::quorum::majority(self.members.map_or(self.nodes, <[NodeId]>::len))
+    }
+}
+
+/// A client operation handed to a node: reply to it by its `id` with
+/// [`Out::reply`] once it has taken effect.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ClientOp {
+    pub id: u64,
+    pub client: u64,
+    pub op: KvOp,
 }
 
 /// What a handler asks the world to do.
 #[derive(Clone)]
 pub enum Effect<P: Protocol> {
-    Send { to: NodeId, msg: P::Msg },
-    SetTimer { timer: P::Timer, after_ms: Time },
-    CancelTimer { timer: P::Timer },
-    Note { text: String, milestone: bool },
+    Send {
+        to: NodeId,
+        msg: P::Msg,
+    },
+    SetTimer {
+        timer: P::Timer,
+        after_ms: Time,
+    },
+    CancelTimer {
+        timer: P::Timer,
+    },
+    Note {
+        text: String,
+        milestone: bool,
+    },
+    /// The answer to client operation `op`.
+    Reply {
+        op: u64,
+        result: KvResult,
+    },
 }
 
 /// The buffer handlers write their effects into; the simulator applies them in
@@ -119,6 +159,11 @@ impl<P: Protocol> Out<P> {
             self.effects.push(Effect::Note { text: text(), milestone: true });
         }
     }
+    /// Answers client operation `op` (see [`Protocol::on_client_op`]). The
+    /// simulator keeps the first answer and ignores any later one.
+    pub fn reply(&mut self, op: u64, result: KvResult) {
+        self.effects.push(Effect::Reply { op, result });
+    }
     /// The effects recorded so far (tests inspect them).
     pub fn effects(&self) -> &[Effect<P>] {
         &self.effects
@@ -143,8 +188,10 @@ pub trait Message: Clone + Debug + Serialize {
     fn label(&self) -> String;
 }
 
-/// A timer kind's name for the trace and the page.
-pub trait TimerName: Copy + Debug + Eq + Serialize {
+/// A timer's name for the trace and the page. A timer may carry data
+/// (`Probe { seq }`, `Suspect(member)`): each distinct value is its own
+/// timer, and setting an equal one again re-arms it.
+pub trait TimerName: Clone + Debug + Ord + Serialize {
     fn name(&self) -> &'static str;
 }
 
@@ -152,8 +199,8 @@ pub trait TimerName: Copy + Debug + Eq + Serialize {
 /// each key for the scenario's reader (a key it does not name is refused),
 /// and `validate` checks ranges once the cluster size is known.
 pub trait Params: Clone + Debug + Default + Serialize {
-    /// Names every field, in the order the docs list them:
-    /// `r.field("heartbeat_ms", &mut self.heartbeat_ms)?;` for each.
+    /// Names every field with a one-line doc, in the order the docs list them:
+    /// `r.field("heartbeat_ms", "How often…", &mut self.heartbeat_ms)?;`.
     fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError>;
     fn validate(&self, nodes: usize) -> Result<(), String>;
 }
@@ -199,8 +246,9 @@ pub trait Protocol: Clone + Sized + 'static {
     type Stable: Clone + Debug + Default;
     /// The node's fields for the page and the CLI (beyond `id` and `up`).
     type View: Serialize;
-    /// The protocol's safety invariants.
-    type Checker: Checker<Self>;
+
+    /// What the protocol declares about itself (see [`crate::spec`]).
+    fn spec() -> Spec;
 
     fn network_defaults() -> NetworkDefaults;
 
@@ -220,10 +268,79 @@ pub trait Protocol: Clone + Sized + 'static {
     /// (election timeout, retry, probe…). Returns false if it has none armed.
     fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool;
 
+    /// A node joins for the first time (`Spec::membership`), knowing only
+    /// `contact`. By default it starts as at time 0.
+    fn on_join(&mut self, cx: &mut Ctx, contact: &[NodeId], out: &mut Out<Self>) {
+        let _ = contact;
+        self.on_start(cx, out);
+    }
+    /// A node leaves gracefully; it may say goodbye before it is gone.
+    fn on_leave(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        let _ = (cx, out);
+    }
+    /// A `command` event, already checked against `Spec::commands`. `Err`
+    /// says why this node did nothing (the event log shows it).
+    fn on_command(&mut self, cx: &mut Ctx, cmd: &Command, out: &mut Out<Self>) -> Result<ClientReply, String> {
+        let _ = (cx, out);
+        Err(format!("{} has no command {}", Self::NAME, cmd.name))
+    }
+    /// A client operation (`Spec::clients`): accept it and [`Out::reply`]
+    /// once it has taken effect, or redirect the client.
+    fn on_client_op(&mut self, cx: &mut Ctx, op: Rc<ClientOp>, out: &mut Out<Self>) -> ClientReply {
+        let _ = (cx, op, out);
+        ClientReply::Redirect(None)
+    }
+    /// The replica's key-value state, for the convergence check.
+    fn store(&self) -> Option<&Store> {
+        None
+    }
+
     fn view(&self) -> Self::View;
     /// The view of a crashed node, from what it kept.
     fn view_down(id: NodeId, stable: &Self::Stable) -> Self::View;
 }
 
-/// A shared string for client values: cloned into many logs and messages.
-pub type Value = Rc<str>;
+/// A node as a checker sees it.
+pub enum NodeRef<'a, P: Protocol> {
+    Up(&'a P),
+    Down(&'a P::Stable),
+    /// Not a member (never joined, or left): it keeps nothing, which the
+    /// protocol's default stable state stands for.
+    Absent(&'a P::Stable),
+}
+
+impl<P: Protocol> Clone for NodeRef<'_, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Protocol> Copy for NodeRef<'_, P> {}
+
+impl<'a, P: Protocol> NodeRef<'a, P> {
+    /// What the node keeps across crashes (nothing, for an absent node).
+    pub fn stable(&self) -> &'a P::Stable {
+        match self {
+            NodeRef::Up(p) => p.stable(),
+            NodeRef::Down(s) | NodeRef::Absent(s) => s,
+        }
+    }
+    pub fn up(&self) -> Option<&'a P> {
+        match self {
+            NodeRef::Up(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn is_absent(&self) -> bool {
+        matches!(self, NodeRef::Absent(_))
+    }
+}
+
+/// Read access to every node for a checker.
+pub trait Nodes<P: Protocol> {
+    fn len(&self) -> usize;
+    fn node(&self, id: NodeId) -> NodeRef<'_, P>;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -25,6 +25,8 @@ use crate::trace::TraceRecord;
 pub const FIRST_SPACING_MS: Time = 2_000;
 /// The most checkpoints kept.
 pub const MAX_CHECKPOINTS: usize = 128;
+/// The most samples one series request returns.
+pub const MAX_SAMPLES: usize = 5_000;
 
 #[derive(Clone)]
 struct Checkpoint {
@@ -201,6 +203,50 @@ impl Timeline {
             });
             self.spacing *= 2;
         }
+    }
+
+    /// The run's series sampled every `step` ms from `from` to `to` (capped
+    /// at the furthest moment reached), recomputed from the nearest
+    /// checkpoint on a copy of the run: the run on screen does not move, and
+    /// no sample is ever stored. Returns the sample times and, per series
+    /// name (in first-seen order), one value per time (NaN where a series
+    /// had no value then).
+    pub fn series(&self, from: Time, to: Time, step: Time) -> (Vec<Time>, Vec<(String, Vec<f64>)>) {
+        let to = to.min(self.head.time_ms);
+        let step = step.max(1);
+        let mut times = Vec::new();
+        let mut t = from;
+        while t <= to && times.len() < MAX_SAMPLES {
+            times.push(t);
+            t = t.saturating_add(step);
+        }
+        let mut out: Vec<(String, Vec<f64>)> = Vec::new();
+        if times.is_empty() {
+            return (times, out);
+        }
+        let i = self.checkpoints.partition_point(|c| c.time <= from);
+        let mut w = match i.checked_sub(1).and_then(|i| self.checkpoints.get(i)) {
+            Some(cp) => cp.world.clone(),
+            None => return (Vec::new(), out),
+        };
+        w.put_back(self.world.scenario().events.clone(), Default::default());
+        w.record_trace(0);
+        for (k, &at) in times.iter().enumerate() {
+            if w.run_until(at).is_err() {
+                break;
+            }
+            for (name, v) in w.sample().0 {
+                match out.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, col)) => col[k] = v,
+                    None => {
+                        let mut col = vec![f64::NAN; times.len()];
+                        col[k] = v;
+                        out.push((name, col));
+                    }
+                }
+            }
+        }
+        (times, out)
     }
 
     /// Replaces the world by checkpoint `i`, keeping the event list.

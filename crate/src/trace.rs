@@ -38,6 +38,11 @@ pub enum TraceKind {
     Milestone,
     Violation,
     Ignored,
+    Join,
+    Leave,
+    Command,
+    /// A client operation: called, handed to a node, answered or timed out.
+    Op,
 }
 
 /// How many encoded bytes wait before the hasher takes them.
@@ -55,6 +60,8 @@ impl TraceKind {
                 | TraceKind::Heal
                 | TraceKind::Pause
                 | TraceKind::Violation
+                | TraceKind::Join
+                | TraceKind::Leave
         )
     }
 }

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Engine, protocols};
+use crate::engine::Engine;
 use crate::scenario::{Scenario, parse_event};
 use crate::timeline::Timeline;
 
@@ -172,9 +172,10 @@ impl Simulation {
         Ok(Simulation { timeline: Timeline::new(engine) })
     }
 
-    /// Every protocol the lab runs: `[{ name, min_nodes, max_nodes, default_nodes }]`.
+    /// Every protocol this module runs, as the registry describes them
+    /// (`consensus-lab protocols --json` lists every module's).
     pub fn protocols() -> Result<JsValue, JsError> {
-        to_js(&protocols())
+        to_js(&crate::registry::to_json())
     }
 
     /// A fresh random seed (below 2^53, so it survives JSON and JS numbers).
@@ -356,5 +357,42 @@ impl Simulation {
     /// The headless runner's result object for the run so far.
     pub fn result(&self) -> Result<JsValue, JsError> {
         parse_json(&self.timeline.world().result_json())
+    }
+
+    /// The history of client operations so far, in the contract's form.
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(self.timeline.world().history())
+    }
+
+    /// Every consistency check over the history so far (linearizable,
+    /// sequential, session guarantees, converged) with its counterexample.
+    pub fn consistency(&self) -> Result<JsValue, JsError> {
+        to_js(&self.timeline.world().consistency())
+    }
+
+    /// The run's figures so far (the protocol's `metrics`).
+    pub fn metrics(&self) -> Result<JsValue, JsError> {
+        to_js(&self.timeline.world().metrics())
+    }
+
+    /// The run's series sampled every `step` ms from `from` to `to`:
+    /// `{ times: [...], series: { name: [values, null where none] } }`.
+    /// Recomputed from checkpoints; the run on screen does not move.
+    pub fn series(&self, from: f64, to: f64, step: f64) -> Result<JsValue, JsError> {
+        let (from, to, step) = (time_arg("series", from)?, time_arg("series", to)?, time_arg("series", step)?);
+        let (times, cols) = self.timeline.series(from, to, step);
+        let mut buf = Vec::new();
+        let mut o = crate::json::Obj::new(&mut buf);
+        o.field("times", &times);
+        o.raw("series", |b| {
+            let mut s = crate::json::Obj::new(b);
+            for (name, col) in &cols {
+                let vals: Vec<Option<f64>> = col.iter().map(|v| v.is_finite().then_some(*v)).collect();
+                s.field(name, &vals);
+            }
+            s.end();
+        });
+        o.end();
+        parse_json(&String::from_utf8(buf).unwrap_or_default())
     }
 }

@@ -50,7 +50,7 @@ fn fuzz<P: Protocol<Stable = DurableLog, View = CommitView>>(kit: &Kit<P>, seed:
                 node.on_message(&mut cx, from, msg, &mut out);
             }
             5 | 6 => {
-                let timer = kit.timers[rng.random_range(0..kit.timers.len())];
+                let timer = kit.timers[rng.random_range(0..kit.timers.len())].clone();
                 node.on_timer(&mut cx, timer, &mut out);
             }
             7 => {

@@ -4,36 +4,11 @@
 //! exits with status 2 and one line on standard error. Hostile text in a
 //! scenario is carried as plain text, never interpreted.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod cli_support;
+
+use cli_support::{Out, cli};
 
 use consensus_lab::link::{Extras, encode};
-
-struct Out {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn cli(args: &[&str], stdin: &str) -> Out {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_consensus-lab"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the CLI starts");
-    let mut input = child.stdin.take().expect("stdin");
-    // A refusal may close standard input before reading all of it.
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    let out = child.wait_with_output().expect("the CLI finishes");
-    Out {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// Asserts status 2, nothing on standard output and one line on standard
 /// error containing `want`; returns that line.

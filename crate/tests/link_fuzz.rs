@@ -10,9 +10,12 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{Map, Value};
 
+mod fuzz_support;
+
 use consensus_lab::engine::Engine;
 use consensus_lab::link::{self, Extras};
 use consensus_lab::scenario::Scenario;
+use fuzz_support::{Mutation, mutation};
 
 fn config(cases: u32) -> Config {
     let scale = std::env::var("FUZZ_SCALE").ok().and_then(|s| s.parse::<u32>().ok()).unwrap_or(1).max(1);
@@ -241,54 +244,12 @@ fn scenario_doc() -> impl Strategy<Value = Value> {
         })
 }
 
-/// A change to a document's text, as damage, editing or an attacker would make.
-#[derive(Clone, Debug)]
-enum Mutation {
-    None,
-    Truncate(prop::sample::Index),
-    FlipByte(prop::sample::Index, u8),
-    Insert(prop::sample::Index, String),
-    HugeNumber(prop::sample::Index),
-    DeepNesting(usize),
-}
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        2 => Just(Mutation::None),
-        2 => any::<prop::sample::Index>().prop_map(Mutation::Truncate),
-        2 => (any::<prop::sample::Index>(), 1u8..=255).prop_map(|(i, x)| Mutation::FlipByte(i, x)),
-        2 => (any::<prop::sample::Index>(), prop::sample::select(
-            &["NaN", "-Infinity", "1e999", "-1", "null", "\"", "{", "]", ",", "\\u0000", "\\ud800", "0x10", "--1"][..]
-        )).prop_map(|(i, s)| Mutation::Insert(i, s.to_string())),
-        1 => any::<prop::sample::Index>().prop_map(Mutation::HugeNumber),
-        1 => (1usize..600).prop_map(Mutation::DeepNesting),
-    ]
-}
-
+/// Text damage (tests/fuzz_support), deep nesting going where a scenario
+/// has numbers.
 fn apply(text: &str, m: &Mutation) -> String {
-    let bytes = text.as_bytes();
-    let at = |i: &prop::sample::Index| i.index(bytes.len() + 1);
-    let spliced = |i: usize, mid: &[u8], skip: usize| {
-        let mut out = bytes[..i].to_vec();
-        out.extend_from_slice(mid);
-        out.extend_from_slice(&bytes[(i + skip).min(bytes.len())..]);
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    match m {
-        Mutation::None => text.to_string(),
-        Mutation::Truncate(i) => String::from_utf8_lossy(&bytes[..at(i)]).into_owned(),
-        Mutation::FlipByte(i, x) if !bytes.is_empty() => {
-            let i = i.index(bytes.len());
-            spliced(i, &[bytes[i] ^ x], 1)
-        }
-        Mutation::FlipByte(..) => text.to_string(),
-        Mutation::Insert(i, s) => spliced(at(i), s.as_bytes(), 0),
-        Mutation::HugeNumber(i) => spliced(at(i), b"123456789012345678901234567890e300", 0),
-        Mutation::DeepNesting(n) => {
-            let deep = format!("{}1{}", "[".repeat(*n), "]".repeat(*n));
-            text.replacen("5000", &deep, 1).replacen("\"version\":1", &format!("\"version\":{deep}"), 1)
-        }
-    }
+    fuzz_support::apply(text, m, |text, deep| {
+        text.replacen("5000", deep, 1).replacen("\"version\":1", &format!("\"version\":{deep}"), 1)
+    })
 }
 
 /// A change to a link as chat apps, editors and careless copying make it.

@@ -78,7 +78,7 @@ fn drive<P: Protocol>(
         let mut cx = Ctx::new(now, 1, N, &mut rng);
         let mut out = Out::<P>::new();
         match r.range(0, 12) {
-            0 => node.on_timer(&mut cx, timer, &mut out),
+            0 => node.on_timer(&mut cx, timer.clone(), &mut out),
             1 => {
                 node.on_client_request(&mut cx, value(&mut r), &mut out);
             }

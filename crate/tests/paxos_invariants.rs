@@ -30,7 +30,7 @@ fn names(v: &[Violation]) -> Vec<&'static str> {
 }
 
 /// Checks every node of `nodes` as if each had just changed.
-fn check_all<P: Protocol>(c: &mut P::Checker, nodes: &Down<P>) -> Vec<Violation> {
+fn check_all<P: Protocol, C: Checker<P>>(c: &mut C, nodes: &Down<P>) -> Vec<Violation> {
     let mut out = Vec::new();
     for i in 0..nodes.len() {
         c.check(1, i, nodes, &mut out);
@@ -72,10 +72,10 @@ fn single_value_chosen_and_learners_agree_fire_without_value_adoption() {
 fn chosen_was_proposed_fires_for_a_value_nobody_proposed() {
     let mut nodes = Down::<Paxos>(vec![PaxosStable::default(); 3]);
     let mut c = PaxosChecker::default();
-    assert!(check_all::<Paxos>(&mut c, &nodes).is_empty());
+    assert!(check_all::<Paxos, _>(&mut c, &nodes).is_empty());
     nodes.0[0].accepted = accepted(1, 0, "forged");
     nodes.0[1].accepted = accepted(1, 0, "forged");
-    let v = check_all::<Paxos>(&mut c, &nodes);
+    let v = check_all::<Paxos, _>(&mut c, &nodes);
     assert_eq!(names(&v), ["chosen_was_proposed"], "{v:?}");
     assert!(v[0].detail.contains("\"forged\""), "{}", v[0].detail);
 }
@@ -87,9 +87,9 @@ fn learned_was_chosen_fires_when_a_learner_jumps_ahead() {
     let mut nodes = Down::<Paxos>(vec![PaxosStable::default(); 3]);
     let mut c = PaxosChecker::default();
     nodes.0[0].accepted = accepted(1, 0, "x");
-    assert!(check_all::<Paxos>(&mut c, &nodes).is_empty(), "a prepared state counts as proposed");
+    assert!(check_all::<Paxos, _>(&mut c, &nodes).is_empty(), "a prepared state counts as proposed");
     nodes.0[2].learned = Some(Value::from("x"));
-    let v = check_all::<Paxos>(&mut c, &nodes);
+    let v = check_all::<Paxos, _>(&mut c, &nodes);
     assert_eq!(names(&v), ["learned_was_chosen"], "one acceptance of three is no majority: {v:?}");
 }
 
@@ -100,9 +100,9 @@ fn learners_agree_fires_when_a_learner_changes_its_mind() {
     let mut nodes = Down::<Paxos>(vec![PaxosStable::default(); 3]);
     nodes.0[0].learned = Some(Value::from("x"));
     let mut c = PaxosChecker::default();
-    assert!(check_all::<Paxos>(&mut c, &nodes).is_empty());
+    assert!(check_all::<Paxos, _>(&mut c, &nodes).is_empty());
     nodes.0[0].learned = Some(Value::from("y"));
-    let v = check_all::<Paxos>(&mut c, &nodes);
+    let v = check_all::<Paxos, _>(&mut c, &nodes);
     assert!(names(&v).contains(&"learners_agree"), "{v:?}");
 }
 
@@ -140,14 +140,14 @@ fn stored(round: u64, node: NodeId, cmd: Cmd, seq: u64) -> Stored {
 fn multi_chosen_was_proposed_fires_for_a_value_nobody_proposed() {
     let mut nodes = Down::<MultiPaxos>(vec![MultiStable::default(); 3]);
     let mut c = MultiChecker::default();
-    assert!(check_all::<MultiPaxos>(&mut c, &nodes).is_empty());
+    assert!(check_all::<MultiPaxos, _>(&mut c, &nodes).is_empty());
     for i in 0..2 {
         let st = &mut nodes.0[i];
         st.accept_seq = 2;
         st.accepted.insert(0, stored(1, 0, Cmd::Noop, 1));
         st.accepted.insert(1, stored(1, 0, Cmd::Value(Value::from("forged")), 2));
     }
-    let v = check_all::<MultiPaxos>(&mut c, &nodes);
+    let v = check_all::<MultiPaxos, _>(&mut c, &nodes);
     assert_eq!(names(&v), ["chosen_was_proposed"], "a no-op is fine, a forged value is not: {v:?}");
     assert!(v[0].detail.contains("slot 1"), "{}", v[0].detail);
 }
@@ -158,10 +158,10 @@ fn multi_chosen_was_proposed_fires_for_a_value_nobody_proposed() {
 fn multi_learned_was_chosen_fires_when_a_replica_jumps_ahead() {
     let mut nodes = Down::<MultiPaxos>(vec![MultiStable::default(); 3]);
     let mut c = MultiChecker::default();
-    assert!(check_all::<MultiPaxos>(&mut c, &nodes).is_empty());
+    assert!(check_all::<MultiPaxos, _>(&mut c, &nodes).is_empty());
     nodes.0[1].chosen = vec![None, Some(Cmd::Noop)];
     nodes.0[1].learned = 1;
-    let v = check_all::<MultiPaxos>(&mut c, &nodes);
+    let v = check_all::<MultiPaxos, _>(&mut c, &nodes);
     assert_eq!(names(&v), ["learned_was_chosen"], "{v:?}");
     assert!(v[0].detail.contains("slot 1"), "{}", v[0].detail);
 }

@@ -87,7 +87,7 @@ fn log_matching_can_fire() {
         Slot::Down(Persistent {
             current_term: 3,
             voted_for: None,
-            log: Log::from_entries([Entry { term: 2, value: "i1t1".into() }, Entry { term: 3, value: "i2t3".into() }]),
+            log: Log::from_entries([Entry::new(2, "i1t1"), Entry::new(3, "i2t3")]),
         }),
         down(),
     ]);

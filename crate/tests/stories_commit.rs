@@ -4,38 +4,16 @@
 //! fails until one is written.
 
 mod commit_common;
-
-use std::path::{Path, PathBuf};
+#[path = "support/stories.rs"]
+mod stories_support;
 
 use commit_common::{run, states, tx, view, violated};
 use consensus_lab::commit::{ThreePc, TwoPc};
 use consensus_lab::protocol::Protocol;
-use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;
-
-/// Stories should make their point in the first few simulated seconds.
-const MAX_STORY_MS: u64 = 10_000;
+use stories_support::{MAX_STORY_MS, stories as stories_in};
 
 type Expect<P> = fn(&mut Simulator<P>, u64);
-
-fn stories_in(protocol: &str) -> Vec<(String, Scenario)> {
-    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/stories").join(protocol);
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            let s = Scenario::from_json_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            let slug = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-            (slug, s)
-        })
-        .collect()
-}
 
 fn check_all<P: Protocol>(expect: fn(&str) -> Option<Expect<P>>) -> usize {
     let stories = stories_in(P::NAME);

@@ -4,41 +4,17 @@
 //! without an outcome check here fails until one is written.
 
 mod paxos_support;
+#[path = "support/stories.rs"]
+mod stories_support;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use consensus_lab::paxos::{Cmd, MultiPaxos, Paxos, Role};
 use consensus_lab::protocol::Protocol;
 use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;
 use paxos_support::count_kinds;
-
-fn stories(protocol: &str) -> Vec<(String, Scenario)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../www/stories").join(protocol);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no stories in {}", dir.display());
-    files
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            let s = Scenario::from_json_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            let slug = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-            assert_eq!(s.protocol, protocol, "{slug}: a story lives in its protocol's directory");
-            let title = s.title.clone().unwrap_or_default();
-            assert!(!title.is_empty() && title.len() <= 60, "{slug}: needs a short title");
-            assert!(s.caption.as_ref().is_some_and(|c| c.ends_with('.')), "{slug}: needs a one-sentence caption");
-            let until = s.run_until_ms.unwrap_or(0);
-            assert!((1..=10_000).contains(&until), "{slug}: run_until_ms within the first ten seconds");
-            (slug, s)
-        })
-        .collect()
-}
+use stories_support::stories;
 
 /// Runs a story to its end, counting messages by kind; no story here may
 /// break an invariant.

@@ -7,19 +7,15 @@
 //! an error; only stories whose name says "unsafe" may show violations.
 
 mod common;
-
-use std::path::PathBuf;
+#[path = "support/stories.rs"]
+mod stories_support;
 
 use common::*;
 use consensus_lab::raft::{Raft, Role};
-use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;
+use stories_support::stories;
 
 type Sim = Simulator<Raft>;
-
-fn stories_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../www/stories/raft")
-}
 
 /// Values of the running node's log.
 fn vals(s: &Sim, id: usize) -> Vec<String> {
@@ -163,24 +159,11 @@ fn expectation(slug: &str) -> Option<fn(&mut Sim, u64)> {
 
 #[test]
 fn every_raft_story_keeps_its_promise() {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(stories_dir())
-        .expect("www/stories/raft exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
+    let all = stories("raft");
     // PROTOCOLS.md lists seven Raft stories; Figure 8 has two.
-    assert!(paths.len() >= 8, "stories: {paths:?}");
-    for path in paths {
-        let slug = path.file_stem().unwrap().to_string_lossy().to_string();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let scenario = Scenario::from_json_str(&text).unwrap_or_else(|e| panic!("{slug}: {e}"));
-        assert_eq!(scenario.protocol, "raft", "{slug}");
-        assert!(scenario.title.as_deref().is_some_and(|t| !t.trim().is_empty()), "{slug}: no title");
-        let caption = scenario.caption.clone().unwrap_or_default();
-        assert!(caption.len() > 40 && caption.ends_with('.'), "{slug}: the caption should be one full sentence");
+    assert!(all.len() >= 8, "stories: {:?}", all.iter().map(|(s, _)| s).collect::<Vec<_>>());
+    for (slug, scenario) in all {
         let end = scenario.run_until_ms.unwrap_or_else(|| panic!("{slug}: no run_until_ms"));
-        assert!(end <= 10_000, "{slug}: the story should play out within ten simulated seconds");
         let check = expectation(&slug).unwrap_or_else(|| panic!("{slug}: write down what this story promises"));
         let mut s = sim(scenario);
         check(&mut s, end);

@@ -3,13 +3,31 @@
 // web: a plain ES module, no bundler) → wasm-opt when available. Each family
 // has its own cargo target directory, so switching features never forces a
 // rebuild, and steps whose inputs did not change are skipped: a rebuild takes
-// seconds. Finally www/pkg/protocols.json lists every protocol and its module.
+// seconds. The families, and www/pkg/protocols.json beside the modules, come
+// from the registry as the native CLI prints it (`protocols --json`): the
+// one list of protocols everything else reads.
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, run, has } from './run.mjs';
+import { root, run, has, capture } from './run.mjs';
 
 export const pkgDir = path.join(root, 'www', 'pkg');
-export const FAMILIES = ['raft', 'paxos', 'commit'];
+
+let registryCache = null;
+
+/** The registry: every protocol with its family, params, kinds, variants… */
+export function registry() {
+  if (registryCache) return registryCache;
+  run('cargo', ['build', '--release', '--quiet', '--bin', 'consensus-lab']);
+  const text = capture(path.join(root, 'target', 'release', 'consensus-lab'), ['protocols', '--json'], { maxBuffer: 1 << 24 });
+  if (text === null) throw new Error('`consensus-lab protocols --json` failed');
+  registryCache = JSON.parse(text);
+  return registryCache;
+}
+
+/** The wasm modules to build: each protocol family once, in registry order. */
+export function families() {
+  return [...new Set(registry().map((p) => p.family))];
+}
 
 const OPT_FLAGS = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
   '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
@@ -41,9 +59,15 @@ export async function loadFamily(family) {
 }
 
 export async function buildWasm({ optimize = true } = {}) {
-  for (const family of FAMILIES) buildFamily(family, optimize);
-  const protocols = [];
-  for (const family of FAMILIES) protocols.push(...(await loadFamily(family)).Simulation.protocols());
+  const protocols = registry();
+  for (const family of families()) buildFamily(family, optimize);
+  // Each module runs exactly its family's protocols, as the registry says.
+  for (const family of families()) {
+    const inModule = (await loadFamily(family)).Simulation.protocols().map((p) => p.name);
+    const expected = protocols.filter((p) => p.family === family).map((p) => p.name);
+    if (inModule.join() !== expected.join()) throw new Error(`the ${family} module runs ${inModule} but the registry lists ${expected}`);
+  }
+  fs.mkdirSync(pkgDir, { recursive: true });
   fs.writeFileSync(path.join(pkgDir, 'protocols.json'), `${JSON.stringify(protocols, null, 1)}\n`);
   return protocols;
 }

@@ -31,6 +31,15 @@ pub use threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
 pub use twopc::TwoPc;
 pub use twopc_msg::{TwoPcMsg, TwoPcParams, TwoPcTimer};
 
+/// The family's protocols for the registry.
+pub fn registry() -> Vec<crate::registry::Entry> {
+    use crate::registry::Entry;
+    vec![
+        Entry::of::<TwoPc>("commit").checker::<CommitChecker>().done(),
+        Entry::of::<ThreePc>("commit").checker::<CommitChecker>().done(),
+    ]
+}
+
 /// A transaction's name: the value of the client request that started it.
 pub type Tx = Value;
 
@@ -93,14 +102,7 @@ pub struct NodeVote {
 
 /// A transaction name clipped for a message label.
 pub(crate) fn short(tx: &str) -> String {
-    const MAX: usize = 12;
-    if tx.chars().count() <= MAX {
-        tx.to_string()
-    } else {
-        let mut s: String = tx.chars().take(MAX - 1).collect();
-        s.push('…');
-        s
-    }
+    crate::base::text::clip(tx, 12)
 }
 
 /// Checks a duration parameter's range.

@@ -30,8 +30,9 @@ use std::collections::BTreeSet;
 use super::common::{Core, Rules, Tally, Timers, Timing};
 use super::log::{Decision, DurableLog, RecordKind};
 use super::threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
-use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView};
+use super::{COORDINATOR, CommitView, Tx, TxView};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
+use crate::spec::{Doc, Spec};
 
 /// One node of a three-phase commit cluster.
 #[derive(Clone, Debug)]
@@ -235,7 +236,25 @@ impl Protocol for ThreePc {
     type Timer = ThreePcTimer;
     type Stable = DurableLog;
     type View = CommitView;
-    type Checker = CommitChecker;
+
+    fn spec() -> Spec {
+        Spec {
+            summary: "Atomic commit that does not block when the coordinator crashes — on a synchronous network without partitions.",
+            reference: "Skeen, Nonblocking Commit Protocols (1981)",
+            kinds: &[
+                Doc { name: "CanCommit", doc: "phase 1: the coordinator asks whether each participant can commit" },
+                Doc { name: "Vote", doc: "a participant's vote: yes or no" },
+                Doc { name: "PreCommit", doc: "phase 2: everyone voted yes; participants prepare to commit" },
+                Doc { name: "Ack", doc: "a participant acknowledges PreCommit" },
+                Doc { name: "DoCommit", doc: "phase 3: commit" },
+                Doc { name: "Abort", doc: "the transaction aborts" },
+                Doc { name: "Done", doc: "a participant has applied the decision" },
+            ],
+            fields: &["role", "transactions"],
+            liveness: "after the network heals and every node is up, every transaction is decided at every node",
+            ..Spec::DEFAULT
+        }
+    }
 
     fn network_defaults() -> NetworkDefaults {
         NetworkDefaults { latency_ms: (10, 30), drop_rate: 0.0, duplicate_rate: 0.0 }

@@ -68,7 +68,7 @@ impl Message for ThreePcMsg {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum ThreePcTimer {
     /// Coordinator: a transaction's votes are overdue.
     Votes,
@@ -132,12 +132,24 @@ impl Default for ThreePcParams {
 
 impl Params for ThreePcParams {
     fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
-        r.field("no_voters", &mut self.no_voters)?;
-        r.field("vote_delay_ms", &mut self.vote_delay_ms)?;
-        r.field("vote_timeout_ms", &mut self.vote_timeout_ms)?;
-        r.field("ack_timeout_ms", &mut self.ack_timeout_ms)?;
-        r.field("participant_timeout_ms", &mut self.participant_timeout_ms)?;
-        r.field("retry_ms", &mut self.retry_ms)?;
+        r.field("no_voters", "Participants that vote no on every transaction.", &mut self.no_voters)?;
+        r.field(
+            "vote_delay_ms",
+            "How long a participant works on a transaction after CanCommit arrives before it votes.",
+            &mut self.vote_delay_ms,
+        )?;
+        r.field(
+            "vote_timeout_ms",
+            "How long the coordinator waits for all votes before it aborts.",
+            &mut self.vote_timeout_ms,
+        )?;
+        r.field(
+            "ack_timeout_ms",
+            "How long the coordinator waits for PreCommit acknowledgements before it commits anyway.",
+            &mut self.ack_timeout_ms,
+        )?;
+        r.field("participant_timeout_ms", "How long a participant that voted yes waits for the coordinator's next message before it decides alone: abort if not pre-committed, commit if pre-committed.", &mut self.participant_timeout_ms)?;
+        r.field("retry_ms", "How often the coordinator resends an unconfirmed decision.", &mut self.retry_ms)?;
         Ok(())
     }
     fn validate(&self, nodes: usize) -> Result<(), String> {

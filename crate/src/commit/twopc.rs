@@ -25,8 +25,9 @@ use std::collections::BTreeSet;
 use super::common::{Core, Rules, Tally, Timers, Timing};
 use super::log::{Decision, DurableLog};
 use super::twopc_msg::{TwoPcMsg, TwoPcParams, TwoPcTimer};
-use super::{COORDINATOR, CommitChecker, CommitView, Tx, TxView};
+use super::{COORDINATOR, CommitView, Tx, TxView};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
+use crate::spec::{Doc, Spec};
 
 /// One node of a two-phase commit cluster.
 #[derive(Clone, Debug)]
@@ -189,7 +190,24 @@ impl Protocol for TwoPc {
     type Timer = TwoPcTimer;
     type Stable = DurableLog;
     type View = CommitView;
-    type Checker = CommitChecker;
+
+    fn spec() -> Spec {
+        Spec {
+            summary: "Every participant commits a transaction or every one aborts it, decided by one coordinator.",
+            reference: "Gray & Lamport, Consensus on Transaction Commit, §2 and §4",
+            kinds: &[
+                Doc { name: "Prepare", doc: "phase 1: the coordinator asks each participant to prepare and vote" },
+                Doc { name: "Vote", doc: "a participant's vote: yes (prepared, it can commit) or no (it aborts)" },
+                Doc { name: "Commit", doc: "phase 2: the coordinator's decision is commit" },
+                Doc { name: "Abort", doc: "phase 2: the coordinator's decision is abort" },
+                Doc { name: "Ack", doc: "a participant has applied the decision" },
+                Doc { name: "Query", doc: "an uncertain participant asks the coordinator for the outcome" },
+            ],
+            fields: &["role", "transactions"],
+            liveness: "after the network heals and every node is up, every transaction is decided at every node",
+            ..Spec::DEFAULT
+        }
+    }
 
     fn network_defaults() -> NetworkDefaults {
         NetworkDefaults { latency_ms: (10, 30), drop_rate: 0.0, duplicate_rate: 0.0 }

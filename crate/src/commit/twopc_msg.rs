@@ -63,7 +63,7 @@ impl Message for TwoPcMsg {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum TwoPcTimer {
     /// Coordinator: a transaction's votes are overdue.
     Votes,
@@ -119,11 +119,19 @@ impl Default for TwoPcParams {
 
 impl Params for TwoPcParams {
     fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
-        r.field("no_voters", &mut self.no_voters)?;
-        r.field("vote_delay_ms", &mut self.vote_delay_ms)?;
-        r.field("vote_timeout_ms", &mut self.vote_timeout_ms)?;
-        r.field("decision_timeout_ms", &mut self.decision_timeout_ms)?;
-        r.field("retry_ms", &mut self.retry_ms)?;
+        r.field("no_voters", "Participants that vote no on every transaction.", &mut self.no_voters)?;
+        r.field("vote_delay_ms", "How long a participant works on a transaction after Prepare arrives before it votes (finishing its work and forcing its vote record).", &mut self.vote_delay_ms)?;
+        r.field(
+            "vote_timeout_ms",
+            "How long the coordinator waits for all votes before it aborts.",
+            &mut self.vote_timeout_ms,
+        )?;
+        r.field("decision_timeout_ms", "How long a prepared participant waits for the decision before it counts itself uncertain (blocked) and starts asking the coordinator.", &mut self.decision_timeout_ms)?;
+        r.field(
+            "retry_ms",
+            "How often the coordinator resends an unacknowledged decision, and an uncertain participant asks again.",
+            &mut self.retry_ms,
+        )?;
         Ok(())
     }
     fn validate(&self, nodes: usize) -> Result<(), String> {

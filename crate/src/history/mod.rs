@@ -5,12 +5,60 @@
 //! in [`crate::kv`], without looking at any protocol: linearizability
 //! (Herlihy & Wing), sequential consistency, and the session guarantees.
 //! A leaf module beside `kv`: it imports nothing of the engine.
+//!
+//! - [`parse`]: the history document that `consensus-lab check` reads.
+//! - [`model`]: the model a history is checked against (Porcupine's shape),
+//!   and the key-value model on one key.
+//! - [`search`]: the linearizability search for one key (Wing & Gong, Lowe),
+//!   with its memory in `cache` and its pruning in `needs`.
+//! - [`linearizable`]: the whole history, key by key, and counterexamples
+//!   shrunk for a person to read (the sentence comes from `explain`).
+//! - [`sequential`]: sequential consistency, a bounded search over the whole
+//!   history.
+//! - [`session`]: read-your-writes and monotonic reads.
+//! - [`consistency`]: every check at once, as the run result reports it.
 
 use std::rc::Rc;
 
 use serde::Serialize;
 
 pub use crate::kv::F;
+
+mod cache;
+pub mod consistency;
+mod explain;
+mod keys;
+pub mod linearizable;
+pub mod model;
+mod needs;
+pub mod parse;
+pub mod search;
+pub mod sequential;
+pub mod session;
+
+pub use consistency::{Consistency, consistency, consistency_with};
+pub use linearizable::{Counterexample, Linearizability, linearizability};
+pub use parse::{MAX_OPS, parse_history};
+
+/// How much work the checks may do, so that no history can keep the page
+/// (or the CLI) busy for long. Limits count steps, never wall time, so a
+/// verdict is the same on every machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Steps of the linearizability search, over all keys together.
+    pub search_steps: u64,
+    /// Steps spent shrinking a counterexample.
+    pub shrink_steps: u64,
+    /// Configurations the sequential-consistency search may visit, for the
+    /// whole history and again for each key.
+    pub sequential_states: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { search_steps: 20_000_000, shrink_steps: 5_000_000, sequential_states: 50_000 }
+    }
+}
 
 /// Simulated milliseconds.
 pub type Time = u64;

@@ -43,15 +43,7 @@ impl Serialize for Ballot {
 }
 
 /// A value shortened for a message label: at most `max` characters.
-pub(crate) fn short(value: &str, max: usize) -> String {
-    if value.chars().count() <= max {
-        value.to_string()
-    } else {
-        let mut s: String = value.chars().take(max.saturating_sub(1)).collect();
-        s.push('…');
-        s
-    }
-}
+pub(crate) use crate::base::text::clip as short;
 
 #[cfg(test)]
 mod tests {

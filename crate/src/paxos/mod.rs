@@ -18,3 +18,13 @@ pub use multi_invariants::MultiChecker;
 pub use multi_msg::{Cmd, MultiMsg, MultiPaxosParams, MultiTimer, Slot};
 pub use single::{Paxos, PaxosStable, PaxosView, Phase};
 pub use single_msg::{PaxosMsg, PaxosParams, PaxosTimer, Proposal};
+
+use crate::registry::Entry;
+
+/// The family's protocols for the registry.
+pub fn registry() -> Vec<Entry> {
+    vec![
+        Entry::of::<Paxos>("paxos").checker::<PaxosChecker>().done(),
+        Entry::of::<MultiPaxos>("paxos").checker::<MultiChecker>().done(),
+    ]
+}

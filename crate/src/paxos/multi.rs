@@ -28,10 +28,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::ballot::Ballot;
-use super::multi_invariants::MultiChecker;
-pub use super::multi_msg::{Cmd, Decision, MultiMsg, MultiPaxosParams, MultiTimer, PValue, Slot};
+pub use super::multi_msg::{Cmd, Decision, MultiMsg, MultiPaxosParams, MultiTimer, OpCmd, PValue, Slot};
 pub use crate::protocol::Role;
-use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
+use std::rc::Rc;
+
+use crate::kv::{F, KvResult, Store};
+use crate::protocol::{ClientOp, ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
+use crate::spec::{Doc, Spec, Variant};
 
 /// Slots past this are ignored: a guard against absurd positions.
 pub const MAX_SLOT: Slot = 1 << 16;
@@ -89,7 +92,7 @@ pub struct MultiPaxos {
     next_slot: Slot,
     /// Replica: slots below this are executed (and all chosen).
     executed: Slot,
-    kv: BTreeMap<String, String>,
+    kv: Store,
     /// The latest value a client handed this node (read by the checker).
     last_client: Option<Value>,
 }
@@ -124,7 +127,7 @@ pub struct MultiView {
     pub executed: Slot,
     /// Which chosen slots hold no-ops.
     pub noops: Vec<Slot>,
-    pub kv: BTreeMap<String, String>,
+    pub kv: Store,
     /// Acceptor: what it accepted, slot by slot.
     pub accepted: Vec<AcceptedView>,
     /// Candidate: who promised.
@@ -133,13 +136,7 @@ pub struct MultiView {
     pub proposals: Vec<ProposalView>,
 }
 
-fn members(flags: &[bool]) -> Vec<NodeId> {
-    flags.iter().enumerate().filter(|(_, f)| **f).map(|(i, _)| i).collect()
-}
-
-fn count(flags: &[bool]) -> usize {
-    flags.iter().filter(|&&f| f).count()
-}
+use crate::base::quorum::{count, members};
 
 impl MultiPaxos {
     pub fn role(&self) -> Role {
@@ -155,7 +152,7 @@ impl MultiPaxos {
         self.executed
     }
     pub fn kv(&self) -> &BTreeMap<String, String> {
-        &self.kv
+        &self.kv.0
     }
     pub fn known_leader(&self) -> Option<NodeId> {
         self.leader
@@ -166,7 +163,7 @@ impl MultiPaxos {
     }
 
     fn majority(&self) -> usize {
-        self.n / 2 + 1
+        crate::base::quorum::majority(self.n)
     }
 
     fn observe(&mut self, b: Ballot) {
@@ -220,15 +217,22 @@ impl MultiPaxos {
             }
             Some(_) => {}
         }
-        self.execute();
+        self.execute(out);
     }
 
-    fn execute(&mut self) {
+    /// Replicas execute chosen slots strictly in slot order; the leader
+    /// answers the client operations it executes.
+    fn execute(&mut self, out: &mut Out<Self>) {
         while let Some(Some(cmd)) = self.st.chosen.get(self.executed as usize) {
-            if let Cmd::Value(v) = cmd
-                && let Some((k, val)) = v.split_once('=')
-            {
-                self.kv.insert(k.trim().to_string(), val.trim().to_string());
+            match cmd {
+                Cmd::Value(v) => self.kv.apply_assignment(v),
+                Cmd::Op(o) => {
+                    let result = self.kv.apply(&o.op.op);
+                    if self.role == Role::Leader {
+                        out.reply(o.op.id, result);
+                    }
+                }
+                Cmd::Noop => {}
             }
             self.executed += 1;
         }
@@ -466,7 +470,45 @@ impl Protocol for MultiPaxos {
     type Timer = MultiTimer;
     type Stable = MultiStable;
     type View = MultiView;
-    type Checker = MultiChecker;
+
+    fn spec() -> Spec {
+        Spec {
+            summary: "A replicated log of values chosen slot by slot, with a stable leader that runs phase 1 once.",
+            reference: "Lamport, Paxos Made Simple, §3; van Renesse & Altinbuken, Paxos Made Moderately Complex",
+            kinds: &[
+                Doc {
+                    name: "Prepare",
+                    doc: "phase 1a for every slot from the first undecided one, under ballot (r, n)",
+                },
+                Doc {
+                    name: "Promise",
+                    doc: "phase 1b: the acceptor promises and reports every proposal it accepted in those slots",
+                },
+                Doc { name: "Accept", doc: "phase 2a for one slot: accept this command under the leader's ballot" },
+                Doc { name: "Accepted", doc: "phase 2b: the acceptor accepted the slot's command" },
+                Doc { name: "Nack", doc: "the acceptor refuses: it promised a higher ballot" },
+                Doc { name: "Decide", doc: "slots are chosen: replicas execute them in slot order" },
+                Doc { name: "Heartbeat", doc: "the leader is alive; says how far its log is decided" },
+                Doc { name: "CatchUp", doc: "a replica that is behind asks for the decisions it lacks" },
+            ],
+            variants: &[
+                Variant {
+                    name: "ignore-promised-values",
+                    doc: "a new leader ignores the values reported in promises and reuses slots: two commands chosen in one slot",
+                    params: r#"{"unsafe_ignore_promised_values": true}"#,
+                },
+                Variant {
+                    name: "stale-reads",
+                    doc: "the leader answers reads from its own state without checking it still leads: stale reads under a partition",
+                    params: r#"{"unsafe_local_reads": true}"#,
+                },
+            ],
+            fields: &["leader", "ballot", "chosen"],
+            clients: true,
+            liveness: "after the network heals, a leader is elected and a client request is chosen",
+            ..Spec::DEFAULT
+        }
+    }
 
     fn network_defaults() -> NetworkDefaults {
         NetworkDefaults { latency_ms: (10, 30), drop_rate: 0.0, duplicate_rate: 0.0 }
@@ -488,11 +530,12 @@ impl Protocol for MultiPaxos {
             proposals: BTreeMap::new(),
             next_slot: 0,
             executed: 0,
-            kv: BTreeMap::new(),
+            kv: Store::new(),
             last_client: None,
         };
-        // A restarted replica executes its chosen prefix again.
-        node.execute();
+        // A restarted replica executes its chosen prefix again; as a
+        // follower it answers no client, so nothing it would emit matters.
+        node.execute(&mut Out::new());
         node
     }
 
@@ -562,6 +605,34 @@ impl Protocol for MultiPaxos {
         ClientReply::Accepted
     }
 
+    /// A client operation takes a slot like a value and is answered once
+    /// its slot executes (reads too: linearizable). The `unsafe_local_reads`
+    /// variant answers reads from the leader's own state at once.
+    fn on_client_op(&mut self, cx: &mut Ctx, op: Rc<ClientOp>, out: &mut Out<Self>) -> ClientReply {
+        if self.role != Role::Leader {
+            return ClientReply::Redirect(self.leader.filter(|&l| l != self.id));
+        }
+        if op.op.f == F::Read && self.params.unsafe_local_reads {
+            let value = self.kv.get(&op.op.key).map(Value::from);
+            out.note(|| format!("answers {} from its own state (unsafe)", op.op.describe()));
+            out.reply(op.id, KvResult { ok: true, value });
+            return ClientReply::Accepted;
+        }
+        if self.next_slot > MAX_SLOT {
+            return ClientReply::Redirect(None);
+        }
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        let text = format!("op {}: {}", op.id, op.op.describe());
+        out.note(|| format!("puts {text} in slot {slot}"));
+        self.propose(cx, slot, Cmd::Op(Rc::new(OpCmd { op: (*op).clone(), text })), out);
+        ClientReply::Accepted
+    }
+
+    fn store(&self) -> Option<&Store> {
+        Some(&self.kv)
+    }
+
     fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool {
         match self.role {
             Role::Leader => self.heartbeat(cx, out),
@@ -603,7 +674,7 @@ impl Protocol for MultiPaxos {
                 .filter(|(_, c)| **c == Some(Cmd::Noop))
                 .map(|(i, _)| i as Slot)
                 .collect(),
-            kv: BTreeMap::new(),
+            kv: Store::new(),
             accepted: s
                 .accepted
                 .iter()

@@ -2,11 +2,13 @@
 //! leader's phase 1 for all slots at once, heartbeats and catch-up, the
 //! timers, and the `params` of the `multi-paxos` engine.
 
+use std::rc::Rc;
+
 use serde::{Serialize, Serializer};
 
 use super::ballot::{Ballot, short};
 use crate::params::ParamReader;
-use crate::protocol::{Message, Params, Time, TimerName, Value};
+use crate::protocol::{ClientOp, Message, Params, Time, TimerName, Value};
 use crate::scenario::ScenarioError;
 
 /// A log position; the first slot is 0.
@@ -18,6 +20,15 @@ pub type Slot = u64;
 pub enum Cmd {
     Noop,
     Value(Value),
+    /// A client operation, answered by the leader once executed.
+    Op(Rc<OpCmd>),
+}
+
+/// A client operation in a slot, with the text the page shows for it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OpCmd {
+    pub op: ClientOp,
+    pub text: String,
 }
 
 impl Cmd {
@@ -28,6 +39,7 @@ impl Cmd {
         match self {
             Cmd::Noop => Cmd::NOOP_TEXT,
             Cmd::Value(v) => v,
+            Cmd::Op(o) => &o.text,
         }
     }
 }
@@ -107,7 +119,7 @@ impl Message for MultiMsg {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum MultiTimer {
     /// Follower or candidate: no word from a leader for a while.
     Election,
@@ -137,6 +149,9 @@ pub struct MultiPaxosParams {
     /// Deliberately unsafe: a new leader ignores the values reported in
     /// promises and reuses slots from its own first gap.
     pub unsafe_ignore_promised_values: bool,
+    /// Deliberately unsafe: the leader answers a read from its own state at
+    /// once, without checking that it still leads.
+    pub unsafe_local_reads: bool,
 }
 
 impl Default for MultiPaxosParams {
@@ -146,16 +161,26 @@ impl Default for MultiPaxosParams {
             leader_timeout_ms: (150, 300),
             max_decisions_per_message: 32,
             unsafe_ignore_promised_values: false,
+            unsafe_local_reads: false,
         }
     }
 }
 
 impl Params for MultiPaxosParams {
     fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
-        r.field("heartbeat_ms", &mut self.heartbeat_ms)?;
-        r.field("leader_timeout_ms", &mut self.leader_timeout_ms)?;
-        r.field("max_decisions_per_message", &mut self.max_decisions_per_message)?;
-        r.field("unsafe_ignore_promised_values", &mut self.unsafe_ignore_promised_values)?;
+        r.field("heartbeat_ms", "How often the leader sends heartbeats.", &mut self.heartbeat_ms)?;
+        r.field("leader_timeout_ms", "A node that hears no leader for a time drawn from this range suspects it failed and runs phase 1 to become leader.", &mut self.leader_timeout_ms)?;
+        r.field(
+            "max_decisions_per_message",
+            "The most decisions one catch-up reply carries.",
+            &mut self.max_decisions_per_message,
+        )?;
+        r.field("unsafe_ignore_promised_values", "Deliberately unsafe: a new leader ignores the values reported in promises and reuses slots from its own first gap.", &mut self.unsafe_ignore_promised_values)?;
+        r.field(
+            "unsafe_local_reads",
+            "Deliberately unsafe: the leader answers a read from its own state at once, without checking that it still leads.",
+            &mut self.unsafe_local_reads,
+        )?;
         Ok(())
     }
     fn validate(&self, _nodes: usize) -> Result<(), String> {

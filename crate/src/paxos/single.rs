@@ -30,9 +30,9 @@
 use serde::Serialize;
 
 use super::ballot::Ballot;
-use super::invariants::PaxosChecker;
 pub use super::single_msg::{PaxosMsg, PaxosParams, PaxosTimer, Proposal};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
+use crate::spec::{Doc, Spec, Variant};
 
 /// What a node keeps on stable storage.
 #[derive(Clone, Debug, Default)]
@@ -120,9 +120,7 @@ pub struct PaxosView {
     pub rounds: u32,
 }
 
-fn members(flags: &[bool]) -> Vec<NodeId> {
-    flags.iter().enumerate().filter(|(_, f)| **f).map(|(i, _)| i).collect()
-}
+use crate::base::quorum::members;
 
 impl Paxos {
     pub fn phase(&self) -> Phase {
@@ -149,7 +147,7 @@ impl Paxos {
     }
 
     fn majority(&self) -> usize {
-        self.n / 2 + 1
+        crate::base::quorum::majority(self.n)
     }
 
     fn observe(&mut self, b: Ballot) {
@@ -352,7 +350,32 @@ impl Protocol for Paxos {
     type Timer = PaxosTimer;
     type Stable = PaxosStable;
     type View = PaxosView;
-    type Checker = PaxosChecker;
+
+    fn spec() -> Spec {
+        Spec {
+            summary: "A set of nodes choose exactly one value, even when proposers compete and messages are lost.",
+            reference: "Lamport, Paxos Made Simple, §2",
+            kinds: &[
+                Doc { name: "Prepare", doc: "phase 1a: a proposer asks acceptors to promise ballot (r, n)" },
+                Doc {
+                    name: "Promise",
+                    doc: "phase 1b: the acceptor promises the ballot and reports the highest proposal it accepted",
+                },
+                Doc { name: "Accept", doc: "phase 2a: the proposer asks acceptors to accept a value under its ballot" },
+                Doc { name: "Accepted", doc: "phase 2b: the acceptor accepted the value under that ballot" },
+                Doc { name: "Nack", doc: "the acceptor refuses: it promised a higher ballot, which it names" },
+                Doc { name: "Decide", doc: "the value is chosen: learners learn it" },
+            ],
+            variants: &[Variant {
+                name: "ignore-promised-values",
+                doc: "a proposer ignores the values reported in promises and proposes its own: two values get chosen",
+                params: r#"{"unsafe_ignore_promised_values": true}"#,
+            }],
+            fields: &["promised", "accepted", "learned"],
+            liveness: "after the network heals, a value is chosen and every node learns it",
+            ..Spec::DEFAULT
+        }
+    }
 
     fn network_defaults() -> NetworkDefaults {
         NetworkDefaults { latency_ms: (10, 30), drop_rate: 0.0, duplicate_rate: 0.0 }
@@ -426,8 +449,13 @@ impl Protocol for Paxos {
     }
 
     fn on_client_request(&mut self, cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
-        if let Some(l) = &self.st.learned {
+        if let Some(l) = self.st.learned.clone() {
             out.note(|| format!("already learned \"{l}\"; \"{value}\" cannot be chosen"));
+            // Tell everyone again: a learner that missed the decision (its
+            // Decide was lost) learns it now rather than never.
+            for peer in cx.peers() {
+                out.send(peer, PaxosMsg::Decide { value: l.clone() });
+            }
             return ClientReply::Accepted;
         }
         if !self.params.may_propose(self.id) {

@@ -61,7 +61,7 @@ impl Message for PaxosMsg {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum PaxosTimer {
     /// A proposer's round did not finish in time, or its back-off is over:
     /// start a new round.
@@ -129,12 +129,20 @@ impl PaxosParams {
 
 impl Params for PaxosParams {
     fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
-        r.field("proposers", &mut self.proposers)?;
-        r.field("distinguished_proposer", &mut self.distinguished_proposer)?;
-        r.field("backoff", &mut self.backoff)?;
-        r.field("backoff_ms", &mut self.backoff_ms)?;
-        r.field("round_timeout_ms", &mut self.round_timeout_ms)?;
-        r.field("unsafe_ignore_promised_values", &mut self.unsafe_ignore_promised_values)?;
+        r.field("proposers", "The nodes that may propose; `null` means every node.", &mut self.proposers)?;
+        r.field("distinguished_proposer", "When set, only this node proposes and every other node redirects clients to it (§2.4's distinguished proposer).", &mut self.distinguished_proposer)?;
+        r.field("backoff", "After a refusal, wait a random delay before the next round. Off, a refused proposer retries at once, which can livelock (§2.4).", &mut self.backoff)?;
+        r.field(
+            "backoff_ms",
+            "The back-off delay range; its upper end doubles with each failed round in a row, up to eight times.",
+            &mut self.backoff_ms,
+        )?;
+        r.field(
+            "round_timeout_ms",
+            "A round that has not finished by then is abandoned and retried (lost messages, crashed acceptors).",
+            &mut self.round_timeout_ms,
+        )?;
+        r.field("unsafe_ignore_promised_values", "Deliberately unsafe: a proposer ignores the values reported in promises and proposes its own, breaking the value-adoption rule.", &mut self.unsafe_ignore_promised_values)?;
         Ok(())
     }
     fn validate(&self, nodes: usize) -> Result<(), String> {

@@ -11,17 +11,30 @@ use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 use xxhash_rust::xxh64::Xxh64;
 
-use crate::protocol::Value;
+use std::rc::Rc;
+
+use crate::protocol::{ClientOp, Value};
 use crate::pvec::PVec;
 
 pub type Term = u64;
 pub type Index = u64;
 
 /// One log entry as it travels in AppendEntries and shows on the page.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Entry {
     pub term: Term,
+    /// A client request's value, or a client operation's description.
     pub value: Value,
+    /// The client operation this entry carries, answered once applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub op: Option<Rc<ClientOp>>,
+}
+
+impl Entry {
+    /// An entry holding a plain value (a `client_request`).
+    pub fn new(term: Term, value: impl Into<Value>) -> Entry {
+        Entry { term, value: value.into(), op: None }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -88,6 +101,9 @@ impl Log {
         let mut h = Xxh64::new(prev);
         h.update(&entry.term.to_le_bytes());
         h.update(entry.value.as_bytes());
+        if let Some(op) = &entry.op {
+            h.update(&op.id.to_le_bytes());
+        }
         let digest = h.digest();
         self.entries.push(Stored { entry, digest });
     }
@@ -133,7 +149,7 @@ mod tests {
     use super::*;
 
     fn log(terms: &[Term]) -> Log {
-        Log::from_entries(terms.iter().map(|&t| Entry { term: t, value: Value::from(format!("v{t}")) }))
+        Log::from_entries(terms.iter().map(|&t| Entry::new(t, format!("v{t}"))))
     }
 
     #[test]
@@ -155,7 +171,7 @@ mod tests {
         assert_eq!(a.digest_at(3), b.digest_at(3));
         assert_ne!(a.digest_at(4), b.digest_at(4));
         let mut c = log(&[1, 1, 2]);
-        c.append(Entry { term: 3, value: Value::from("other") });
+        c.append(Entry::new(3, "other"));
         assert_ne!(a.digest_at(4), c.digest_at(4));
     }
 

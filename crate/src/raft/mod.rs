@@ -22,14 +22,23 @@ pub mod log;
 pub mod msg;
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use serde::Serialize;
 
+use crate::kv::{F, Store};
 pub use crate::protocol::Role;
-use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
+use crate::protocol::{ClientOp, ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
+use crate::registry::Entry as RegistryEntry;
+use crate::spec::{Doc, Layout, Spec, Variant};
 pub use invariants::RaftChecker;
 pub use log::{Entry, Index, Log, Term};
 pub use msg::{RaftMsg, RaftParams, RaftTimer};
+
+/// The family's protocols for the registry.
+pub fn registry() -> Vec<RegistryEntry> {
+    vec![RegistryEntry::of::<Raft>("raft").checker::<RaftChecker>().done()]
+}
 
 /// What a server keeps on stable storage (Figure 2, "Persistent state").
 #[derive(Clone, Debug, Default)]
@@ -49,7 +58,7 @@ pub struct Raft {
     role: Role,
     commit_index: Index,
     last_applied: Index,
-    kv: BTreeMap<String, String>,
+    kv: Store,
     /// The leader of the current term, once heard from (for redirects).
     leader: Option<NodeId>,
     /// Candidate: who granted a vote this term.
@@ -71,7 +80,7 @@ pub struct RaftView {
     /// The leader this node follows, when known.
     pub leader: Option<NodeId>,
     /// The key-value state machine built from applied entries.
-    pub kv: BTreeMap<String, String>,
+    pub kv: Store,
     /// Candidate: the nodes that voted for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub votes: Option<Vec<NodeId>>,
@@ -101,7 +110,7 @@ impl Raft {
         self.last_applied
     }
     pub fn kv(&self) -> &BTreeMap<String, String> {
-        &self.kv
+        &self.kv.0
     }
     pub fn leader(&self) -> Option<NodeId> {
         self.leader
@@ -114,7 +123,7 @@ impl Raft {
     }
 
     fn majority(&self) -> usize {
-        self.n / 2 + 1
+        crate::base::quorum::majority(self.n)
     }
 
     fn reset_election_timer(&self, cx: &mut Ctx, out: &mut Out<Self>) {
@@ -188,17 +197,25 @@ impl Raft {
         out.cancel_timer(RaftTimer::Election);
         out.milestone(|| format!("becomes leader for term {}", self.ps.current_term));
         if self.params.leader_noop {
-            self.append_local(Value::from(""));
+            self.append_local(Entry::new(self.ps.current_term, ""));
         }
         self.broadcast_append(cx, out);
         self.advance_commit(out);
     }
 
-    fn append_local(&mut self, value: Value) {
-        self.ps.log.append(Entry { term: self.ps.current_term, value });
+    fn append_local(&mut self, entry: Entry) {
+        self.ps.log.append(entry);
         let last = self.ps.log.last_index();
         self.match_index[self.id] = last;
         self.next_index[self.id] = last + 1;
+    }
+
+    /// A new entry goes out to every follower at once.
+    fn replicate_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
+        for peer in cx.peers() {
+            self.send_append(peer, out);
+        }
+        self.advance_commit(out);
     }
 
     /// Upon election and every heartbeat interval: AppendEntries to every peer.
@@ -249,26 +266,25 @@ impl Raft {
         if current || self.params.unsafe_commit_previous_terms {
             out.note(|| format!("commits through index {n}"));
             self.commit_index = n;
-            self.apply_committed();
+            self.apply_committed(out);
         }
     }
 
     /// "If commitIndex > lastApplied: increment lastApplied, apply
-    /// log[lastApplied] to state machine."
-    fn apply_committed(&mut self) {
+    /// log[lastApplied] to state machine." The leader answers the client
+    /// operations it applies (§8: once committed, the result is durable).
+    fn apply_committed(&mut self, out: &mut Out<Self>) {
         while self.last_applied < self.commit_index {
             self.last_applied += 1;
-            if let Some(e) = self.ps.log.entry(self.last_applied)
-                && let Some((k, v)) = e.value.split_once('=')
-            {
-                let (k, v) = (k.trim(), v.trim());
-                // Most writes update a key already present: reuse its strings.
-                match self.kv.get_mut(k) {
-                    Some(slot) => v.clone_into(slot),
-                    None => {
-                        self.kv.insert(k.to_string(), v.to_string());
+            let Some(e) = self.ps.log.entry(self.last_applied) else { continue };
+            match &e.op {
+                Some(op) => {
+                    let result = self.kv.apply(&op.op);
+                    if self.role == Role::Leader {
+                        out.reply(op.id, result);
                     }
                 }
+                None => self.kv.apply_assignment(&e.value),
             }
         }
     }
@@ -358,7 +374,7 @@ impl Raft {
         //    not move it backwards.)
         if leader_commit > self.commit_index {
             self.commit_index = self.commit_index.max(leader_commit.min(last_new));
-            self.apply_committed();
+            self.apply_committed(out);
         }
         out.send(from, reply(self.ps.current_term, true, last_new));
     }
@@ -407,7 +423,49 @@ impl Protocol for Raft {
     type Timer = RaftTimer;
     type Stable = Persistent;
     type View = RaftView;
-    type Checker = RaftChecker;
+
+    fn spec() -> Spec {
+        Spec {
+            summary: "A replicated log that a majority agrees on, with one elected leader per term.",
+            reference: "Ongaro & Ousterhout, In Search of an Understandable Consensus Algorithm (Extended Version), Figure 2 and §5",
+            kinds: &[
+                Doc {
+                    name: "RequestVote",
+                    doc: "a candidate asks for a vote in its term, with its last log index and term",
+                },
+                Doc { name: "Vote", doc: "the answer to RequestVote: granted or not, with the voter's term" },
+                Doc {
+                    name: "Heartbeat",
+                    doc: "AppendEntries with no entries: the leader is alive; carries its commit index",
+                },
+                Doc {
+                    name: "AppendEntries",
+                    doc: "the leader sends entries after prevIndex/prevTerm, with its commit index",
+                },
+                Doc {
+                    name: "AppendReply",
+                    doc: "the answer to AppendEntries: \"ok, have N\" (the follower's log matches through index N) or \"no match at I\" (its log lacks the leader's entry at I)",
+                },
+            ],
+            variants: &[
+                Variant {
+                    name: "commit-previous-terms",
+                    doc: "a leader commits earlier terms' entries by counting replicas (§5.4.2 forbids it): Figure 8 goes wrong",
+                    params: r#"{"unsafe_commit_previous_terms": true}"#,
+                },
+                Variant {
+                    name: "stale-reads",
+                    doc: "a leader answers reads from its own state without checking it still leads: stale reads under a partition",
+                    params: r#"{"unsafe_local_reads": true}"#,
+                },
+            ],
+            fields: &["role", "term", "voted_for", "commit_index"],
+            clients: true,
+            layout: Layout::Ring,
+            liveness: "after the network heals, a leader is elected and a client request is committed",
+            ..Spec::DEFAULT
+        }
+    }
 
     fn network_defaults() -> NetworkDefaults {
         NetworkDefaults { latency_ms: (10, 30), drop_rate: 0.0, duplicate_rate: 0.0 }
@@ -422,7 +480,7 @@ impl Protocol for Raft {
             role: Role::Follower,
             commit_index: 0,
             last_applied: 0,
-            kv: BTreeMap::new(),
+            kv: Store::new(),
             leader: None,
             votes: Vec::new(),
             next_index: Vec::new(),
@@ -475,13 +533,35 @@ impl Protocol for Raft {
             // Followers redirect clients to the leader they know (§8).
             return ClientReply::Redirect(self.leader.filter(|&l| l != self.id));
         }
-        self.append_local(value);
+        self.append_local(Entry::new(self.ps.current_term, value));
         out.note(|| format!("appends entry {} (term {})", self.ps.log.last_index(), self.ps.current_term));
-        for peer in cx.peers() {
-            self.send_append(peer, out);
-        }
-        self.advance_commit(out);
+        self.replicate_now(cx, out);
         ClientReply::Accepted
+    }
+
+    /// §8: the leader puts a client operation in its log and answers once
+    /// the entry is committed and applied — reads too, so a read sees every
+    /// write committed before it (linearizable). The `unsafe_local_reads`
+    /// variant answers reads from the leader's own state at once.
+    fn on_client_op(&mut self, cx: &mut Ctx, op: Rc<ClientOp>, out: &mut Out<Self>) -> ClientReply {
+        if self.role != Role::Leader {
+            return ClientReply::Redirect(self.leader.filter(|&l| l != self.id));
+        }
+        if op.op.f == F::Read && self.params.unsafe_local_reads {
+            let value = self.kv.get(&op.op.key).map(Value::from);
+            out.note(|| format!("answers {} from its own state (unsafe)", op.op.describe()));
+            out.reply(op.id, crate::kv::KvResult { ok: true, value });
+            return ClientReply::Accepted;
+        }
+        let text = format!("op {}: {}", op.id, op.op.describe());
+        self.append_local(Entry { term: self.ps.current_term, value: Value::from(text), op: Some(op) });
+        out.note(|| format!("appends entry {} (term {})", self.ps.log.last_index(), self.ps.current_term));
+        self.replicate_now(cx, out);
+        ClientReply::Accepted
+    }
+
+    fn store(&self) -> Option<&Store> {
+        Some(&self.kv)
     }
 
     fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool {
@@ -519,7 +599,7 @@ impl Protocol for Raft {
             commit_index: 0,
             last_applied: 0,
             leader: None,
-            kv: BTreeMap::new(),
+            kv: Store::new(),
             votes: None,
             next_index: None,
             match_index: None,

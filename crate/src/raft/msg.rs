@@ -63,7 +63,7 @@ impl Message for RaftMsg {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum RaftTimer {
     Election,
     Heartbeat,
@@ -93,6 +93,10 @@ pub struct RaftParams {
     /// Deliberately unsafe: a leader commits entries from earlier terms by
     /// counting replicas, which §5.4.2 forbids. For watching Figure 8 go wrong.
     pub unsafe_commit_previous_terms: bool,
+    /// Deliberately unsafe: a leader answers a read from its own state at
+    /// once, without checking that it still leads (no read through the log,
+    /// no ReadIndex). Under a partition it returns stale values.
+    pub unsafe_local_reads: bool,
 }
 
 impl Default for RaftParams {
@@ -103,17 +107,43 @@ impl Default for RaftParams {
             max_entries_per_message: 64,
             leader_noop: false,
             unsafe_commit_previous_terms: false,
+            unsafe_local_reads: false,
         }
     }
 }
 
 impl Params for RaftParams {
     fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
-        r.field("election_timeout_ms", &mut self.election_timeout_ms)?;
-        r.field("heartbeat_ms", &mut self.heartbeat_ms)?;
-        r.field("max_entries_per_message", &mut self.max_entries_per_message)?;
-        r.field("leader_noop", &mut self.leader_noop)?;
-        r.field("unsafe_commit_previous_terms", &mut self.unsafe_commit_previous_terms)?;
+        r.field(
+            "election_timeout_ms",
+            "each election timeout is drawn uniformly from this range (§5.2)",
+            &mut self.election_timeout_ms,
+        )?;
+        r.field(
+            "heartbeat_ms",
+            "how often a leader sends AppendEntries when it has nothing new",
+            &mut self.heartbeat_ms,
+        )?;
+        r.field(
+            "max_entries_per_message",
+            "the most entries one AppendEntries carries",
+            &mut self.max_entries_per_message,
+        )?;
+        r.field(
+            "leader_noop",
+            "a new leader appends a no-op entry so it can commit earlier terms' entries (§8)",
+            &mut self.leader_noop,
+        )?;
+        r.field(
+            "unsafe_commit_previous_terms",
+            "deliberately unsafe: commit earlier terms' entries by counting replicas, which §5.4.2 forbids",
+            &mut self.unsafe_commit_previous_terms,
+        )?;
+        r.field(
+            "unsafe_local_reads",
+            "deliberately unsafe: a leader answers reads from its own state without checking it still leads",
+            &mut self.unsafe_local_reads,
+        )?;
         Ok(())
     }
     fn validate(&self, _nodes: usize) -> Result<(), String> {

@@ -6,9 +6,9 @@
 
 use serde_json::Value;
 
-use super::{R, ScenarioError, clip, kind_of, time};
+use super::{R, ScenarioError, Time};
+use crate::base::read::{clip, kind_of, time};
 use crate::json::{Obj, list};
-use crate::protocol::Time;
 
 /// The most key moments a scenario may name.
 pub const MAX_MOMENTS: usize = 1_000;

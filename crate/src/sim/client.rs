@@ -7,11 +7,32 @@
 //! messages, not the client's. A request counts as handed over once a node
 //! accepts it; what the cluster then does with it is the protocol's story.
 
+use std::rc::Rc;
+
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::protocol::{ClientReply, NodeId, Time, Value};
+use crate::spec::Command;
+
+/// What a client hands to the cluster: a `client_request` value, or a
+/// protocol command routed like one.
+#[derive(Clone, Debug)]
+pub enum Request {
+    Value(Value),
+    Command(Rc<Command>),
+}
+
+impl Request {
+    /// How the event log names it.
+    pub fn label(&self) -> String {
+        match self {
+            Request::Value(v) => format!("\"{v}\""),
+            Request::Command(c) => format!("command {}", c.name),
+        }
+    }
+}
 
 /// Time between rounds when no node took the request.
 pub const RETRY_MS: Time = 100;
@@ -21,7 +42,7 @@ pub const MAX_ROUNDS: u32 = 100;
 #[derive(Clone)]
 struct Pending {
     id: u64,
-    value: Value,
+    request: Request,
     first: Option<NodeId>,
     rounds: u32,
 }
@@ -63,9 +84,9 @@ impl Hop {
         }
     }
 
-    pub fn describe(&self, value: &str, target: NodeId) -> String {
+    pub fn describe(&self, what: &str, target: NodeId) -> String {
         match self.kind {
-            HopKind::Accepted => format!("client → n{target}: \"{value}\" accepted"),
+            HopKind::Accepted => format!("client → n{target}: {what} accepted"),
             HopKind::Redirected(to) => format!("client → n{target}: redirected to n{to}"),
             HopKind::NoLeaderKnown => format!("client → n{target}: no leader known"),
             HopKind::NoAnswer => format!("client → n{target}: no answer"),
@@ -78,20 +99,30 @@ impl Client {
         Client { rng, leader: None, pending: Vec::new(), next: 0 }
     }
 
-    pub fn submit(&mut self, value: Value, node: Option<NodeId>) -> u64 {
+    pub fn submit(&mut self, request: Request, node: Option<NodeId>) -> u64 {
         let id = self.next;
         self.next += 1;
-        self.pending.push(Pending { id, value, first: node, rounds: 0 });
+        self.pending.push(Pending { id, request, first: node, rounds: 0 });
         id
     }
 
-    pub fn value(&self, req: u64) -> Value {
-        self.find(req).map(|i| self.pending[i].value.clone()).unwrap_or_else(|| Value::from(""))
+    pub fn request(&self, req: u64) -> Option<Request> {
+        self.find(req).map(|i| self.pending[i].request.clone())
     }
 
     /// Requests still waiting for a node to take them.
-    pub fn pending(&self) -> impl Iterator<Item = &str> {
-        self.pending.iter().map(|p| &*p.value)
+    pub fn pending(&self) -> impl Iterator<Item = String> + '_ {
+        self.pending.iter().map(|p| match &p.request {
+            Request::Value(v) => v.to_string(),
+            Request::Command(c) => format!("command {}", c.name),
+        })
+    }
+
+    /// The request is done with (a node refused a command outright).
+    pub fn drop_request(&mut self, req: u64) {
+        if let Some(i) = self.find(req) {
+            self.pending.remove(i);
+        }
     }
 
     /// Where a round starts: the node named in the request (first round

@@ -18,16 +18,21 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use crate::invariant::{Checker, NodeRef, Nodes, Violation};
-use crate::params::ParamReader;
-use crate::protocol::{
-    ClientReply, Ctx, Effect, Message, NetworkDefaults, NodeId, Out, Params, Protocol, Time, TimerName, Value,
-};
-use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::flight::Window;
+use std::collections::BTreeMap;
 
-/// A timer kind, numbered by the node that set it.
-pub type TimerId = u16;
+use crate::invariant::{Checker, Figures, NodeRef, Nodes, Violation};
+use crate::kv::{KvResult, Store};
+use crate::params::{ParamDoc, ParamReader};
+use crate::protocol::{
+    ClientOp, ClientReply, Ctx, Effect, Message, NetworkDefaults, NodeId, Out, Params, Protocol, Time, TimerName, Value,
+};
+use crate::scenario::{Event, Scenario, ScenarioError};
+use crate::sim::flight::Window;
+use crate::spec::{Command, Spec};
+
+/// An armed timer, numbered by the node that set it (never reused while the
+/// node runs).
+pub type TimerId = u64;
 
 /// Writes `v` in the encoding the trace digest uses: bincode with
 /// fixed-width little-endian integers. Every message sent goes through here,
@@ -138,6 +143,7 @@ pub enum AnyEffect {
     SetTimer { timer: TimerId, after_ms: Time },
     CancelTimer { timer: TimerId },
     Note { text: String, milestone: bool },
+    Reply { op: u64, result: KvResult },
 }
 
 /// One node's engine, whatever its protocol.
@@ -165,6 +171,23 @@ pub trait AnyNode {
         out: &mut Vec<AnyEffect>,
     ) -> ClientReply;
     fn on_timeout_now(&mut self, cx: &mut Ctx, recording: bool, out: &mut Vec<AnyEffect>) -> bool;
+    fn on_join(&mut self, cx: &mut Ctx, contact: &[NodeId], recording: bool, out: &mut Vec<AnyEffect>);
+    fn on_leave(&mut self, cx: &mut Ctx, recording: bool, out: &mut Vec<AnyEffect>);
+    fn on_command(
+        &mut self,
+        cx: &mut Ctx,
+        cmd: &Command,
+        recording: bool,
+        out: &mut Vec<AnyEffect>,
+    ) -> Result<ClientReply, String>;
+    fn on_client_op(
+        &mut self,
+        cx: &mut Ctx,
+        op: Rc<ClientOp>,
+        recording: bool,
+        out: &mut Vec<AnyEffect>,
+    ) -> ClientReply;
+    fn store(&self) -> Option<&Store>;
     fn crash(self: Box<Self>) -> Box<dyn AnyStable>;
     fn timer_name(&self, timer: TimerId) -> &'static str;
     /// Appends the timer's encoding, for the trace digest.
@@ -175,10 +198,12 @@ pub trait AnyNode {
     fn clone_box(&self) -> Box<dyn AnyNode>;
 }
 
-/// A node slot: running, or crashed with what it kept.
+/// A node slot: running, crashed with what it kept, or absent (not a
+/// member: never joined, or left), standing on an empty stable state.
 pub enum Slot {
     Up(Box<dyn AnyNode>),
     Down(Box<dyn AnyStable>),
+    Absent(Rc<dyn AnyStable>),
 }
 
 impl Clone for Slot {
@@ -186,13 +211,18 @@ impl Clone for Slot {
         match self {
             Slot::Up(n) => Slot::Up(AnyNode::clone_box(&**n)),
             Slot::Down(s) => Slot::Down(AnyStable::clone_box(&**s)),
+            Slot::Absent(s) => Slot::Absent(s.clone()),
         }
     }
 }
 
-/// A protocol's invariant checker, whatever its protocol.
+/// A protocol's checker, whatever its protocol.
 pub trait AnyChecker {
     fn check(&mut self, now: Time, changed: NodeId, slots: &[Slot], out: &mut Vec<Violation>);
+    fn on_event(&mut self, now: Time, event: &Event);
+    fn metrics(&self, now: Time, slots: &[Slot], out: &mut Figures);
+    fn sample(&self, now: Time, slots: &[Slot], out: &mut Figures);
+    fn liveness(&self, since: Time, now: Time, slots: &[Slot]) -> Option<String>;
     fn clone_box(&self) -> Box<dyn AnyChecker>;
 }
 
@@ -207,13 +237,20 @@ pub trait AnyProtocol {
     fn name(&self) -> &'static str;
     fn nodes(&self) -> RangeInclusive<usize>;
     fn default_nodes(&self) -> usize;
+    fn spec(&self) -> Spec;
+    /// Every parameter with its doc, type and default.
+    fn param_docs(&self) -> Vec<ParamDoc>;
+    /// The default parameters, written out by serde (to check that every
+    /// field is named for the reader).
+    fn default_params_json(&self) -> serde_json::Value;
     fn network_defaults(&self) -> NetworkDefaults;
     /// Parses and validates the scenario's `params`.
     fn params(&self, scenario: &Scenario) -> Result<Rc<dyn Any>, ScenarioError>;
     fn boot(&self, id: NodeId, nodes: usize, params: &dyn Any, stable: Option<Box<dyn AnyStable>>) -> Box<dyn AnyNode>;
-    /// Appends the view of a crashed node as a JSON object.
+    /// The stable state of a node that keeps nothing (an absent node).
+    fn empty_stable(&self) -> Rc<dyn AnyStable>;
+    /// Appends the view of a crashed (or absent) node as a JSON object.
     fn view_down_json(&self, id: NodeId, stable: &dyn AnyStable, buf: &mut Vec<u8>);
-    fn checker(&self) -> Box<dyn AnyChecker>;
     fn mailbox(&self) -> Box<dyn AnyMailbox>;
 }
 
@@ -221,22 +258,43 @@ pub trait AnyProtocol {
 #[derive(Clone)]
 pub struct Adapter<P: Protocol> {
     pub(crate) p: P,
-    /// Timer kinds this node has used; a timer's id is its index here.
-    timers: Vec<P::Timer>,
+    /// Armed timers: each distinct timer value has one id while armed.
+    armed: BTreeMap<P::Timer, TimerId>,
+    by_id: BTreeMap<TimerId, P::Timer>,
+    next_timer: TimerId,
     scratch: Vec<Effect<P>>,
     /// Messages of the last handler run, until the world posts them.
     outbox: Vec<Option<P::Msg>>,
 }
 
 impl<P: Protocol> Adapter<P> {
-    fn timer_id(&mut self, t: P::Timer) -> TimerId {
-        match self.timers.iter().position(|&x| x == t) {
-            Some(i) => i as TimerId,
-            None => {
-                self.timers.push(t);
-                (self.timers.len() - 1) as TimerId
-            }
+    fn new(p: P) -> Self {
+        Adapter {
+            p,
+            armed: BTreeMap::new(),
+            by_id: BTreeMap::new(),
+            next_timer: 0,
+            scratch: Vec::new(),
+            outbox: Vec::new(),
         }
+    }
+
+    /// The id of an armed timer, or a new one.
+    fn arm(&mut self, t: P::Timer) -> TimerId {
+        if let Some(&id) = self.armed.get(&t) {
+            return id;
+        }
+        let id = self.next_timer;
+        self.next_timer += 1;
+        self.by_id.insert(id, t.clone());
+        self.armed.insert(t, id);
+        id
+    }
+
+    fn disarm(&mut self, id: TimerId) -> Option<P::Timer> {
+        let t = self.by_id.remove(&id)?;
+        self.armed.remove(&t);
+        Some(t)
     }
 
     /// Runs a handler with a typed `Out` and hands its effects on, erased.
@@ -251,9 +309,16 @@ impl<P: Protocol> Adapter<P> {
                     self.outbox.push(Some(msg));
                     AnyEffect::Send { to, slot: self.outbox.len() - 1 }
                 }
-                Effect::SetTimer { timer, after_ms } => AnyEffect::SetTimer { timer: self.timer_id(timer), after_ms },
-                Effect::CancelTimer { timer } => AnyEffect::CancelTimer { timer: self.timer_id(timer) },
+                Effect::SetTimer { timer, after_ms } => AnyEffect::SetTimer { timer: self.arm(timer), after_ms },
+                Effect::CancelTimer { timer } => match self.armed.get(&timer) {
+                    Some(&id) => {
+                        self.disarm(id);
+                        AnyEffect::CancelTimer { timer: id }
+                    }
+                    None => continue,
+                },
                 Effect::Note { text, milestone } => AnyEffect::Note { text, milestone },
+                Effect::Reply { op, result } => AnyEffect::Reply { op, result },
             });
         }
         self.scratch = effects;
@@ -287,7 +352,7 @@ impl<P: Protocol> AnyNode for Adapter<P> {
         }
     }
     fn on_timer(&mut self, cx: &mut Ctx, timer: TimerId, recording: bool, out: &mut Vec<AnyEffect>) {
-        if let Some(&t) = self.timers.get(timer as usize) {
+        if let Some(t) = self.disarm(timer) {
             self.run(recording, out, |p, o| p.on_timer(cx, t, o));
         }
     }
@@ -303,14 +368,41 @@ impl<P: Protocol> AnyNode for Adapter<P> {
     fn on_timeout_now(&mut self, cx: &mut Ctx, recording: bool, out: &mut Vec<AnyEffect>) -> bool {
         self.run(recording, out, |p, o| p.on_timeout_now(cx, o))
     }
+    fn on_join(&mut self, cx: &mut Ctx, contact: &[NodeId], recording: bool, out: &mut Vec<AnyEffect>) {
+        self.run(recording, out, |p, o| p.on_join(cx, contact, o));
+    }
+    fn on_leave(&mut self, cx: &mut Ctx, recording: bool, out: &mut Vec<AnyEffect>) {
+        self.run(recording, out, |p, o| p.on_leave(cx, o));
+    }
+    fn on_command(
+        &mut self,
+        cx: &mut Ctx,
+        cmd: &Command,
+        recording: bool,
+        out: &mut Vec<AnyEffect>,
+    ) -> Result<ClientReply, String> {
+        self.run(recording, out, |p, o| p.on_command(cx, cmd, o))
+    }
+    fn on_client_op(
+        &mut self,
+        cx: &mut Ctx,
+        op: Rc<ClientOp>,
+        recording: bool,
+        out: &mut Vec<AnyEffect>,
+    ) -> ClientReply {
+        self.run(recording, out, |p, o| p.on_client_op(cx, op, o))
+    }
+    fn store(&self) -> Option<&Store> {
+        self.p.store()
+    }
     fn crash(self: Box<Self>) -> Box<dyn AnyStable> {
         Box::new(self.p.crash())
     }
     fn timer_name(&self, timer: TimerId) -> &'static str {
-        self.timers.get(timer as usize).map_or("timer", |t| t.name())
+        self.by_id.get(&timer).map_or("timer", |t| t.name())
     }
     fn encode_timer(&self, timer: TimerId, buf: &mut Vec<u8>) {
-        if let Some(t) = self.timers.get(timer as usize) {
+        if let Some(t) = self.by_id.get(&timer) {
             encode(t, buf);
         }
     }
@@ -344,6 +436,15 @@ impl<P: Protocol> AnyProtocol for Descriptor<P> {
     fn default_nodes(&self) -> usize {
         P::DEFAULT_NODES
     }
+    fn spec(&self) -> Spec {
+        P::spec()
+    }
+    fn param_docs(&self) -> Vec<ParamDoc> {
+        crate::params::describe::<P::Params>()
+    }
+    fn default_params_json(&self) -> serde_json::Value {
+        serde_json::to_value(P::Params::default()).unwrap_or(serde_json::Value::Null)
+    }
     fn network_defaults(&self) -> NetworkDefaults {
         P::network_defaults()
     }
@@ -361,7 +462,10 @@ impl<P: Protocol> AnyProtocol for Descriptor<P> {
             Some(params) => P::boot(id, nodes, params, stable),
             None => P::boot(id, nodes, &P::Params::default(), stable),
         };
-        Box::new(Adapter::<P> { p, timers: Vec::new(), scratch: Vec::new(), outbox: Vec::new() })
+        Box::new(Adapter::<P>::new(p))
+    }
+    fn empty_stable(&self) -> Rc<dyn AnyStable> {
+        Rc::new(P::Stable::default())
     }
     fn view_down_json(&self, id: NodeId, stable: &dyn AnyStable, buf: &mut Vec<u8>) {
         if let Some(s) = AnyStable::as_any(stable).downcast_ref::<P::Stable>() {
@@ -370,29 +474,54 @@ impl<P: Protocol> AnyProtocol for Descriptor<P> {
             buf.extend_from_slice(b"{}");
         }
     }
-    fn checker(&self) -> Box<dyn AnyChecker> {
-        Box::new(TypedChecker::<P>(P::Checker::default()))
-    }
     fn mailbox(&self) -> Box<dyn AnyMailbox> {
         Box::new(Mailbox::<P::Msg>(Window::default()))
     }
 }
 
-#[derive(Clone)]
-struct TypedChecker<P: Protocol>(P::Checker);
+/// Checker `C` of protocol `P`, behind [`AnyChecker`].
+pub struct TypedChecker<P: Protocol, C: Checker<P>>(pub C, PhantomData<fn() -> P>);
 
-impl<P: Protocol> AnyChecker for TypedChecker<P> {
+impl<P: Protocol, C: Checker<P>> Clone for TypedChecker<P, C> {
+    fn clone(&self) -> Self {
+        TypedChecker(self.0.clone(), PhantomData)
+    }
+}
+
+/// A fresh checker `C` of protocol `P`, erased.
+pub fn checker<P: Protocol, C: Checker<P>>() -> Box<dyn AnyChecker> {
+    Box::new(TypedChecker::<P, C>(C::default(), PhantomData))
+}
+
+/// Runs `f` with the run's nodes, typed for `P` and resolved on first use
+/// (on the stack for clusters of up to 32).
+fn with_nodes<P: Protocol, R>(slots: &[Slot], f: impl FnOnce(&dyn Nodes<P>) -> R) -> R {
+    const SMALL: usize = 32;
+    if slots.len() <= SMALL {
+        let cache: [Cell<Option<NodeRef<'_, P>>>; SMALL] = std::array::from_fn(|_| Cell::new(None));
+        f(&LazyNodes { slots, cache: &cache })
+    } else {
+        let cache: Vec<Cell<Option<NodeRef<'_, P>>>> = slots.iter().map(|_| Cell::new(None)).collect();
+        f(&LazyNodes { slots, cache: &cache })
+    }
+}
+
+impl<P: Protocol, C: Checker<P>> AnyChecker for TypedChecker<P, C> {
     fn check(&mut self, now: Time, changed: NodeId, slots: &[Slot], out: &mut Vec<Violation>) {
-        // Most checks read a node or two: resolve each node's type on first
-        // use only, and on the stack for clusters of up to 32.
-        const SMALL: usize = 32;
-        if slots.len() <= SMALL {
-            let cache: [Cell<Option<NodeRef<'_, P>>>; SMALL] = std::array::from_fn(|_| Cell::new(None));
-            self.0.check(now, changed, &LazyNodes { slots, cache: &cache }, out);
-        } else {
-            let cache: Vec<Cell<Option<NodeRef<'_, P>>>> = slots.iter().map(|_| Cell::new(None)).collect();
-            self.0.check(now, changed, &LazyNodes { slots, cache: &cache }, out);
-        }
+        let c = &mut self.0;
+        with_nodes::<P, _>(slots, |nodes| c.check(now, changed, nodes, out));
+    }
+    fn on_event(&mut self, now: Time, event: &Event) {
+        self.0.on_event(now, event);
+    }
+    fn metrics(&self, now: Time, slots: &[Slot], out: &mut Figures) {
+        with_nodes::<P, _>(slots, |nodes| self.0.metrics(now, nodes, out));
+    }
+    fn sample(&self, now: Time, slots: &[Slot], out: &mut Figures) {
+        with_nodes::<P, _>(slots, |nodes| self.0.sample(now, nodes, out));
+    }
+    fn liveness(&self, since: Time, now: Time, slots: &[Slot]) -> Option<String> {
+        with_nodes::<P, _>(slots, |nodes| self.0.liveness(since, now, nodes))
     }
     fn clone_box(&self) -> Box<dyn AnyChecker> {
         Box::new(self.clone())
@@ -405,6 +534,7 @@ pub fn typed<P: Protocol>(slot: &Slot) -> NodeRef<'_, P> {
     match slot {
         Slot::Up(n) => NodeRef::Up(&AnyNode::as_any(&**n).downcast_ref::<Adapter<P>>().expect(SAME).p),
         Slot::Down(s) => NodeRef::Down(AnyStable::as_any(&**s).downcast_ref::<P::Stable>().expect(SAME)),
+        Slot::Absent(s) => NodeRef::Absent(AnyStable::as_any(&**s).downcast_ref::<P::Stable>().expect(SAME)),
     }
 }
 

@@ -19,6 +19,8 @@ pub enum Loss {
     Crash,
     /// A `drop_message` inject removed it.
     Injected,
+    /// The receiver is not a member (it never joined, or it left).
+    Absent,
 }
 
 impl Loss {
@@ -28,6 +30,7 @@ impl Loss {
             Loss::Partition => "cut off by the partition",
             Loss::Crash => "the receiver is down",
             Loss::Injected => "dropped by hand",
+            Loss::Absent => "nobody is there",
         }
     }
 }

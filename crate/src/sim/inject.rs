@@ -1,27 +1,36 @@
 //! The inject vocabulary (crash, restart, partition, pause, drop a message…)
 //! and the client's rounds, applied to a [`World`].
 
-use super::client;
+use std::rc::Rc;
+
+use super::client::{self, Request};
 use super::erased::Slot;
 use super::flight::Loss;
 use super::network::LinkRule;
 use super::queue::Item;
 use super::world::{Payload, World};
+use crate::protocol::ClientReply;
 use crate::scenario::{Event, MAX_TIME_MS};
+use crate::spec::Command;
 use crate::trace::TraceKind;
-
-use rand::RngExt;
 
 impl World {
     pub(super) fn apply(&mut self, event: Event) -> Result<(), String> {
         let now = self.now;
+        for c in &mut self.checkers {
+            c.on_event(now, &event);
+        }
         match event {
             Event::ClientRequest { value, node } => {
                 self.stats.client_requests += 1;
-                let req = self.client.submit(value.into(), node);
+                let req = self.client.submit(Request::Value(value.into()), node);
                 self.client_attempt(req);
             }
             Event::Crash { node } => {
+                if self.is_absent(node) {
+                    self.note_ignored(Some(node), &format!("crash: node {node} is not a member"));
+                    return Ok(());
+                }
                 if !self.is_up(node) {
                     self.note_ignored(Some(node), &format!("crash: node {node} is already down"));
                     return Ok(());
@@ -34,24 +43,14 @@ impl World {
                 self.meta[node].paused_until = None;
                 self.trace
                     .push::<u8>(now, TraceKind::Crash, Some(node), None, None, None, || format!("n{node} crashes"));
-                for id in self.flight.ids_to(node) {
-                    if let Some(f) = self.flight.remove(id) {
-                        self.mail.remove(id);
-                        self.stats.messages_dropped += 1;
-                        self.trace.push(
-                            now,
-                            TraceKind::Drop,
-                            Some(node),
-                            Some(f.from),
-                            Some(id),
-                            Some(&Loss::Crash),
-                            || format!("#{id} n{} → n{node} lost: the receiver crashed", f.from),
-                        );
-                    }
-                }
+                self.lose_messages_to(node, Loss::Crash);
                 self.check(node);
             }
             Event::Restart { node } => {
+                if self.is_absent(node) {
+                    self.note_ignored(Some(node), &format!("restart: node {node} is not a member (it can join)"));
+                    return Ok(());
+                }
                 if self.is_up(node) {
                     self.note_ignored(Some(node), &format!("restart: node {node} is already up"));
                     return Ok(());
@@ -129,8 +128,8 @@ impl World {
                 let Some(f) = self.flight.remove(id) else {
                     return Err(format!("message {id} is not in flight at {now} ms"));
                 };
+                self.stats.dropped(self.mail.kind(id));
                 self.mail.remove(id);
-                self.stats.messages_dropped += 1;
                 self.trace.push(
                     now,
                     TraceKind::Drop,
@@ -147,12 +146,69 @@ impl World {
                 };
                 let (from, to) = (f.from, f.to);
                 let s = self.net.settings(from, to);
-                let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
+                let latency = self.net_draws.duplicate(id).range(s.latency_ms.0, s.latency_ms.1);
                 self.stats.messages_duplicated += 1;
                 self.put_in_flight(from, to, Payload::CopyOf(id), latency, None);
             }
+            Event::Join { node, contact } => {
+                if !self.is_absent(node) {
+                    self.note_ignored(Some(node), &format!("join: node {node} is already a member"));
+                    return Ok(());
+                }
+                let contact = contact.unwrap_or_else(|| (0..self.n).filter(|&p| p != node && self.is_up(p)).collect());
+                self.slots[node] = Slot::Up(self.proto.boot(node, self.n, &*self.params, None));
+                self.meta[node].timers.clear();
+                self.meta[node].paused_until = None;
+                self.trace.push(now, TraceKind::Join, Some(node), None, None, Some(&contact), || {
+                    format!("n{node} joins, contacting {}", crate::base::text::node_set(contact.iter().copied()))
+                });
+                self.with_node(node, |p, cx, rec, out, _| p.on_join(cx, &contact, rec, out));
+            }
+            Event::Leave { node } => {
+                if !self.is_up(node) {
+                    let why = if self.is_absent(node) { "is not a member" } else { "is down" };
+                    self.note_ignored(Some(node), &format!("leave: node {node} {why}"));
+                    return Ok(());
+                }
+                self.trace
+                    .push::<u8>(now, TraceKind::Leave, Some(node), None, None, None, || format!("n{node} leaves"));
+                // Goodbyes are sent while the node is still there.
+                self.with_node(node, |p, cx, rec, out, _| p.on_leave(cx, rec, out));
+                self.slots[node] = Slot::Absent(self.proto.empty_stable());
+                self.meta[node].timers.clear();
+                self.meta[node].paused_until = None;
+                self.lose_messages_to(node, Loss::Absent);
+                self.check(node);
+            }
+            Event::Command { name, args, node } => {
+                // Checked when the event was admitted; a failure here is a bug
+                // that must not panic the run.
+                let cmd = Command::parse(self.proto.name(), &self.spec, &name, &args, self.n, "command")
+                    .map_err(|e| e.to_string())?;
+                let payload = (cmd.name, node, crate::scenario::event_json(&Event::Command { name, args, node }));
+                self.trace.push(now, TraceKind::Command, node, None, None, Some(&payload), || {
+                    format!("command {}", payload.0)
+                });
+                let req = self.client.submit(Request::Command(Rc::new(cmd)), node);
+                self.client_attempt(req);
+            }
+            Event::ClientOp(spec) => self.op_event(spec),
         }
         Ok(())
+    }
+
+    /// Messages on their way to `node` are lost (it crashed or left).
+    fn lose_messages_to(&mut self, node: usize, why: Loss) {
+        let now = self.now;
+        for id in self.flight.ids_to(node) {
+            if let Some(f) = self.flight.remove(id) {
+                self.stats.dropped(self.mail.kind(id));
+                self.mail.remove(id);
+                self.trace.push(now, TraceKind::Drop, Some(node), Some(f.from), Some(id), Some(&why), || {
+                    format!("#{id} n{} → n{node} lost: {}", f.from, why.describe())
+                });
+            }
+        }
     }
 
     // ---- the client ---------------------------------------------------
@@ -162,19 +218,48 @@ impl World {
     /// takes the request, try again later.
     pub(super) fn client_attempt(&mut self, req: u64) -> bool {
         let Some(mut target) = self.client.first_target(req, self.n) else { return false };
-        let value = self.client.value(req);
+        let Some(request) = self.client.request(req) else { return false };
         for _hop in 0..2 * self.n {
             let reachable = self.is_up(target) && self.meta[target].paused_until.is_none();
-            let reply = if reachable {
-                let v = value.clone();
-                self.with_node(target, |p, cx, rec, out, _| p.on_client_request(cx, v, rec, out))
-            } else {
-                None
+            let reply = match (&request, reachable) {
+                (_, false) => None,
+                (Request::Value(value), true) => {
+                    let v = value.clone();
+                    self.with_node(target, |p, cx, rec, out, _| p.on_client_request(cx, v, rec, out))
+                }
+                (Request::Command(cmd), true) => {
+                    match self.with_node(target, |p, cx, rec, out, _| p.on_command(cx, cmd, rec, out)) {
+                        Some(Err(why)) => {
+                            self.client.drop_request(req);
+                            self.note_ignored(Some(target), &format!("command {}: {why}", cmd.name));
+                            return true;
+                        }
+                        other => other.map(|r| r.unwrap_or(ClientReply::Redirect(None))),
+                    }
+                }
             };
             let outcome = self.client.outcome(req, target, reply, self.n);
-            self.trace.push(self.now, TraceKind::Client, Some(target), None, None, Some(&(&*value, &outcome)), || {
-                outcome.describe(&value, target)
-            });
+            let label = request.label();
+            match &request {
+                Request::Value(value) => self.trace.push(
+                    self.now,
+                    TraceKind::Client,
+                    Some(target),
+                    None,
+                    None,
+                    Some(&(&**value, &outcome)),
+                    || outcome.describe(&label, target),
+                ),
+                Request::Command(cmd) => self.trace.push(
+                    self.now,
+                    TraceKind::Client,
+                    Some(target),
+                    None,
+                    None,
+                    Some(&(cmd.name, &outcome)),
+                    || outcome.describe(&label, target),
+                ),
+            }
             match outcome.next() {
                 client::Next::Done => return true,
                 client::Next::Try(next) => target = next,
@@ -182,7 +267,7 @@ impl World {
         }
         match self.client.retry_at(req, self.now) {
             Some(at) => self.push(at, Item::ClientRetry(req)),
-            None => self.note_ignored(None, &format!("the client gives up on \"{value}\"")),
+            None => self.note_ignored(None, &format!("the client gives up on {}", request.label())),
         }
         true
     }
@@ -190,10 +275,7 @@ impl World {
 
 /// Partition groups as the page writes them: `{0,1} | {2,3,4}`.
 fn partition_text(groups: &[Vec<crate::protocol::NodeId>]) -> String {
-    let group = |g: &Vec<crate::protocol::NodeId>| {
-        format!("{{{}}}", g.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(","))
-    };
-    groups.iter().map(group).collect::<Vec<_>>().join(" | ")
+    groups.iter().map(|g| crate::base::text::node_set(g.iter().copied())).collect::<Vec<_>>().join(" | ")
 }
 
 /// A rate as a percentage with one decimal, without float formatting (which

@@ -9,25 +9,28 @@
 //! scenario: the same scenario gives the same events in the same order
 //! everywhere.
 
+mod admit;
 pub mod client;
+mod converge;
+pub mod draws;
 pub mod erased;
 pub mod flight;
 mod inject;
 pub mod network;
+mod ops;
 mod queue;
 mod snapshot;
+pub mod stats;
 mod world;
 
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
-use serde::Serialize;
-
-use crate::invariant::NodeRef;
 use crate::protocol::{NodeId, Protocol, Time};
 use crate::scenario::{Scenario, ScenarioError};
-use erased::{AnyStable, descriptor, typed};
+use erased::{AnyStable, typed};
 use flight::Loss;
+pub use stats::Stats;
 pub use world::World;
 
 /// A timeline event or inject that could not be applied.
@@ -49,19 +52,6 @@ impl std::fmt::Display for RunError {
 }
 
 impl std::error::Error for RunError {}
-
-/// Counters for the CLI and the benchmark.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub messages_sent: u64,
-    pub messages_delivered: u64,
-    pub messages_dropped: u64,
-    pub messages_duplicated: u64,
-    /// Simulation steps taken (deliveries, timers, injects, client retries…).
-    pub events: u64,
-    pub timers_fired: u64,
-    pub client_requests: u64,
-}
 
 /// A message on the wire, with its protocol's type.
 pub struct InFlightMsg<'a, M> {
@@ -92,7 +82,17 @@ impl<P: Protocol> Simulator<P> {
     /// how tests set up the logs of a paper's figure.
     pub fn with_stable(scenario: Scenario, stable: Vec<Option<P::Stable>>) -> Result<Self, ScenarioError> {
         let stable = stable.into_iter().map(|s| s.map(|s| Box::new(s) as Box<dyn AnyStable>)).collect();
-        Ok(Simulator { world: World::new(descriptor::<P>(), scenario, stable)?, _p: PhantomData })
+        // The registry pairs the engine with its checkers; a protocol only a
+        // test knows runs unchecked.
+        let entry = crate::registry::find(P::NAME).unwrap_or_else(|| crate::registry::Entry::of::<P>("test").done());
+        Ok(Simulator { world: World::new(&entry, scenario, stable)?, _p: PhantomData })
+    }
+
+    /// A run whose protocol is paired with checker `C` rather than with the
+    /// registry's checkers (tests of protocols the registry does not list).
+    pub fn with_checker<C: crate::invariant::Checker<P>>(scenario: Scenario) -> Result<Self, ScenarioError> {
+        let entry = crate::registry::Entry::of::<P>("test").checker::<C>().done();
+        Ok(Simulator { world: World::new(&entry, scenario, Vec::new())?, _p: PhantomData })
     }
 
     /// The run, protocol-blind.
@@ -111,10 +111,7 @@ impl<P: Protocol> Simulator<P> {
 
     /// What a node keeps across crashes, up or down.
     pub fn stable(&self, id: NodeId) -> &P::Stable {
-        match typed::<P>(&self.world.slots[id]) {
-            NodeRef::Up(p) => p.stable(),
-            NodeRef::Down(s) => s,
-        }
+        typed::<P>(&self.world.slots[id]).stable()
     }
 
     /// Messages on the wire, in id order.

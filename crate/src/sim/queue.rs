@@ -1,4 +1,5 @@
-//! The event queue: deliveries, timers, client retries and resumes, ordered
+//! The event queue: deliveries, timers, client retries, resumes and client
+//! operations' rounds and timeouts, ordered
 //! by `(time, insertion order)` so that equal times keep a fixed order.
 
 use std::cmp::{Ordering, Reverse};
@@ -10,9 +11,22 @@ use crate::protocol::{NodeId, Time};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Item {
     Deliver(u64),
-    Timer { node: NodeId, timer: TimerId, generation: u64 },
+    Timer {
+        node: NodeId,
+        timer: TimerId,
+        generation: u64,
+    },
     ClientRetry(u64),
-    Resume { node: NodeId, until: Time },
+    Resume {
+        node: NodeId,
+        until: Time,
+    },
+    /// A client operation nobody took yet: try again.
+    OpRetry(u64),
+    /// A client operation's timeout.
+    OpTimeout(u64),
+    /// A workload client has thought: it issues its next operation.
+    ClientThink(u64),
 }
 
 #[derive(Clone, Copy, Debug)]

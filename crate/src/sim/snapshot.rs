@@ -46,11 +46,18 @@ impl World {
                 self.proto.view_down_json(id, stable.as_ref(), scratch);
                 None
             }
+            Slot::Absent(stable) => {
+                self.proto.view_down_json(id, &**stable, scratch);
+                None
+            }
         };
         let meta = &self.meta[id];
         let mut o = Obj::new(buf);
         o.field("id", &id);
         o.field("up", &up.is_some());
+        if self.is_absent(id) {
+            o.field("absent", &true);
+        }
         if let Some(t) = meta.paused_until {
             o.field("paused_until", &t);
         }
@@ -95,8 +102,12 @@ impl World {
         });
         o.field("network", &self.net.view());
         o.field("violations", &self.violations);
-        let pending: Vec<&str> = self.client.pending().collect();
+        let pending: Vec<String> = self.client.pending().collect();
         o.field("pending_requests", &pending);
+        if !self.history().is_empty() {
+            o.field("ops", &self.history().len());
+            o.field("pending_ops", &self.ops.pending().collect::<Vec<_>>());
+        }
         o.field("next_event_ms", &self.next_event_at());
         o.field("applied_events", &self.next_event);
         o.end();
@@ -113,7 +124,36 @@ impl World {
         o.raw("nodes", |b| self.nodes_json(b));
         o.field("violations", &self.violations);
         o.field("stats", &self.stats);
+        o.field("metrics", &self.metrics());
+        if !self.history().is_empty() {
+            o.field("history", self.history());
+            o.raw("consistency", |b| self.consistency_json(b));
+        }
         o.end();
         String::from_utf8(buf).unwrap_or_default()
+    }
+
+    /// The run's figures so far: every checker's, in the registry's order.
+    pub fn metrics(&self) -> crate::invariant::Figures {
+        let mut out = crate::invariant::Figures::default();
+        for c in &self.checkers {
+            c.metrics(self.now, &self.slots, &mut out);
+        }
+        out
+    }
+
+    /// What progress the protocol has not made since `since` (see
+    /// [`crate::invariant::Checker::liveness`]); empty when it has.
+    pub fn liveness(&self, since: Time) -> Vec<String> {
+        self.checkers.iter().filter_map(|c| c.liveness(since, self.now, &self.slots)).collect()
+    }
+
+    /// One sample of the run's series now.
+    pub fn sample(&self) -> crate::invariant::Figures {
+        let mut out = crate::invariant::Figures::default();
+        for c in &self.checkers {
+            c.sample(self.now, &self.slots, &mut out);
+        }
+        out
     }
 }

@@ -12,18 +12,23 @@
 use std::any::Any;
 use std::rc::Rc;
 
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::RunError;
 use super::client::Client;
+use super::draws::NetDraws;
 use super::erased::{AnyChecker, AnyEffect, AnyMailbox, AnyNode, AnyProtocol, AnyStable, Slot, TimerId, encode};
 use super::flight::{Flight, Loss, Window};
 use super::network::Network;
+use super::ops::Ops;
 use super::queue::{Item, Queue, Queued};
-use super::{RunError, Stats};
+use super::stats::Stats;
 use crate::invariant::Violation;
 use crate::protocol::{Ctx, NodeId, Time};
+use crate::registry::Entry;
 use crate::scenario::{Event, MAX_TIME_MS, Scenario, ScenarioError, Timed};
+use crate::spec::Spec;
 use crate::trace::{Trace, TraceKind};
 
 /// Where a message put on the wire comes from.
@@ -58,7 +63,10 @@ pub(super) struct NodeMeta {
 #[derive(Clone)]
 pub struct World {
     pub(super) proto: &'static dyn AnyProtocol,
+    pub(super) spec: Spec,
     pub(super) params: Rc<dyn Any>,
+    /// The scenario's `members`, for the engines' `Ctx` (`None`: everyone).
+    pub(super) members: Option<Rc<[NodeId]>>,
     pub(super) scenario: Scenario,
     pub(super) n: usize,
     pub(super) now: Time,
@@ -69,9 +77,12 @@ pub struct World {
     pub(super) flight: Window<Flight>,
     /// The payloads of the messages in `flight`, under the same ids.
     pub(super) mail: Box<dyn AnyMailbox>,
-    pub(super) net_rng: ChaCha8Rng,
+    /// The network's draws (see [`super::draws`]).
+    pub(super) net_draws: NetDraws,
     pub(super) client: Client,
-    checker: Box<dyn AnyChecker>,
+    /// Client operations, the workload's clients and the history.
+    pub(super) ops: Ops,
+    pub(super) checkers: Vec<Box<dyn AnyChecker>>,
     pub(super) violations: Vec<Violation>,
     violation_count: u64,
     found: Vec<Violation>,
@@ -84,24 +95,25 @@ pub struct World {
 }
 
 impl World {
-    /// Builds a run of `proto` from a scenario and starts every node at time
-    /// 0; node `i` starts from `stable[i]` when given.
+    /// Builds a run of the entry's protocol from a scenario and starts every
+    /// member at time 0; node `i` starts from `stable[i]` when given.
     pub fn new(
-        proto: &'static dyn AnyProtocol,
+        entry: &Entry,
         scenario: Scenario,
         stable: Vec<Option<Box<dyn AnyStable>>>,
     ) -> Result<World, ScenarioError> {
-        World::new_recording(proto, scenario, stable, 0)
+        World::new_recording(entry, scenario, stable, 0)
     }
 
     /// Like [`World::new`], keeping the latest `capacity` trace records from
     /// the very first event (the nodes' start).
     pub fn new_recording(
-        proto: &'static dyn AnyProtocol,
+        entry: &Entry,
         scenario: Scenario,
         stable: Vec<Option<Box<dyn AnyStable>>>,
         capacity: usize,
     ) -> Result<World, ScenarioError> {
+        let proto = entry.proto;
         if scenario.protocol != proto.name() {
             return Err(ScenarioError::new("protocol", format!("expected \"{}\"", proto.name())));
         }
@@ -119,6 +131,8 @@ impl World {
             ));
         }
         let params = proto.params(&scenario)?;
+        let spec = proto.spec();
+        super::admit::scenario(proto.name(), &spec, &scenario)?;
         let n = scenario.nodes;
         let seed = scenario.seed;
         let stream = |s: u64| {
@@ -128,11 +142,26 @@ impl World {
         };
         let mut stable = stable;
         stable.resize_with(n, || None);
-        let slots = stable.into_iter().enumerate().map(|(id, st)| Slot::Up(proto.boot(id, n, &*params, st))).collect();
+        let member = |id: NodeId| scenario.members.as_ref().is_none_or(|m| m.contains(&id));
+        let slots = stable
+            .into_iter()
+            .enumerate()
+            .map(|(id, st)| {
+                if member(id) { Slot::Up(proto.boot(id, n, &*params, st)) } else { Slot::Absent(proto.empty_stable()) }
+            })
+            .collect();
         let meta =
             (0..n).map(|id| NodeMeta { paused_until: None, timers: Vec::new(), rng: stream(1 + id as u64) }).collect();
+        let members = scenario.members.as_ref().map(|m| {
+            let mut m = m.clone();
+            m.sort_unstable();
+            Rc::from(m)
+        });
+        let ops = Ops::new(scenario.clients.clone(), seed);
         let mut world = World {
             proto,
+            spec,
+            members,
             params,
             net: Network::new(proto.network_defaults(), &scenario.network),
             scenario,
@@ -143,9 +172,10 @@ impl World {
             meta,
             flight: Window::default(),
             mail: proto.mailbox(),
-            net_rng: stream(0),
+            net_draws: NetDraws::new(seed, n),
             client: Client::new(stream(u64::MAX)),
-            checker: proto.checker(),
+            ops,
+            checkers: entry.checkers(),
             violations: Vec::new(),
             violation_count: 0,
             found: Vec::new(),
@@ -156,9 +186,13 @@ impl World {
             out: Vec::new(),
         };
         for id in 0..n {
+            if !world.is_up(id) {
+                continue;
+            }
             world.trace.push::<u8>(0, TraceKind::Start, Some(id), None, None, None, || format!("n{id} starts"));
             world.with_node(id, |p, cx, rec, out, _| p.on_start(cx, rec, out));
         }
+        world.start_workload();
         Ok(world)
     }
 
@@ -226,6 +260,14 @@ impl World {
     }
     pub fn is_up(&self, id: NodeId) -> bool {
         matches!(self.slots.get(id), Some(Slot::Up(_)))
+    }
+    /// Not a member: never joined, or left.
+    pub fn is_absent(&self, id: NodeId) -> bool {
+        matches!(self.slots.get(id), Some(Slot::Absent(_)))
+    }
+    /// What the protocol declares about itself.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
     }
     /// Messages on the wire, in id order.
     pub fn flights(&self) -> impl Iterator<Item = &Flight> {
@@ -301,6 +343,7 @@ impl World {
     /// Applies `event` now (after everything already due now) and records it
     /// in the scenario at the current time.
     pub fn inject(&mut self, event: Event) -> Result<(), RunError> {
+        self.admit(&event)?;
         self.run_until(self.now)?;
         self.apply(event.clone()).map_err(|message| RunError { event_index: None, at_ms: self.now, message })?;
         self.stats.events += 1;
@@ -311,6 +354,7 @@ impl World {
 
     /// Schedules `event` at a later time `at_ms` and records it.
     pub fn schedule(&mut self, at_ms: Time, event: Event) -> Result<(), RunError> {
+        self.admit(&event)?;
         if at_ms <= self.now {
             return if at_ms == self.now {
                 self.inject(event)
@@ -383,6 +427,9 @@ impl World {
                 true
             }
             Item::ClientRetry(req) => self.client_attempt(req),
+            Item::OpRetry(op) => self.op_attempt(op),
+            Item::OpTimeout(op) => self.op_timeout(op),
+            Item::ClientThink(client) => self.client_think(client),
             Item::Resume { node, until } => {
                 if self.meta[node].paused_until != Some(until) {
                     return false;
@@ -411,7 +458,8 @@ impl World {
             self.out = out;
             return None;
         };
-        let mut cx = Ctx { now: self.now, id, nodes: self.n, rng: &mut self.meta[id].rng };
+        let members = self.members.as_deref();
+        let mut cx = Ctx { now: self.now, id, nodes: self.n, members, rng: &mut self.meta[id].rng };
         let r = f(engine.as_mut(), &mut cx, recording, &mut out, &mut *self.mail);
         for e in out.drain(..) {
             self.effect(id, e);
@@ -441,6 +489,7 @@ impl World {
                 let kind = if milestone { TraceKind::Milestone } else { TraceKind::Note };
                 self.trace.note(self.now, kind, id, text);
             }
+            AnyEffect::Reply { op, result } => self.op_reply(id, op, result),
         }
     }
 
@@ -452,10 +501,12 @@ impl World {
             return;
         }
         let s = self.net.settings(from, to);
-        // Always three draws, so changing one rate does not reshuffle the rest.
-        let drop_roll: f64 = self.net_rng.random();
-        let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
-        let dup_roll: f64 = self.net_rng.random();
+        // Always the same draws in the same order, so changing one rate does
+        // not reshuffle the rest.
+        let mut d = self.net_draws.send(from, to);
+        let drop_roll = d.unit();
+        let latency = d.range(s.latency_ms.0, s.latency_ms.1);
+        let dup_roll = d.unit();
         let lost = if !self.net.connected(from, to) {
             Some(Loss::Partition)
         } else if drop_roll < s.drop_rate {
@@ -465,7 +516,7 @@ impl World {
         };
         let Some(id) = self.put_in_flight(from, to, Payload::Outbox(slot), latency, lost) else { return };
         if lost.is_none() && dup_roll < s.duplicate_rate {
-            let latency = self.net_rng.random_range(s.latency_ms.0..=s.latency_ms.1);
+            let latency = d.range(s.latency_ms.0, s.latency_ms.1);
             self.stats.messages_duplicated += 1;
             self.put_in_flight(from, to, Payload::CopyOf(id), latency, None);
         }
@@ -484,7 +535,7 @@ impl World {
         match payload {
             Payload::Outbox(slot) => match &mut self.slots[from] {
                 Slot::Up(engine) => engine.post(slot, &mut *self.mail),
-                Slot::Down(_) => return None,
+                Slot::Down(_) | Slot::Absent(_) => return None,
             },
             Payload::CopyOf(original) => self.mail.duplicate(original),
         }
@@ -508,6 +559,7 @@ impl World {
                 text
             },
         );
+        self.stats.sent(self.mail.kind(id));
         self.flight.push(Flight { id, from, to, sent_at: self.now, deliver_at, lost });
         self.push(deliver_at, Item::Deliver(id));
         Some(id)
@@ -515,7 +567,9 @@ impl World {
 
     fn deliver(&mut self, f: Flight) {
         let lost = f.lost.or_else(|| {
-            if !self.is_up(f.to) {
+            if self.is_absent(f.to) {
+                Some(Loss::Absent)
+            } else if !self.is_up(f.to) {
                 Some(Loss::Crash)
             } else if !self.net.connected(f.from, f.to) {
                 Some(Loss::Partition)
@@ -524,7 +578,7 @@ impl World {
             }
         });
         if let Some(why) = lost {
-            self.stats.messages_dropped += 1;
+            self.stats.dropped(self.mail.kind(f.id));
             let mail = &*self.mail;
             self.trace.push(self.now, TraceKind::Drop, Some(f.to), Some(f.from), Some(f.id), Some(&why), || {
                 format!("#{} {} n{} → n{} lost: {}", f.id, mail.label(f.id), f.from, f.to, why.describe())
@@ -532,7 +586,7 @@ impl World {
             self.mail.remove(f.id);
             return;
         }
-        self.stats.messages_delivered += 1;
+        self.stats.delivered(self.mail.kind(f.id), self.now - f.sent_at);
         let (from, to, id) = (f.from, f.to, f.id);
         let mail = &*self.mail;
         self.trace.push::<u8>(self.now, TraceKind::Deliver, Some(to), Some(from), Some(id), None, || {
@@ -542,7 +596,9 @@ impl World {
     }
 
     pub(super) fn check(&mut self, changed: NodeId) {
-        self.checker.check(self.now, changed, &self.slots, &mut self.found);
+        for c in &mut self.checkers {
+            c.check(self.now, changed, &self.slots, &mut self.found);
+        }
         for v in std::mem::take(&mut self.found) {
             self.violation_count += 1;
             self.trace.push(self.now, TraceKind::Violation, Some(changed), None, None, Some(&v.detail), || {

@@ -130,9 +130,7 @@ pub fn values(log: &Log) -> Vec<String> {
 
 /// A log with these terms; each value names its index and term.
 pub fn log_of(log_terms: &[Term]) -> Log {
-    Log::from_entries(
-        log_terms.iter().enumerate().map(|(i, &t)| Entry { term: t, value: format!("i{}t{t}", i + 1).into() }),
-    )
+    Log::from_entries(log_terms.iter().enumerate().map(|(i, &t)| Entry::new(t, format!("i{}t{t}", i + 1))))
 }
 
 pub fn persistent(current_term: Term, voted_for: Option<NodeId>, log_terms: &[Term]) -> Persistent {
@@ -234,7 +232,7 @@ pub fn append(leader: NodeId, term: Term, prev: (u64, Term), entries: &[(Term, &
         leader,
         prev_log_index: prev.0,
         prev_log_term: prev.1,
-        entries: entries.iter().map(|&(t, v)| Entry { term: t, value: v.into() }).collect(),
+        entries: entries.iter().map(|&(t, v)| Entry::new(t, v)).collect(),
         leader_commit,
     }
 }

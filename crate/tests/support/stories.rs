@@ -1,0 +1,43 @@
+//! The stories the page offers (www/stories/<protocol>/*.json), loaded for
+//! the tests that check each one does what its caption promises. Every
+//! story must carry a short title, a one-sentence caption and an end within
+//! ten simulated seconds, and live in its protocol's directory.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use consensus_lab::scenario::Scenario;
+
+/// Stories should make their point in the first few simulated seconds.
+pub const MAX_STORY_MS: u64 = 10_000;
+
+/// Every story of `protocol`, by slug (file name without `.json`), in file
+/// name order.
+pub fn stories(protocol: &str) -> Vec<(String, Scenario)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../www/stories").join(protocol);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| p.file_name().is_some_and(|n| n != "order.json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no stories in {}", dir.display());
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let s = Scenario::from_json_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let slug = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            assert_eq!(s.protocol, protocol, "{slug}: a story lives in its protocol's directory");
+            let title = s.title.clone().unwrap_or_default();
+            assert!(!title.trim().is_empty() && title.len() <= 60, "{slug}: needs a short title");
+            let caption = s.caption.clone().unwrap_or_default();
+            assert!(caption.len() > 40 && caption.ends_with('.'), "{slug}: the caption should be one full sentence");
+            let until = s.run_until_ms.unwrap_or(0);
+            assert!((1..=MAX_STORY_MS).contains(&until), "{slug}: run_until_ms within the first ten seconds");
+            (slug, s)
+        })
+        .collect()
+}
