@@ -9,7 +9,8 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startBrowser, openPage, screenshot, frames, runTo, storyFile } from './harness.mjs';
+import path from 'node:path';
+import { startBrowser, openPage, screenshot, frames, runTo, storyFile, artifacts } from './harness.mjs';
 import { encodeLink } from '../../www/link.js';
 
 let env;
@@ -188,7 +189,8 @@ test('Save image carries the caption and the legend, and no selection ring', asy
   assert.ok(stats.liveRing > 50, `the page shows the ring (${stats.liveRing})`);
   assert.ok(stats.ring < 10, `the image has no selection ring (${stats.ring})`);
   assert.ok(stats.ink > 200, 'the caption is written in the image');
-  fs.writeFileSync(new URL('../../test-artifacts/saved-image.png', import.meta.url), Buffer.from(img.url.split(',')[1], 'base64'));
+  fs.mkdirSync(artifacts, { recursive: true });
+  fs.writeFileSync(path.join(artifacts, 'saved-image.png'), Buffer.from(img.url.split(',')[1], 'base64'));
   assert.deepEqual(errors, []);
 });
 
