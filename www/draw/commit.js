@@ -9,7 +9,7 @@
 // Below the ring, a grid: one row per node, one column per transaction.
 // The module serves both protocols: `twoPc` and `threePc` differ only in
 // their message kinds and legend.
-import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, cross, hatch, checkMark, note, roundRect, centerArea, summary } from './common.js';
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, cross, hatch, checkMark, note, roundRect, centerArea, summary, sidePanel } from './common.js';
 import { plural } from '../names.js';
 import { explain, milestoneTone, milestoneLegend, emptyHint, describe, messageFields } from './commit-text.js';
 
@@ -301,12 +301,16 @@ function outsideLines(node, tx, key, f, view, r) {
   return lines;
 }
 
-/** The transaction grid takes the lower part of the canvas when there is room. */
+const gridNote = (snap) => (snap.protocol === '3pc'
+  ? 'on a timeout: pre-committed → commit, prepared → abort · red dashed column = SPLIT: atomicity broken'
+  : 'hatched amber = BLOCKED: voted yes, cannot decide alone · red dashed column = SPLIT: atomicity broken');
+
+/** The transaction grid beside the ring on a wide canvas, else below it when there is room. */
 function split(rect, snap) {
   const n = snap.nodes.length;
   const cf = clusterFacts(snap);
-  let parts = { ring: rect, detail: null };
-  if (rect.h >= 360 && n <= 12) {
+  let parts = (n <= 12 && sidePanel(rect, n + 0.9, gridNote(snap), { minRowH: 15 })) || { ring: rect, detail: null };
+  if (!parts.detail && rect.h >= 360 && n <= 12) {
     const rowH = Math.min(24, Math.max(18, (rect.h * 0.34) / (n + 2.6)));
     const noteLines = rect.w < 640 ? 2 : 1;
     const h = rowH * (n + 1.2) + noteLines * 13 + 12;
@@ -434,11 +438,7 @@ function drawDetail(ctx, snap, area, view) {
   if (order.length === 0) {
     text(ctx, 'No transactions yet: send a client request (its value names the transaction).', area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
   }
-  const three = snap.protocol === '3pc';
-  const msg = three
-    ? 'on a timeout: pre-committed → commit, prepared → abort · red dashed column = SPLIT: atomicity broken'
-    : 'hatched amber = BLOCKED: voted yes, cannot decide alone · red dashed column = SPLIT: atomicity broken';
-  note(ctx, msg, area.x, top + n * rowH + 10, area.w, area.w < 640 ? 2 : 1);
+  note(ctx, gridNote(snap), area.x, top + n * rowH + 10, area.w, area.noteLines ?? (area.w < 640 ? 2 : 1));
 }
 
 const shared = { drawNode, split, drawDetail, describe, emptyHint, messageFields, milestoneTone, milestoneLegend };

@@ -349,6 +349,40 @@ export function blockNodes(pos, r, extra = () => 0) {
   pos.forEach((p, i) => sc.block(circleBox(p.x, p.y, r + 7 + extra(i)), 'node'));
 }
 
+/** How many lines note() takes for `text` at width `w` (10 px text, about 5.4 px a character). */
+export function noteLineCount(text, w) {
+  let lines = 1;
+  let cur = 0;
+  for (const part of text.split(' · ')) {
+    const len = part.length * 5.4;
+    if (cur && cur + 9 + len > w) {
+      lines += 1;
+      cur = len;
+    } else cur += (cur ? 9 : 0) + len;
+  }
+  return lines;
+}
+
+/**
+ * A detail panel beside the ring, on a canvas wide enough that a round ring
+ * would waste the width: { ring, detail } or null. The panel has `rows` rows
+ * (its header counted) and a note of `note` text under them.
+ */
+export function sidePanel(rect, rows, note, { minW = 280, maxW = 460, maxRowH = 24, minRowH = 9, force = false } = {}) {
+  if (!(rect.w >= 620 && (force ? rect.w >= rect.h * 1.2 : rect.w >= rect.h * 1.55))) return null;
+  const w = Math.round(Math.min(maxW, Math.max(minW, rect.w * 0.4)));
+  const noteLines = noteLineCount(note, w);
+  const avail = rect.h - 44 - 10;
+  const foot = noteLines * 13 + 12;
+  const rowH = Math.min(maxRowH, Math.floor((avail - foot) / rows));
+  if (rowH < minRowH) return null;
+  const h = rowH * rows + foot;
+  return {
+    ring: { x: rect.x, y: rect.y, w: rect.w - w - 18, h: rect.h },
+    detail: { x: rect.x + rect.w - w - 10, y: rect.y + 44 + Math.max(0, (avail - h) / 2), w, h, rowH, noteLines },
+  };
+}
+
 /** The white card behind a detail panel. */
 export function card(ctx, area) {
   ctx.fillStyle = '#ffffff';

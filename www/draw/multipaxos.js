@@ -5,7 +5,7 @@
 // once executed, outlined while not yet executed), a no-op is hatched and says
 // "no-op", a value only accepted (not known chosen) is dashed, and a bar marks
 // where each replica's executed prefix ends.
-import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note, centerArea, summary, countdownArc, roleCircle } from './common.js';
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note, centerArea, summary, countdownArc, roleCircle, sidePanel } from './common.js';
 import { ballotText as ballot, nodeName, plural } from '../names.js';
 import { commonLines } from '../describe.js';
 
@@ -95,11 +95,13 @@ function outsideLines(node, role, style, f, view, r) {
   return lines;
 }
 
-/** The slot grid takes the lower part of the canvas when there is room. */
+const GRID_NOTE = 'filled = executed · outlined = chosen · dashed = accepted only · hatched = no-op · bar = executed up to here';
+
+/** The slot grid beside the ring on a wide canvas, else below it when there is room. */
 export function split(rect, snap) {
   const n = snap.nodes.length;
-  let parts = { ring: rect, detail: null };
-  if (rect.h >= 360 && n <= 12) {
+  let parts = (n <= 12 && sidePanel(rect, n + 0.9, GRID_NOTE, { minRowH: 14 })) || { ring: rect, detail: null };
+  if (!parts.detail && rect.h >= 360 && n <= 12) {
     const rowH = Math.min(24, Math.max(17, (rect.h * 0.34) / (n + 2.6)));
     const h = rowH * (n + 1.2) + (rect.w < 640 ? 2 : 1) * 13 + 12;
     parts = {
@@ -232,8 +234,7 @@ export function drawDetail(ctx, snap, area, view) {
   if (slots === 0) {
     text(ctx, 'No slots yet: send a client request once a leader is elected.', area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
   }
-  const msg = 'filled = executed · outlined = chosen · dashed = accepted only · hatched = no-op · bar = executed up to here';
-  note(ctx, msg, area.x, top + n * rowH + 10, area.w, area.w < 640 ? 2 : 1);
+  note(ctx, GRID_NOTE, area.x, top + n * rowH + 10, area.w, area.noteLines ?? (area.w < 640 ? 2 : 1));
 }
 
 /** What to do first, while no slot holds anything. */

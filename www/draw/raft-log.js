@@ -6,45 +6,20 @@
 // A crashed node's commit index is volatile and lost, so its entries are
 // drawn as the cluster knows them: solid where a running node has committed
 // the same entry, greyed because it only keeps them on disk.
-import { palette, text, roundRect, termColor, termStroke, font, card, note } from './common.js';
+import { palette, text, roundRect, termColor, termStroke, font, card, note, noteLineCount, sidePanel } from './common.js';
 import { activeScene } from './scene.js';
 import { nodeName } from '../names.js';
 
 const NOTE = 'numbers are terms · solid = committed · dashed = not yet committed · dark bar = commit index · under a follower: ▲ = the leader’s nextIndex · green line = its matchIndex · grey = a crashed node’s log on disk';
 
-/** How many lines the note takes at width `w` (10 px text, about 5.4 px a character). */
-function noteLines(w) {
-  let lines = 1;
-  let cur = 0;
-  for (const part of NOTE.split(' · ')) {
-    const len = part.length * 5.4;
-    if (cur && cur + 9 + len > w) {
-      lines += 1;
-      cur = len;
-    } else cur += (cur ? 9 : 0) + len;
-  }
-  return lines;
-}
+const noteLines = (w) => noteLineCount(NOTE, w);
 
 /** The log panel below the ring, or beside it when the canvas is wide. */
 export function logSplit(rect, snap) {
   const n = snap.nodes.length;
-  // Beside the ring on a wide canvas (the ring is round: the width would be
-  // wasted), below it otherwise.
-  const wide = rect.w >= 620 && (rect.w >= rect.h * 1.55 || (n > 7 && rect.w >= rect.h * 1.2));
-  if (wide) {
-    const w = Math.round(Math.min(460, Math.max(280, rect.w * 0.4)));
-    const avail = rect.h - 44 - 10;
-    const foot = noteLines(w) * 13 + 12;
-    const rowH = Math.min(24, Math.floor((avail - foot) / (n + 0.9)));
-    if (rowH >= 9) {
-      const h = rowH * (n + 0.9) + foot;
-      return {
-        ring: { x: rect.x, y: rect.y, w: rect.w - w - 18, h: rect.h },
-        detail: { x: rect.x + rect.w - w - 10, y: rect.y + 44 + Math.max(0, (avail - h) / 2), w, h, rowH },
-      };
-    }
-  }
+  // Beside the ring on a wide canvas, below it otherwise.
+  const side = sidePanel(rect, n + 0.9, NOTE, { force: n > 7 });
+  if (side) return side;
   if (rect.h >= 300) {
     const foot = noteLines(rect.w - 24) * 13 + 12;
     const rowH = Math.min(22, Math.max(9, Math.floor((rect.h * 0.34 - foot) / (n + 0.9))));
@@ -131,7 +106,7 @@ export function drawLog(ctx, snap, area, view) {
     }
     if (leader && node.id !== leader.id) marks(ctx, leader, node.id, { y: y + rowH - strip - 1, strip, first, cols, cell, colX });
   });
-  note(ctx, NOTE, area.x, top + snap.nodes.length * rowH + 8, area.w, noteLines(area.w));
+  note(ctx, NOTE, area.x, top + snap.nodes.length * rowH + 8, area.w, area.noteLines ?? noteLines(area.w));
 }
 
 /** One log entry: solid when committed, dashed when not; its value when the cell is wide enough. */
