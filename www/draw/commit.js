@@ -436,7 +436,8 @@ function drawDetail(ctx, snap, area, view) {
     });
   });
   if (order.length === 0) {
-    text(ctx, 'No transactions yet: send a client request (its value names the transaction).', area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
+    font(ctx, 12);
+    text(ctx, fit(ctx, 'no transactions yet', area.w - labelW - 4), area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
   }
   note(ctx, gridNote(snap), area.x, top + n * rowH + 10, area.w, area.noteLines ?? (area.w < 640 ? 2 : 1));
 }

@@ -232,7 +232,8 @@ export function drawDetail(ctx, snap, area, view) {
     }
   });
   if (slots === 0) {
-    text(ctx, 'No slots yet: send a client request once a leader is elected.', area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
+    font(ctx, 12);
+    text(ctx, fit(ctx, 'no slots yet', area.w - labelW - 4), area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
   }
   note(ctx, GRID_NOTE, area.x, top + n * rowH + 10, area.w, area.noteLines ?? (area.w < 640 ? 2 : 1));
 }
