@@ -41,7 +41,15 @@ fn check_scenario(text: &str) -> bool {
                     assert!(!msg.contains(['\n', '\r']), "multi-line engine error {msg:?} for input {text:?}");
                     false
                 }
-                Ok(_) => true,
+                Ok(mut w) => {
+                    // It runs, and whatever stops it says so in one line.
+                    if let Err(e) = w.run_until(1_000) {
+                        let msg = e.to_string();
+                        assert!(!msg.contains(['\n', '\r']), "multi-line run error {msg:?} for input {text:?}");
+                    }
+                    assert!(w.result_json().starts_with('{'));
+                    true
+                }
             }
         }
     }
@@ -64,8 +72,21 @@ fn check_link(input: &str) {
     }
 }
 
-const TOP_LEVEL: &[&str] =
-    &["version", "protocol", "nodes", "seed", "network", "params", "events", "run_until_ms", "title", "caption"];
+const TOP_LEVEL: &[&str] = &[
+    "version",
+    "protocol",
+    "nodes",
+    "seed",
+    "network",
+    "members",
+    "params",
+    "clients",
+    "events",
+    "run_until_ms",
+    "title",
+    "caption",
+];
+/// Every event type the scenario reader knows, and one it does not.
 const EVENT_TYPES: &[&str] = &[
     "client_request",
     "crash",
@@ -78,6 +99,11 @@ const EVENT_TYPES: &[&str] = &[
     "duplicate_message",
     "pause",
     "set_network",
+    "join",
+    "leave",
+    "command",
+    "client_op",
+    "explode",
 ];
 const PARAMS: &[&str] = &[
     "election_timeout_ms",
@@ -104,6 +130,20 @@ const OTHER: &[&str] = &[
     "duplicate_rate",
     "id",
     "for_ms",
+    "contact",
+    "name",
+    "args",
+    "f",
+    "key",
+    "expect",
+    "client",
+    "timeout_ms",
+    "count",
+    "ops",
+    "keys",
+    "think_ms",
+    "read",
+    "cas",
     "raft",
     "paxos",
     "multi-paxos",
@@ -193,6 +233,9 @@ fn event() -> impl Strategy<Value = Value> {
                 "drop_message" | "duplicate_message" => ("id", a.into()),
                 "set_network" => ("drop_rate", (b as f64 / 8.0).into()),
                 "heal" => ("heal_has_no_fields", Value::Null),
+                "join" => ("contact", serde_json::json!([b])),
+                "command" => ("name", value.into()),
+                "client_op" => ("f", ["read", "write", "append", "cas", "swap"][(a % 5) as usize].into()),
                 _ => ("node", a.into()),
             };
             if ty != "heal" {
@@ -205,6 +248,22 @@ fn event() -> impl Strategy<Value = Value> {
             if ty == "pause" {
                 e.insert("for_ms".into(), (b * 100).into());
             }
+            if ty == "join" || ty == "command" {
+                e.insert("node".into(), a.into());
+            }
+            if ty == "command" {
+                e.insert("args".into(), serde_json::json!({ "to": b, "count": a }));
+            }
+            if ty == "client_op" {
+                e.insert("key".into(), ["x", "y", ""][(b % 3) as usize].into());
+                if a % 5 != 0 {
+                    e.insert("value".into(), (b % 3).to_string().into());
+                }
+                if a % 5 == 3 {
+                    e.insert("expect".into(), (a % 2).to_string().into());
+                }
+                e.insert("node".into(), b.into());
+            }
             if let Some((k, v)) = odd {
                 e.insert(k, v);
             }
@@ -215,7 +274,9 @@ fn event() -> impl Strategy<Value = Value> {
 
 /// A scenario-shaped document: mostly valid, with hostile values mixed in.
 fn scenario_doc() -> impl Strategy<Value = Value> {
-    let protocol = prop::sample::select(&["raft", "paxos", "multi-paxos", "2pc", "3pc", "zab", ""][..]);
+    let mut names: Vec<&'static str> = consensus_lab::registry::names();
+    names.extend(["unknown", ""]);
+    let protocol = prop::sample::select(names);
     let params = prop::collection::vec((prop::sample::select(PARAMS), leaf()), 0..3);
     (
         protocol,
@@ -225,8 +286,9 @@ fn scenario_doc() -> impl Strategy<Value = Value> {
         params,
         prop::collection::vec((prop::sample::select(TOP_LEVEL), json()), 0..2),
         prop::option::of(text()),
+        prop::option::of((1u64..5, prop::collection::vec(0u64..8, 0..4))),
     )
-        .prop_map(|(protocol, nodes, seed, events, params, odd, title)| {
+        .prop_map(|(protocol, nodes, seed, events, params, odd, title, extra)| {
             let mut doc = serde_json::json!({
                 "version": 1, "protocol": protocol, "nodes": nodes, "seed": seed % (1 << 53),
                 "events": events, "run_until_ms": 5_000,
@@ -236,6 +298,11 @@ fn scenario_doc() -> impl Strategy<Value = Value> {
             }
             if let Some(t) = title {
                 doc["title"] = t.into();
+            }
+            if let Some((count, ids)) = extra {
+                doc["members"] = serde_json::json!(ids);
+                doc["clients"] =
+                    serde_json::json!({ "count": count, "ops": ["read", "cas"], "until_ms": 2000, "nodes": ids });
             }
             for (k, v) in odd {
                 doc[k] = v;
