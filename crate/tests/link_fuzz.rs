@@ -85,6 +85,8 @@ const TOP_LEVEL: &[&str] = &[
     "run_until_ms",
     "title",
     "caption",
+    "open_at_ms",
+    "moments",
 ];
 /// Every event type the scenario reader knows, and one it does not.
 const EVENT_TYPES: &[&str] = &[
