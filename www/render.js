@@ -21,7 +21,10 @@ import * as raft from './draw/raft.js';
 import * as generic from './draw/generic.js';
 
 // Raft's drawing comes with the page; the others load with their protocol,
-// like the engines do, so the first page stays small.
+// like the engines do, so the first page stays small. A protocol's drawing is
+// `www/draw/<protocol>.js` by convention (a new protocol adds only that file);
+// the few below predate the convention or share one module. What a drawing
+// does not export falls back to the generic drawing's.
 const renderers = { raft };
 const loaders = {
   paxos: () => import('./draw/paxos.js'),
@@ -30,13 +33,28 @@ const loaders = {
   '3pc': () => import('./draw/commit.js').then((m) => m.threePc),
 };
 
+async function importDrawing(protocol) {
+  if (loaders[protocol]) return loaders[protocol]();
+  // Registry names are lower-case words joined by hyphens; anything else never
+  // becomes a path.
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(protocol)) return null;
+  try {
+    return await import(`./draw/${protocol}.js`);
+  } catch {
+    return null; // no drawing of its own: the generic one
+  }
+}
+
 export function rendererFor(protocol) {
   return renderers[protocol] ?? generic;
 }
 
 /** Loads (once) the drawing module of a protocol; unknown ones draw plainly. */
 export async function loadRenderer(protocol) {
-  if (!renderers[protocol] && loaders[protocol]) renderers[protocol] = await loaders[protocol]();
+  if (!(protocol in renderers)) {
+    const own = await importDrawing(protocol);
+    renderers[protocol] = own ? { ...generic, ...own } : generic;
+  }
   return rendererFor(protocol);
 }
 
