@@ -34,7 +34,8 @@ export async function build() {
     fs.copyFileSync(path.join(root, rel), path.join(dist, rel));
   };
   for (const page of ['index.html', 'embed.html']) if (fs.existsSync(path.join(root, page))) copy(page);
-  const skip = (rel) => rel.endsWith('.source-key') || path.basename(rel).startsWith('.');
+  // Dot files (the wasm build's .source-key stamps among them) stay out.
+  const skip = (rel) => path.basename(rel).startsWith('.');
   const www = files('www').filter((rel) => !skip(rel));
   // Plain files: everything but source JS and CSS (the bundle replaces them).
   for (const rel of www) if (!/\.(js|css)$/.test(rel)) copy(rel);

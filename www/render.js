@@ -46,12 +46,12 @@ async function importDrawing(protocol) {
 }
 
 export function rendererFor(protocol) {
-  return renderers[protocol] ?? generic;
+  return Object.hasOwn(renderers, protocol) ? renderers[protocol] : generic;
 }
 
 /** Loads (once) the drawing module of a protocol; unknown ones draw plainly. */
 export async function loadRenderer(protocol) {
-  if (!(protocol in renderers)) {
+  if (!Object.hasOwn(renderers, protocol)) {
     const own = await importDrawing(protocol);
     renderers[protocol] = own ? { ...generic, ...own } : generic;
   }

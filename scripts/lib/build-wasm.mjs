@@ -39,11 +39,12 @@ const OPT_FLAGS = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', 
 function sourcesKey() {
   const hash = crypto.createHash('sha256');
   const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else {
-        hash.update(path.relative(root, full));
+        // NUL ends the name, so no name and content run into another's.
+        hash.update(`${path.relative(root, full)}\0`);
         hash.update(fs.readFileSync(full));
       }
     }
