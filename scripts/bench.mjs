@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { root, run, capture } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium } from './lib/toolchain.mjs';
-import { writeStoriesIndex } from './lib/stories.mjs';
+import { writePageIndexes } from './lib/stories.mjs';
 import { buildWasm, pkgDir, loadFamily, families, registry } from './lib/build-wasm.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -204,7 +204,7 @@ ensureRust();
 ensureNodeModules();
 ensureChromium();
 await buildWasm();
-writeStoriesIndex();
+writePageIndexes();
 
 const simSeconds = quick ? 200 : 1000;
 // The engine is deterministic and CPU-bound, so a run can only be slowed by

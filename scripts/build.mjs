@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { root } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureWasmOpt } from './lib/toolchain.mjs';
-import { writeStoriesIndex } from './lib/stories.mjs';
+import { writePageIndexes } from './lib/stories.mjs';
 import { buildWasm } from './lib/build-wasm.mjs';
 
 export const dist = path.join(root, 'dist');
@@ -26,7 +26,7 @@ export async function build() {
   ensureNodeModules();
   ensureWasmOpt({ install: true });
   await buildWasm();
-  writeStoriesIndex();
+  writePageIndexes();
   const esbuild = await import('esbuild');
   fs.rmSync(dist, { recursive: true, force: true });
   const copy = (rel) => {

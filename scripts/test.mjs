@@ -4,7 +4,7 @@
 // Node) and the browser tests (headless Chromium).
 import { run } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium, ensureWasmOpt } from './lib/toolchain.mjs';
-import { writeStoriesIndex } from './lib/stories.mjs';
+import { writePageIndexes } from './lib/stories.mjs';
 import { buildWasm } from './lib/build-wasm.mjs';
 
 const started = Date.now();
@@ -31,7 +31,7 @@ try {
   await step('release CLI', () => run('cargo', ['build', '--release', '--quiet']));
   await step('wasm build', async () => {
     await buildWasm();
-    writeStoriesIndex();
+    writePageIndexes();
   });
   await step('static build (dist/)', async () => {
     const { build } = await import('./build.mjs');

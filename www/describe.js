@@ -33,7 +33,7 @@ export function words(key) {
 /** The generic details: every field of the view as a line. */
 function genericLines(node) {
   const lines = [];
-  if (!node.up) lines.push('crashed: shown with what it keeps on disk');
+  if (!node.up) lines.push('crashed: keeps what it stored on disk (the fields below)');
   if (node.paused_until != null) lines.push(`paused until ${node.paused_until} ms`);
   for (const [k, v] of Object.entries(node)) {
     if (['id', 'up', 'paused_until', 'timers'].includes(k)) continue;

@@ -22,27 +22,29 @@ import * as generic from './draw/generic.js';
 
 // Raft's drawing comes with the page; the others load with their protocol,
 // like the engines do, so the first page stays small. A protocol's drawing is
-// `www/draw/<protocol>.js` by convention (a new protocol adds only that file);
-// the few below predate the convention or share one module. What a drawing
-// does not export falls back to the generic drawing's.
+// `www/draw/<protocol>.js` by convention (a new protocol adds only that file),
+// exporting its parts by name or as one `default` object; the build lists the
+// protocols that have one in www/draw/index.json, so a protocol without a
+// drawing is never fetched for. What a drawing does not export falls back to
+// the generic drawing's.
 const renderers = { raft };
-const loaders = {
-  paxos: () => import('./draw/paxos.js'),
-  'multi-paxos': () => import('./draw/multipaxos.js'),
-  '2pc': () => import('./draw/commit.js').then((m) => m.twoPc),
-  '3pc': () => import('./draw/commit.js').then((m) => m.threePc),
-};
+let drawings = null;
+
+/** The protocols with a drawing of their own (fetched once). */
+function ownDrawings() {
+  drawings ??= fetch(new URL('./draw/index.json', import.meta.url))
+    .then((res) => (res.ok ? res.json() : []))
+    .catch(() => []);
+  return drawings;
+}
 
 async function importDrawing(protocol) {
-  if (loaders[protocol]) return loaders[protocol]();
+  if (!(await ownDrawings()).includes(protocol)) return null;
   // Registry names are lower-case words joined by hyphens; anything else never
   // becomes a path.
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(protocol)) return null;
-  try {
-    return await import(`./draw/${protocol}.js`);
-  } catch {
-    return null; // no drawing of its own: the generic one
-  }
+  const mod = await import(`./draw/${protocol}.js`);
+  return mod.default ?? mod;
 }
 
 export function rendererFor(protocol) {

@@ -1,4 +1,6 @@
-// Writes www/stories/index.json, the stories menu: every story scenario in
+// Writes the page's two indexes. www/draw/index.json: the protocols that have
+// a drawing of their own (www/draw/<protocol>.js), so the page fetches only
+// drawings that exist. www/stories/index.json, the stories menu: every story scenario in
 // www/stories/<protocol>/ with its title and caption, protocols in the
 // registry's order (www/pkg/protocols.json, written by the wasm build) and
 // stories in the order each protocol's order.json gives (the order a reader
@@ -35,4 +37,17 @@ export function writeStoriesIndex() {
   const index = stories.map(({ folder, ...s }) => s);
   fs.writeFileSync(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
   return index;
+}
+
+/** Writes www/draw/index.json: the registry's protocols that have a www/draw/<protocol>.js. */
+export function writeDrawingsIndex() {
+  const drawn = protocolOrder().filter((name) => fs.existsSync(path.join(root, 'www', 'draw', `${name}.js`)));
+  fs.writeFileSync(path.join(root, 'www', 'draw', 'index.json'), `${JSON.stringify(drawn)}\n`);
+  return drawn;
+}
+
+/** Both indexes the page reads; run after the wasm build has written the registry. */
+export function writePageIndexes() {
+  writeDrawingsIndex();
+  return writeStoriesIndex();
 }
