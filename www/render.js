@@ -17,6 +17,7 @@
 import { palette, ringLayout, glyph, cross, text, hashedStyle, blockNodes } from './draw/common.js';
 import { beginScene, endScene, activeScene, placeMessageLabels, circleBox } from './draw/scene.js';
 import { groupsText } from './names.js';
+import { RING_MAX, dotsLayout, drawDots } from './draw/dots.js';
 import * as raft from './draw/raft.js';
 import * as generic from './draw/generic.js';
 
@@ -81,11 +82,19 @@ export function drawScene(ctx, snap, view) {
     header(ctx, snap, view);
     const area = { x: 0, y: 0, w: width, h: height };
     const parts = r.split(area, snap);
-    const layout = ringLayout(snap.nodes.length, inset(parts.ring, 10, 28));
     const n = snap.nodes.length;
     const groupOf = groupIndex(snap.network.groups, n);
     const draft = view.draftGroups ? groupIndex(view.draftGroups, n) : null;
     if (parts.detail) scene.block(rectBox(parts.detail), 'panel');
+    if (n > RING_MAX) {
+      // Too many for the ring: dots, state by colour and shape (draw/dots.js).
+      const layout = dotsLayout(n, inset(parts.ring, 10, 28));
+      drawDots(ctx, snap, layout, view, r, draft ?? groupOf, styleOf);
+      if (parts.detail) r.drawDetail(ctx, snap, parts.detail, { time: view.time, n, selected: view.selected });
+      scene.hint = r.emptyHint?.(snap) ?? null;
+      return { ...layout, nodes: snap.nodes.map((d) => d.id), scene };
+    }
+    const layout = ringLayout(n, inset(parts.ring, 10, 28));
 
     drawLinks(ctx, layout, groupOf);
     drawHalos(ctx, layout, groupOf, false);

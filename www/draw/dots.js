@@ -1,0 +1,137 @@
+// The layout for clusters too large for the ring (more than 25 nodes, up to
+// the thousand a gossip run uses): every node a small dot, its state by colour
+// and shape, on one circle while the dots still have room there and on a grid
+// beyond that; messages drawn as short strokes along their path, with no
+// labels (a tooltip names each one). A protocol's drawing may export
+// `dotStyle(node, snap)` → { fill, stroke, shape: 'circle' | 'square' |
+// 'diamond' | 'ring' }; the default shows only whether the node is up.
+import { palette, glyph, cross } from './common.js';
+import { activeScene, circleBox } from './scene.js';
+
+/** The most nodes the ring layout draws in full. */
+export const RING_MAX = 25;
+
+/** Node positions for `n` dots in `rect`: { pos, nodeR, dots: true }. */
+export function dotsLayout(n, rect) {
+  const cx = rect.x + rect.w / 2;
+  const cy = rect.y + rect.h / 2;
+  const size = Math.min(rect.w, rect.h);
+  const ringR = size / 2 - 12;
+  // On one circle while each dot keeps about 7 px of arc.
+  if ((2 * Math.PI * ringR) / n >= 7) {
+    const nodeR = Math.max(2, Math.min(6, (Math.PI * ringR) / n - 1));
+    const pos = [];
+    for (let i = 0; i < n; i++) {
+      const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
+      pos.push({ x: cx + ringR * Math.cos(a), y: cy + ringR * Math.sin(a), angle: a });
+    }
+    return { pos, nodeR, cx, cy, ringR, dots: true };
+  }
+  const cols = Math.max(1, Math.ceil(Math.sqrt((n * rect.w) / Math.max(1, rect.h))));
+  const rows = Math.ceil(n / cols);
+  const step = Math.min(rect.w / cols, rect.h / rows);
+  const x0 = cx - (step * (cols - 1)) / 2;
+  const y0 = cy - (step * (rows - 1)) / 2;
+  const nodeR = Math.max(1.5, Math.min(6, step * 0.32));
+  const pos = [];
+  for (let i = 0; i < n; i++) pos.push({ x: x0 + step * (i % cols), y: y0 + step * Math.floor(i / cols), angle: 0 });
+  return { pos, nodeR, cx, cy, ringR: 0, dots: true };
+}
+
+function defaultDotStyle(node) {
+  return node.up ? { fill: palette.roles.follower.stroke, stroke: null, shape: 'circle' } : { fill: null, stroke: palette.down, shape: 'ring' };
+}
+
+function drawDot(ctx, p, r, style) {
+  if (style.shape === 'ring' || !style.fill) {
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+    ctx.strokeStyle = style.stroke ?? palette.down;
+    ctx.lineWidth = Math.max(1, r * 0.45);
+    ctx.stroke();
+    return;
+  }
+  if (style.shape === 'circle') {
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+    ctx.fillStyle = style.fill;
+    ctx.fill();
+    if (style.stroke) {
+      ctx.strokeStyle = style.stroke;
+      ctx.lineWidth = 1;
+      ctx.stroke();
+    }
+    return;
+  }
+  glyph(ctx, style.shape, p.x, p.y, r * 0.9, style.fill, style.stroke ?? style.fill);
+}
+
+/**
+ * Draws the nodes and messages of `snap` as dots. `groupOf` gives each node's
+ * partition group (or null); `r` is the protocol's drawing, `styleOf` its
+ * message style. Registers hit areas on the active scene.
+ */
+export function drawDots(ctx, snap, layout, view, r, groupOf, styleOf) {
+  const sc = activeScene();
+  const { pos, nodeR } = layout;
+  const dotStyle = r.dotStyle ?? defaultDotStyle;
+  // Messages: a short stroke from where the message is toward its target.
+  ctx.lineCap = 'round';
+  for (const m of snap.messages) {
+    const a = pos[m.from];
+    const b = pos[m.to];
+    if (!a || !b) continue;
+    const span = Math.max(1, m.deliver_at - m.sent_at);
+    let t = Math.min(1, Math.max(0, (view.time - m.sent_at) / span));
+    if (m.lost === 'partition') t = Math.min(t, 0.5);
+    const dx = b.x - a.x;
+    const dy = b.y - a.y;
+    const len = Math.hypot(dx, dy) || 1;
+    const tail = Math.min(10, len * 0.25) / len;
+    const x = a.x + dx * t;
+    const y = a.y + dy * t;
+    const style = styleOf(r, m);
+    ctx.globalAlpha = m.lost ? 0.35 : 0.8;
+    ctx.strokeStyle = style.stroke ?? style.fill ?? palette.muted;
+    ctx.lineWidth = view.selectedMessage === m.id ? 3 : 1.5;
+    ctx.beginPath();
+    ctx.moveTo(x - dx * tail, y - dy * tail);
+    ctx.lineTo(x, y);
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    if (m.lost && t > 0.45) cross(ctx, x, y, 3);
+    const tip = `${m.label} · n${m.from} → n${m.to}${m.lost ? ' · will be lost' : ''} · click for details`;
+    sc.messages.push({ id: m.id, x, y, ux: dx / len, uy: dy / len, s: 2, label: '', legend: style.legend, lost: m.lost ?? null, labelShown: false });
+    sc.hit(circleBox(x, y, 4), { kind: 'message', id: m.id, tip, cx: x, cy: y, r: 4 });
+  }
+  ctx.lineCap = 'butt';
+  snap.nodes.forEach((node, i) => {
+    const p = pos[i];
+    if (!p) return;
+    const g = groupOf ? groupOf[i] : -1;
+    if (g >= 0) {
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, nodeR + 2.5, 0, 2 * Math.PI);
+      ctx.strokeStyle = palette.groups[g % palette.groups.length];
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+    }
+    drawDot(ctx, p, nodeR, dotStyle(node, snap));
+    if (view.selected === node.id) {
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, nodeR + 5, 0, 2 * Math.PI);
+      ctx.strokeStyle = palette.selected;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    }
+    const hr = Math.max(nodeR + 2, 5);
+    // The tooltip is worked out only when pointed at: a thousand describe()
+    // calls a frame would cost more than the drawing.
+    sc.hit(circleBox(p.x, p.y, hr), {
+      kind: 'node', id: node.id, cx: p.x, cy: p.y, r: hr,
+      get tip() {
+        return (r.describe?.(node, snap) ?? []).slice(0, 4).join('\n');
+      },
+    });
+  });
+}
