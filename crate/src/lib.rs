@@ -6,11 +6,13 @@
 //! - [`sim`]: the simulator that owns time, randomness, network and faults.
 //! - [`scenario`]: the scenario document (the replay contract).
 //! - [`engine`]: picks an engine by protocol name; what the CLI and wasm use.
+//! - [`explore`]: seeded fault campaigns that find a failing run and shrink it.
 //! - `link`: scenario links (`#s=…`) for the CLI; the page has its own in `www/link.js`.
 //! - [`raft`]: Raft, after the extended paper's Figure 2 and §5.
 
 pub mod base;
 pub mod engine;
+pub mod explore;
 pub mod history;
 pub mod invariant;
 pub mod json;

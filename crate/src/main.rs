@@ -16,21 +16,26 @@ use consensus_lab::engine::{Engine, default_run_until};
 use consensus_lab::history;
 use consensus_lab::link::{self, Extras};
 
+#[path = "main/explore.rs"]
+mod explore_cli;
+
 const USAGE: &str = "usage: consensus-lab run FILE|-|LINK   (a scenario file, standard input, or a link with #s=…)
        consensus-lab link FILE|-          (prints the scenario's link fragment, s=1.…)
        consensus-lab unlink LINK|FILE|-   (prints the scenario JSON a link carries)
        consensus-lab unlink --each-line FILE|-   (one JSON result per input line, for tests)
        consensus-lab check FILE|-         (checks a history {\"model\": \"kv\", \"ops\": [...]}: exit 0 linearizable, 1 not)
-       consensus-lab protocols [--json]   (every protocol: params, message kinds, variants, commands)";
+       consensus-lab protocols [--json]   (every protocol: params, message kinds, variants, commands)
+       consensus-lab explore --protocol NAME [--variant V] [--runs N] [--seed S] [--faults PROFILE]
+                                          (seeded fault campaign: exit 0 none failed, 1 one did; profiles: all, crashes, partitions, network)";
 
-fn fail(message: &str) -> ExitCode {
+pub(crate) fn fail(message: &str) -> ExitCode {
     eprintln!("error: {}", message.lines().next().unwrap_or_default());
     ExitCode::from(2)
 }
 
 /// Prints a line on standard output; a reader that went away (`| head`) is
 /// not an error worth a panic.
-fn say(text: &str) {
+pub(crate) fn say(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{text}").and_then(|()| out.flush());
@@ -52,6 +57,7 @@ fn main() -> ExitCode {
             say(&serde_json::to_string_pretty(&consensus_lab::registry::to_json()).unwrap_or_default());
             ExitCode::SUCCESS
         }
+        ["explore", rest @ ..] => explore_cli::main(rest),
         ["--help" | "-h" | "help"] => {
             say(USAGE);
             ExitCode::SUCCESS

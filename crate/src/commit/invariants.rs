@@ -29,6 +29,25 @@ pub struct CommitChecker {
 }
 
 impl<P: Protocol<Stable = DurableLog>> Checker<P> for CommitChecker {
+    /// After the faults stop: every transaction the coordinator knows is
+    /// decided there, and at every running participant that voted on it.
+    fn liveness(&self, _since: Time, now: Time, nodes: &dyn Nodes<P>) -> Option<String> {
+        let coordinator = nodes.node(COORDINATOR).stable();
+        for (tx, _) in coordinator.txs() {
+            if coordinator.decision(tx).is_none() {
+                return Some(format!("transaction \"{tx}\" is not decided at the coordinator by {now} ms"));
+            }
+            let waiting = (0..nodes.len()).filter(|&p| p != COORDINATOR).find(|&p| {
+                let x = nodes.node(p);
+                x.up().is_some() && x.stable().vote(tx) == Some(true) && x.stable().decision(tx).is_none()
+            });
+            if let Some(p) = waiting {
+                return Some(format!("transaction \"{tx}\" is not decided at n{p} by {now} ms"));
+            }
+        }
+        None
+    }
+
     fn check(&mut self, now: Time, changed: NodeId, nodes: &dyn Nodes<P>, out: &mut Vec<Violation>) {
         if self.seen.len() < nodes.len() {
             self.seen.resize(nodes.len(), 0);

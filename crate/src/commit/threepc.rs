@@ -15,9 +15,16 @@
 //! Nobody waits forever. A participant that hears nothing for
 //! `participant_timeout_ms` decides alone: prepared (no PreCommit yet) →
 //! abort, precommitted → commit. A restarted coordinator commits what it had
-//! pre-committed and aborts the rest. With crashes only, that is consistent:
-//! nobody can be precommitted unless everyone voted yes, and nobody commits
-//! unless the coordinator had sent PreCommit to all.
+//! pre-committed and aborts the rest. A restarted participant that finds
+//! itself prepared does not use the timeout rule (it may have missed a
+//! PreCommit while down, and the coordinator may have committed since): it
+//! asks the coordinator until it hears the decision. With crashes only, that
+//! is consistent: nobody can be precommitted unless everyone voted yes, a
+//! participant that stayed up and saw no PreCommit knows the coordinator has
+//! not committed, and nobody commits unless the coordinator had sent
+//! PreCommit to all. (The explorer found the recovering-participant case:
+//! without this rule a participant that crashed before PreCommit, restarted
+//! after the coordinator committed and crashed, aborted by timeout.)
 //!
 //! The rules assume a network that never separates live nodes. A partition
 //! that lets PreCommit reach some participants and not others makes the
@@ -42,6 +49,11 @@ pub struct ThreePc {
     params: ThreePcParams,
     /// Participant: decided by its own timeout rule.
     by_timeout: BTreeSet<Tx>,
+    /// Participant: transactions it found prepared (voted yes, no PreCommit,
+    /// no decision) in its log when it restarted. The timeout rule is for
+    /// sites that stayed up; a recovering site may have missed a PreCommit
+    /// while it was down, so it asks instead of deciding alone.
+    recovering: BTreeSet<Tx>,
 }
 
 /// How three-phase commit fills in the shared steps of common.rs.
@@ -178,10 +190,21 @@ impl ThreePc {
 
     /// Skeen's timeout transitions for a participant: prepared → abort,
     /// precommitted → commit.
-    fn timeouts(&mut self, txs: Vec<Tx>, out: &mut Out<Self>) {
+    /// A participant that restarted prepared cannot use the first rule: the
+    /// coordinator may have committed while it was down (its PreCommit lost
+    /// with the crash). It asks the coordinator again, resending its yes
+    /// vote, until a decision comes (Skeen's recovery: an uncertain site
+    /// cannot recover independently).
+    fn timeouts(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
         for tx in txs {
             let Some(r) = self.core.log.get(&tx) else { continue };
             if r.decision.is_some() || r.vote != Some(true) {
+                continue;
+            }
+            if !r.precommitted && self.recovering.contains(&tx) {
+                out.note(|| format!("restarted uncertain on {tx}: cannot decide alone, asks the coordinator"));
+                out.send(COORDINATOR, ThreePcMsg::Vote { tx: tx.clone(), yes: true });
+                self.core.wait_due.set(&tx, cx.now + self.params.participant_timeout_ms);
                 continue;
             }
             let d = if r.precommitted { Decision::Commit } else { Decision::Abort };
@@ -268,7 +291,7 @@ impl Protocol for ThreePc {
             retry_ms: params.retry_ms,
         };
         let core = Core::new(id, n, stable, timing, &params.no_voters);
-        ThreePc { core, params: params.clone(), by_timeout: BTreeSet::new() }
+        ThreePc { core, params: params.clone(), by_timeout: BTreeSet::new(), recovering: BTreeSet::new() }
     }
 
     fn crash(self) -> DurableLog {
@@ -285,6 +308,13 @@ impl Protocol for ThreePc {
         } else {
             let says = |tx: &Tx| format!("reads its log: voted yes on {tx}, undecided; waits again");
             self.core.recover_participant(cx, out, says);
+            self.recovering = self
+                .core
+                .log
+                .txs()
+                .filter(|(_, r)| r.vote == Some(true) && r.decision.is_none() && !r.precommitted)
+                .map(|(tx, _)| tx.clone())
+                .collect();
         }
         self.core.sync_timers(cx, out);
     }
@@ -326,7 +356,7 @@ impl Protocol for ThreePc {
             ThreePcTimer::Work => self.core.work_done(cx, out),
             ThreePcTimer::Timeout => {
                 let due = self.core.wait_due.fired(now);
-                self.timeouts(due, out);
+                self.timeouts(cx, due, out);
             }
         }
         self.core.sync_timers(cx, out);
@@ -359,7 +389,7 @@ impl Protocol for ThreePc {
             false
         } else {
             let due = self.core.wait_due.take_all();
-            self.timeouts(due, out);
+            self.timeouts(cx, due, out);
             true
         };
         self.core.sync_timers(cx, out);

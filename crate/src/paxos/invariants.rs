@@ -137,6 +137,13 @@ impl PaxosChecker {
 }
 
 impl Checker<Paxos> for PaxosChecker {
+    /// After the faults stop: a value chosen and learned by every running node.
+    fn liveness(&self, _since: Time, now: Time, nodes: &dyn Nodes<Paxos>) -> Option<String> {
+        let missing: Vec<String> =
+            (0..nodes.len()).filter(|&i| { let x = nodes.node(i); x.up().is_some() && x.stable().learned.is_none() }).map(|i| format!("n{i}")).collect();
+        (!missing.is_empty()).then(|| format!("no value learned at {} by {now} ms", missing.join(", ")))
+    }
+
     fn check(&mut self, now: Time, changed: NodeId, nodes: &dyn Nodes<Paxos>, out: &mut Vec<Violation>) {
         let n = nodes.len();
         if !self.started {

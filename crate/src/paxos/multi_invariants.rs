@@ -20,7 +20,8 @@ use super::ballot::Ballot;
 use super::multi::MultiPaxos;
 use super::multi_msg::{Cmd, Slot};
 use crate::invariant::{Checker, Nodes, Violation};
-use crate::protocol::{NodeId, Time, Value};
+use crate::protocol::{NodeId, Role, Time, Value};
+use crate::scenario::Event;
 
 #[derive(Clone, Debug, Default)]
 pub struct MultiChecker {
@@ -38,6 +39,8 @@ pub struct MultiChecker {
     /// The first command a replica recorded for each slot, and which replica.
     decided: BTreeMap<Slot, (Cmd, NodeId)>,
     reported: BTreeSet<(&'static str, String)>,
+    /// The latest client request submitted, and when (for liveness).
+    last_request: Option<(Time, Value)>,
 }
 
 impl MultiChecker {
@@ -154,6 +157,24 @@ impl MultiChecker {
 }
 
 impl Checker<MultiPaxos> for MultiChecker {
+    fn on_event(&mut self, now: Time, event: &Event) {
+        if let Event::ClientRequest { value, .. } = event {
+            self.last_request = Some((now, Value::from(value.as_str())));
+        }
+    }
+
+    /// After the faults stop: a leader, and the request submitted since then
+    /// chosen in a slot it knows.
+    fn liveness(&self, since: Time, now: Time, nodes: &dyn Nodes<MultiPaxos>) -> Option<String> {
+        let leader = (0..nodes.len()).filter_map(|i| nodes.node(i).up()).filter(|p| p.role() == Role::Leader).max_by_key(|p| p.ballot());
+        let Some(l) = leader else {
+            return Some(format!("no leader at {now} ms, {} ms after the faults stopped", now.saturating_sub(since)));
+        };
+        let (at, value) = self.last_request.as_ref().filter(|(at, _)| *at >= since)?;
+        let chosen = l.chosen().iter().any(|c| matches!(c, Some(Cmd::Value(v)) if v == value));
+        (!chosen).then(|| format!("the request \"{value}\" submitted at {at} ms is not chosen by {now} ms"))
+    }
+
     fn check(&mut self, now: Time, changed: NodeId, nodes: &dyn Nodes<MultiPaxos>, out: &mut Vec<Violation>) {
         let n = nodes.len();
         if !self.started {

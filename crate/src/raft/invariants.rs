@@ -19,7 +19,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::log::{Index, Log, Term};
 use super::{Raft, Role};
 use crate::invariant::{Checker, Nodes, Violation};
+use crate::base::Value;
 use crate::protocol::{NodeId, Time};
+use crate::scenario::Event;
 use crate::pvec::PVec;
 
 #[derive(Clone, Debug, Default)]
@@ -45,6 +47,8 @@ pub struct RaftChecker {
     applied: PVec<u64>,
     /// Each violation is reported once.
     reported: BTreeSet<(&'static str, u64, u64)>,
+    /// The latest client request submitted, and when (for liveness).
+    last_request: Option<(Time, Value)>,
 }
 
 fn violation(invariant: &'static str, now: Time, detail: String) -> Violation {
@@ -116,6 +120,27 @@ impl RaftChecker {
 }
 
 impl Checker<Raft> for RaftChecker {
+    fn on_event(&mut self, now: Time, event: &Event) {
+        if let Event::ClientRequest { value, .. } = event {
+            self.last_request = Some((now, Value::from(value.as_str())));
+        }
+    }
+
+    /// After the faults stop: a leader (the running one of the highest term)
+    /// and the request submitted since then committed in its log.
+    fn liveness(&self, since: Time, now: Time, nodes: &dyn Nodes<Raft>) -> Option<String> {
+        let leader = (0..nodes.len())
+            .filter_map(|i| nodes.node(i).up())
+            .filter(|r| r.role() == Role::Leader)
+            .max_by_key(|r| r.term());
+        let Some(l) = leader else {
+            return Some(format!("no leader at {now} ms, {} ms after the faults stopped", now.saturating_sub(since)));
+        };
+        let (at, value) = self.last_request.as_ref().filter(|(at, _)| *at >= since)?;
+        let committed = (1..=l.commit_index()).any(|i| l.log().entry(i).is_some_and(|e| e.value == *value));
+        (!committed).then(|| format!("the request \"{value}\" submitted at {at} ms is not committed by {now} ms"))
+    }
+
     fn check(&mut self, now: Time, x: NodeId, nodes: &dyn Nodes<Raft>, out: &mut Vec<Violation>) {
         if self.seen.len() < nodes.len() {
             self.seen.resize(nodes.len(), Seen::default());
