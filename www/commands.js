@@ -1,6 +1,7 @@
 // What a reader can ask of the protocol on screen beyond the fixed inject
 // vocabulary, each shown only when its registry entry says the protocol
-// supports it: a form per declared command (arguments typed as declared;
+// supports it, each behind a button that opens its form below (so the
+// side panel stays short): a form per declared command (arguments typed as declared;
 // node arguments pick among the page's node names), client operations on
 // the key-value store (`clients`), and join / leave (`membership`). Each
 // sends one inject through the Lab — `command`, `client_op`, `join`,
@@ -39,15 +40,17 @@ function argControl(cmd, a, nodes) {
 export class CommandsPanel {
   /**
    * @param lab the Lab
-   * @param mount the element the sections go in
+   * @param row the element the buttons that open each form go in
+   * @param mount the element the forms go in
    * @param hooks { show(message|null) }: the page's message line, cleared when an event is sent
    */
-  constructor(lab, mount, hooks) {
+  constructor(lab, row, mount, hooks) {
     this.lab = lab;
     this.hooks = hooks;
     this.key = null;
-    this.mount = el('div', { class: 'op-sections' });
-    mount.append(this.mount);
+    this.row = row;
+    this.mount = mount;
+    this.toggles = [];
     lab.addEventListener('change', (e) => {
       if (e.detail === 'load') this.render();
     });
@@ -59,6 +62,8 @@ export class CommandsPanel {
     if (key === this.key) return;
     this.key = key;
     this.mount.textContent = '';
+    for (const t of this.toggles) t.remove();
+    this.toggles = [];
     const info = protocolInfo(sc.protocol);
     if (!info) return;
     if (info.clients) this.mount.append(this.clientSection(sc.nodes));
@@ -66,10 +71,22 @@ export class CommandsPanel {
     if (info.membership) this.mount.append(this.membershipSection(sc.nodes));
   }
 
-  /** A panel section with its heading and one message line for what the engine refuses. */
+  /**
+   * A form's panel (hidden until its button in the row opens it) with its
+   * heading and one message line for what the engine refuses.
+   */
   section(id, title, body) {
     const line = el('p', { class: 'form-error', role: 'alert', hidden: true });
-    const s = el('section', { id, class: 'group ops', 'aria-labelledby': `${id}-h` }, el('h2', { id: `${id}-h`, text: title }), ...body(line), line);
+    const s = el('section', { id, class: 'ops', 'aria-labelledby': `${id}-h`, hidden: true }, el('h3', { id: `${id}-h`, text: title }), ...body(line), line);
+    const toggle = el('button', {
+      type: 'button', class: 'ops-toggle', 'aria-expanded': 'false', 'aria-controls': id, text: title,
+      onclick: () => {
+        s.hidden = !s.hidden;
+        toggle.setAttribute('aria-expanded', String(!s.hidden));
+      },
+    });
+    this.toggles.push(toggle);
+    this.row.append(toggle);
     return s;
   }
 

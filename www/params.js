@@ -93,7 +93,7 @@ export function variantOf(info, params = {}) {
 export class ParamsPanel {
   /**
    * @param lab the Lab
-   * @param mount the element the panel's section goes in
+   * @param mount the element the dialog goes in (`opener` is the button that opens it, for the caller to place)
    * @param hooks { show(message|null) }: the page's message line, cleared when a run starts
    */
   constructor(lab, mount, hooks) {
@@ -106,20 +106,31 @@ export class ParamsPanel {
     this.variantBox = el('div', { class: 'variant-box' }, el('h3', { text: 'Variant' }), this.variantList, this.variantError);
     this.fields = el('div', { class: 'param-list' });
     this.error = el('p', { id: 'params-error', class: 'form-error', role: 'alert', hidden: true });
-    this.summary = el('summary', { id: 'params-summary' });
+    this.summary = el('p', { id: 'params-summary', class: 'params-summary' });
     this.form = el(
       'form',
       { id: 'params-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); this.apply(); } },
+      el('h3', { text: 'Parameters' }),
+      this.summary,
       this.fields,
       this.error,
       el('div', { class: 'row wrap' },
         el('button', { type: 'submit', class: 'primary', id: 'params-apply', text: 'Apply as a new run' }),
         el('button', { type: 'button', id: 'params-reset', text: 'Defaults', title: 'Every parameter back to its default (then apply)', onclick: () => this.fill({}) })),
     );
-    this.details = el('details', { id: 'params', class: 'params' }, this.summary, this.form);
     this.heading = el('h2', { id: 'rules-h', text: 'Rules' });
-    this.section = el('section', { class: 'group rules', 'aria-labelledby': 'rules-h', hidden: true }, this.heading, this.variantBox, this.details);
-    mount.append(this.section);
+    this.dialog = el(
+      'dialog',
+      { id: 'rules-dialog', class: 'rules', 'aria-labelledby': 'rules-h' },
+      el('div', { class: 'dialog-head' }, this.heading, el('button', { type: 'button', class: 'icon', id: 'rules-close', 'aria-label': 'Close', text: '×', onclick: () => this.dialog.close() })),
+      el('p', { class: 'rules-intro', text: 'Each choice starts a new run of this scenario (same seed, nodes and events) with these rules; the link replays it.' }),
+      this.variantBox,
+      this.form,
+    );
+    // Page shortcuts do not act behind the dialog: its keys are its own.
+    this.dialog.addEventListener('keydown', (e) => e.stopPropagation());
+    this.opener = el('button', { type: 'button', id: 'rules-open', 'aria-haspopup': 'dialog', onclick: () => this.dialog.showModal() });
+    mount.append(this.dialog);
     lab.addEventListener('change', (e) => {
       if (e.detail === 'load') this.render();
     });
@@ -130,7 +141,7 @@ export class ParamsPanel {
     const sc = this.lab.sim.scenario();
     const info = protocolInfo(sc.protocol);
     this.info = info;
-    this.section.hidden = !info || (info.params.length === 0 && info.variants.length === 0);
+    this.opener.hidden = !info || (info.params.length === 0 && info.variants.length === 0);
     if (!info) return;
     const key = `${sc.protocol}/${sc.nodes}`;
     if (key !== this.key) {
@@ -178,12 +189,17 @@ export class ParamsPanel {
   fill(params) {
     for (const c of this.controls) c.write(c.p.name in params ? params[c.p.name] : c.p.default);
     const changed = this.controls.filter((c) => c.p.name in params && !same(params[c.p.name], c.p.default)).length;
-    this.summary.textContent = `Parameters (${this.controls.length}) · ${changed ? `${changed} changed` : 'all at their defaults'}`;
+    this.summary.textContent = `${this.controls.length} · ${changed ? `${changed} changed` : 'all at their defaults'}`;
   }
 
+  /** Marks the variant in use, and says it (and how many other params changed) on the opener. */
   markVariant(params) {
     const v = variantOf(this.info, params);
     for (const b of this.variantList.children) b.setAttribute('aria-pressed', String(b.dataset.variant === (v?.name ?? '')));
+    const own = this.controls.filter((c) => c.p.name in params && !(v && c.p.name in v.params) && !same(params[c.p.name], c.p.default)).length;
+    const says = [v?.name, own ? `${own} changed` : null].filter(Boolean).join(', ');
+    this.opener.textContent = `${this.info.variants.length ? 'Rules' : 'Parameters'}${says ? `: ${says}` : ''}…`;
+    this.opener.title = 'The protocol\'s variants and parameters: a new run with other rules';
   }
 
   /** The params the form says: only those that differ from their defaults. */
@@ -216,7 +232,10 @@ export class ParamsPanel {
     delete next.open_at_ms;
     const refused = (e) => say(line, `Not applied — ${plainError(e)}. The run on screen is unchanged.`);
     try {
-      this.lab.load(next).then(() => this.hooks.show(null), refused);
+      this.lab.load(next).then(() => {
+        this.hooks.show(null);
+        this.dialog.close();
+      }, refused);
     } catch (e) {
       refused(e);
     }

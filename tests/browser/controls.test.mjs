@@ -49,9 +49,20 @@ function otherValue(p, nodes) {
   }
 }
 
-/** Opens the Parameters panel and sets `value` for `p` through its inputs. */
+/** Opens the Rules dialog (once). */
+async function openRules(page) {
+  if (!(await page.locator('#rules-dialog').evaluate((d) => d.open))) await page.locator('#rules-open').click();
+}
+
+/** Opens the form its button in the side panel names (`kv`, `commands`, `membership`). */
+async function openForm(page, id) {
+  const toggle = page.locator(`button[aria-controls="${id}"]`);
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
+/** Opens the Rules dialog and sets `value` for `p` through its inputs. */
 async function setParam(page, p, value) {
-  if (!(await page.locator('#params').evaluate((d) => d.open))) await page.locator('#params-summary').click();
+  await openRules(page);
   const id = `#param-${p.name}`;
   if (p.type === 'boolean') await page.locator(id).setChecked(value);
   else if (p.type === 'node') await page.locator(id).selectOption(String(value));
@@ -119,16 +130,26 @@ test('each variant lands in the scenario and its link replays to the same trace 
     await fresh(a.page, info.name);
     if (info.variants.length === 0) {
       assert.equal(await a.page.locator('.variants button').count(), 0, `${info.name} has no variants`);
+      await openRules(a.page);
       assert.equal(await a.page.locator('.variant-box').isVisible(), false);
+      await a.page.locator('#rules-close').click();
       continue;
     }
     for (const v of info.variants) {
       await fresh(a.page, info.name);
+      await openRules(a.page);
       const button = a.page.locator(`.variant[data-variant="${v.name}"]`);
       assert.ok((await button.textContent()).includes(v.doc), `${info.name}/${v.name}: its description is shown`);
       await button.click();
       await a.page.waitForFunction((want) => Object.entries(want).every(([k, x]) => JSON.stringify(lab.scenario().params?.[k]) === JSON.stringify(x)), v.params);
       assert.equal(await button.getAttribute('aria-pressed'), 'true');
+      assert.equal(await a.page.locator('#rules-dialog').evaluate((d) => d.open), false, 'the dialog closes on the new run');
+      assert.equal(await a.page.locator('#rules-open').textContent(), `Rules: ${v.name}…`, 'the side panel says which variant runs');
+      if (info.name === 'raft') {
+        await openRules(a.page);
+        await screenshot(a.page, `controls-variant-${v.name}`);
+        await a.page.locator('#rules-close').click();
+      }
       const ran = await a.page.evaluate(() => {
         lab.pause();
         lab.runUntil(600);
@@ -148,11 +169,11 @@ test('each variant lands in the scenario and its link replays to the same trace 
       assert.equal(runCli({ ...ran.scenario, run_until_ms: 1500 }).json.trace_hash, ran.hash, 'and the headless runner agrees');
     }
     // Back to the protocol as published: the variant's params are gone.
+    await openRules(a.page);
     await a.page.locator('.variant[data-variant=""]').click();
     const params = await a.page.evaluate(() => lab.scenario().params ?? {});
     for (const v of info.variants) for (const k of Object.keys(v.params)) assert.equal(k in params, false, `${info.name}: ${k} is reset`);
   }
-  await screenshot(a.page, 'controls-variant');
   assert.deepEqual([...a.errors, ...b.errors], []);
 });
 
@@ -165,6 +186,7 @@ test('client operations and declared commands land as events in the scenario, on
     assert.equal(await page.locator('#membership').count(), info.membership ? 1 : 0, `${info.name}: membership shown exactly when membership`);
     assert.equal(await page.locator('.cmd-form').count(), info.commands.length, `${info.name}: one form per command`);
     if (info.clients) {
+      await openForm(page, 'kv');
       await page.locator('#kv-f').selectOption('write');
       await page.locator('#kv-key').fill('y');
       await page.locator('#kv-value').fill('5');
@@ -191,6 +213,7 @@ test('client operations and declared commands land as events in the scenario, on
       });
       assert.equal(history.length, 3);
     }
+    if (info.commands.length) await openForm(page, 'commands');
     for (const cmd of info.commands) {
       const form = page.locator(`.cmd-form[data-command="${cmd.name}"]`);
       const args = {};
@@ -247,6 +270,8 @@ test('command, join and leave forms are built from whatever the registry declare
   await page.goto(`${env.url}index.html`);
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
   await page.evaluate(() => lab.pause());
+  await openForm(page, 'commands');
+  await openForm(page, 'membership');
   const form = page.locator('.cmd-form[data-command="add_server"]');
   assert.match(await form.textContent(), /add_server adds server to the cluster/);
   assert.deepEqual(await form.locator('select[name="server"] option').allTextContents(), ['n0', 'n1', 'n2', 'n3', 'n4'], 'a node argument picks among the page\'s node names');
@@ -276,7 +301,7 @@ test('bad input shows the engine\'s reason in plain words, and the page keeps ru
   await page.evaluate(async () => {
     await lab.load({ version: 1, protocol: 'raft', nodes: 5, seed: 3, params: { leader_noop: true } });
   });
-  await page.locator('#params-summary').click();
+  await openRules(page);
   await page.locator('#param-heartbeat_ms').fill('soon');
   await page.locator('#params-apply').click();
   const error = page.locator('#params-error');
@@ -289,15 +314,16 @@ test('bad input shows the engine\'s reason in plain words, and the page keeps ru
   assert.deepEqual(await page.evaluate(() => lab.scenario().params), { leader_noop: true }, 'the run keeps its params');
   const t0 = await page.evaluate(() => lab.displayTime());
   await page.waitForFunction((t) => lab.displayTime() > t + 20, t0);
+  await screenshot(page, 'controls-params-error');
   // Fixing the input and applying clears the message.
   await page.locator('#param-election_timeout_ms-max').fill('400');
   await page.locator('#params-apply').click();
   assert.deepEqual(await page.evaluate(() => lab.scenario().params), { election_timeout_ms: [300, 400], leader_noop: true });
   assert.equal(await error.isVisible(), false);
+  assert.equal(await page.locator('#rules-dialog').evaluate((d) => d.open), false, 'the dialog closes on the new run');
+  await openRules(page);
   await page.locator('#param-heartbeat_ms').fill('-5');
   await page.locator('#params-apply').click();
-  await page.evaluate(() => document.querySelector('.rules').scrollIntoView());
-  await screenshot(page, 'controls-params');
   assert.match(await error.textContent(), /heartbeat_ms: must not be negative \(got -5\)/);
   assert.deepEqual(errors, []);
 });
