@@ -18,6 +18,8 @@ const OPS = [
   { f: 'cas', doc: 'sets the value only if the key now holds “expect” (blank: no value)' },
 ];
 
+const AUTOMATIC = 'Automatic: the client contacts the node it last saw lead (else any node) and follows redirects';
+
 /** A labelled field: the label's words, then the control. */
 const field = (words, control, extra = null) => el('label', { class: 'op-field' }, el('span', { class: 'op-label', text: words }), control, extra);
 
@@ -109,7 +111,7 @@ export class CommandsPanel {
       const key = el('input', { id: 'kv-key', name: 'key', value: 'x', autocomplete: 'off', maxlength: '200', placeholder: 'x' });
       const value = el('input', { id: 'kv-value', name: 'value', value: '1', autocomplete: 'off', maxlength: '200' });
       const expect = el('input', { id: 'kv-expect', name: 'expect', autocomplete: 'off', maxlength: '200', placeholder: 'no value' });
-      const to = nodePicker({ id: 'kv-node', name: 'node' }, nodes, 'the leader it knows');
+      const to = nodePicker({ id: 'kv-node', name: 'node', title: AUTOMATIC }, nodes, 'automatic');
       const what = el('p', { class: 'op-doc', id: 'kv-doc' });
       const valueField = field('value', value);
       const expectField = field('expect', expect);
@@ -145,7 +147,7 @@ export class CommandsPanel {
   commandSection(info, nodes) {
     return this.section('commands', 'Commands', (line) => info.commands.map((cmd) => {
       const args = cmd.args.map((a) => ({ a, ...argControl(cmd, a, nodes) }));
-      const to = nodePicker({ id: `cmd-${cmd.name}--node`, name: 'node' }, nodes, 'where a client would');
+      const to = nodePicker({ id: `cmd-${cmd.name}--node`, name: 'node', title: AUTOMATIC }, nodes, 'automatic');
       const submit = (e) => {
         e.preventDefault();
         const ev = { type: 'command', name: cmd.name, args: {} };

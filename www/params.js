@@ -127,8 +127,11 @@ export class ParamsPanel {
       this.variantBox,
       this.form,
     );
-    // Page shortcuts do not act behind the dialog: its keys are its own.
+    // Page shortcuts do not act behind the dialog: its keys are its own, and
+    // its menus and boxes keep the focus once changed (the page hands it back
+    // to itself, which a modal dialog must not lose).
     this.dialog.addEventListener('keydown', (e) => e.stopPropagation());
+    this.dialog.addEventListener('change', (e) => e.stopPropagation());
     this.opener = el('button', { type: 'button', id: 'rules-open', 'aria-haspopup': 'dialog', onclick: () => this.dialog.showModal() });
     mount.append(this.dialog);
     lab.addEventListener('change', (e) => {
@@ -189,7 +192,7 @@ export class ParamsPanel {
   fill(params) {
     for (const c of this.controls) c.write(c.p.name in params ? params[c.p.name] : c.p.default);
     const changed = this.controls.filter((c) => c.p.name in params && !same(params[c.p.name], c.p.default)).length;
-    this.summary.textContent = `${this.controls.length} · ${changed ? `${changed} changed` : 'all at their defaults'}`;
+    this.summary.textContent = `${this.controls.length} parameters · ${changed ? `${changed} changed` : 'all at their defaults'}`;
   }
 
   /** Marks the variant in use, and says it (and how many other params changed) on the opener. */
