@@ -12,6 +12,7 @@ import { StoryGuard } from './fork.js';
 import { TimelineBar } from './timeline.js';
 import { setupFiles, composeImage, scenarioToSave } from './files.js';
 import { Share, hasLink, MAX_LINK_T_MS } from './share.js';
+import { setupRegistryControls } from './registry-controls.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -365,6 +366,7 @@ async function main() {
     stopAt: (from, to) => moments.stopAt(from, to),
   };
   setupFiles(lab, { load, show });
+  setupRegistryControls(lab, $('registry-controls'), { show });
   $('hint-request').addEventListener('click', () => controls.sendRequest(null));
   new StoryGuard(lab, { load });
   if (embedded) {
