@@ -12,6 +12,7 @@ import { StoryGuard } from './fork.js';
 import { TimelineBar } from './timeline.js';
 import { setupFiles, composeImage, scenarioToSave } from './files.js';
 import { Share, hasLink, MAX_LINK_T_MS } from './share.js';
+import { setupSpacetime } from './views/spacetime.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,6 +21,7 @@ let controls;
 let panels;
 let card;
 let timeline;
+let spacetime;
 let moments = new MomentTrack();
 let layout = null;
 let lastDrawn = { version: -1, time: -1, w: 0, h: 0 };
@@ -226,6 +228,7 @@ function draw(force) {
   card.update(snap);
   showMoment();
   timeline.draw();
+  spacetime?.draw();
   lastDrawn = { version: lab.version, time, w, h };
 }
 
@@ -338,6 +341,8 @@ function exposeLab() {
     savedScenario: () => scenarioToSave(lab),
     protocols: () => protocols(),
     freshSeed: () => freshSeed(),
+    /** The space-time diagram: state() is what its last frame drew; setWindow(t0, t1), show(open), svg(). */
+    spacetime: spacetime?.api() ?? null,
   };
 }
 
@@ -365,6 +370,7 @@ async function main() {
     stopAt: (from, to) => moments.stopAt(from, to),
   };
   setupFiles(lab, { load, show });
+  if (!embedded) spacetime = setupSpacetime($('spacetime'), lab, { controls, card, show });
   $('hint-request').addEventListener('click', () => controls.sendRequest(null));
   new StoryGuard(lab, { load });
   if (embedded) {
