@@ -16,12 +16,13 @@ import { group, endGroup } from './svg-context.js';
 
 const TOP = 30;
 const BOTTOM = 8;
-const GUTTER = 62;
+/** The narrowest time gutter; it widens to fit the cursor's time. */
+const GUTTER = 56;
 const RIGHT = 14;
 
 /** Where things go: columns per node, rows per millisecond. */
-export function geometry(width, height, n, t0, t1) {
-  const colW = (width - GUTTER - RIGHT) / Math.max(1, n);
+export function geometry(width, height, n, t0, t1, gutter = GUTTER) {
+  const colW = (width - gutter - RIGHT) / Math.max(1, n);
   const plotH = Math.max(10, height - TOP - BOTTOM);
   const span = Math.max(1, t1 - t0);
   return {
@@ -29,12 +30,12 @@ export function geometry(width, height, n, t0, t1) {
     height,
     top: TOP,
     bottom: height - BOTTOM,
-    left: GUTTER,
+    left: gutter,
     right: width - RIGHT,
     colW,
     t0,
     t1,
-    x: (i) => GUTTER + colW * (i + 0.5),
+    x: (i) => gutter + colW * (i + 0.5),
     y: (t) => TOP + ((t - t0) / span) * plotH,
     timeAt: (y) => t0 + ((y - TOP) / plotH) * span,
   };
@@ -148,7 +149,9 @@ function arrowHead(ctx, a, b, color, size = 6) {
  */
 export function drawSpacetime(ctx, width, height, model) {
   const { n, now, renderer } = model;
-  const g = geometry(width, height, n, model.t0, model.t1);
+  const nowText = `${Math.floor(now).toLocaleString('en-US')} ms`;
+  font(ctx, 11, 650);
+  const g = geometry(width, height, n, model.t0, model.t1, Math.max(GUTTER, Math.ceil(ctx.measureText(nowText).width) + 16));
   const scene = beginScene(width, height);
   const arrows = [];
   const marks = [];
@@ -302,7 +305,7 @@ export function drawSpacetime(ctx, width, height, model) {
       ctx.stroke();
       ctx.fillStyle = palette.bg;
       ctx.fillRect(2, yNow - 8, g.left - 6, 16);
-      text(ctx, `${Math.floor(now).toLocaleString('en-US')} ms`, g.left - 8, yNow, { px: 11, weight: 650, color: palette.selected, align: 'right' });
+      text(ctx, nowText, g.left - 8, yNow, { px: 11, weight: 650, color: palette.selected, align: 'right' });
     }
 
     // The names on top, over anything that runs above the window.
