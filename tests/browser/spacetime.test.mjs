@@ -165,6 +165,10 @@ test('clicking an arrow takes the clock to its send time and selects the message
   const after = await page.evaluate(() => lab.spacetime.state());
   assert.equal(after.now, pick.a.sent_at, 'the diagram\'s cursor moved there too');
   assert.equal(after.t0, st.t0, 'the window stays where the reader clicked');
+  assert.equal(after.selectedMessage, pick.a.id, 'the diagram marks the message the card shows');
+  // What the run did next (up to the furthest moment reached) stays, faint.
+  assert.ok(after.arrows.some((a) => a.id === pick.a.id), 'the clicked arrow is still drawn');
+  assert.ok(after.arrows.some((a) => a.future && a.sent_at > pick.a.sent_at), 'later messages show as the run\'s known future');
   await shoot(page, 'spacetime-clicked');
   assert.deepEqual(errors, []);
   await page.context().close();

@@ -143,7 +143,8 @@ function arrowHead(ctx, a, b, color, size = 6) {
 
 /**
  * Draws the diagram. `model`: { n, messages, markers, pauses(node, t) →
- * until|null, renderer, now, t0, t1, selectedNode, selectedMessage, paused }.
+ * until|null, renderer, now, head (the furthest moment reached), t0, t1,
+ * selectedNode, selectedMessage, paused }.
  * Returns the frame: { g, arrows, marks, scene } (arrows and marks with
  * their hit geometry).
  */
@@ -215,17 +216,20 @@ export function drawSpacetime(ctx, width, height, model) {
       }
     }
 
-    // Messages.
+    // Messages. What the run did after the moment on screen (up to the
+    // furthest moment reached, after a seek back) shows faint.
+    const head = Math.max(now, model.head ?? now);
     for (const m of model.messages) {
-      const at = arrowOf(m, g, now);
+      const future = m.sent_at > now;
+      const at = arrowOf(m, g, future ? head : now);
       if (!at) continue;
       const m2 = { kind: m.kind ?? '', label: m.label ?? '' };
       const style = styleOf(renderer, m2);
       const color = style.stroke ?? style.fill ?? palette.ink;
       const lost = at.crossed || (m.lost && !at.arrived);
       const selected = model.selectedMessage === m.id;
-      group(ctx, { class: 'arrow', 'data-id': m.id, 'data-from': m.from, 'data-to': m.to, 'data-kind': m.kind ?? '', 'data-lost': at.crossed ? 'true' : 'false' });
-      ctx.globalAlpha = lost ? 0.6 : 1;
+      group(ctx, { class: future ? 'arrow future' : 'arrow', 'data-id': m.id, 'data-from': m.from, 'data-to': m.to, 'data-kind': m.kind ?? '', 'data-lost': at.crossed ? 'true' : 'false' });
+      const alpha = future ? 0.28 : lost ? 0.6 : 1;
       if (selected) {
         ctx.strokeStyle = palette.selected;
         ctx.lineWidth = 5;
@@ -234,8 +238,8 @@ export function drawSpacetime(ctx, width, height, model) {
         ctx.moveTo(at.a.x, at.a.y);
         ctx.lineTo(at.b.x, at.b.y);
         ctx.stroke();
-        ctx.globalAlpha = lost ? 0.6 : 1;
       }
+      ctx.globalAlpha = alpha;
       ctx.strokeStyle = color;
       ctx.lineWidth = selected ? 2 : 1.3;
       ctx.beginPath();
@@ -243,35 +247,59 @@ export function drawSpacetime(ctx, width, height, model) {
       ctx.lineTo(at.b.x, at.b.y);
       ctx.stroke();
       if (at.arrived) arrowHead(ctx, at.a, at.b, color);
-      ctx.globalAlpha = 1;
-      // The kind's glyph: where it is now while on the wire, else mid-way.
-      const mid = at.moving ? at.b : lerp(at.a, at.b, 0.5);
+      // On the wire now: the rest of its way, faint, when the run went on past here.
+      const rest = !future && at.moving && head > now ? arrowOf(m, g, head) : null;
+      if (rest && (rest.b.x !== at.b.x || rest.b.y !== at.b.y)) {
+        ctx.globalAlpha = 0.28;
+        ctx.setLineDash([3, 3]);
+        ctx.beginPath();
+        ctx.moveTo(at.b.x, at.b.y);
+        ctx.lineTo(rest.b.x, rest.b.y);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        if (rest.arrived) arrowHead(ctx, at.a, rest.b, color);
+        if (rest.crossed && !rest.moving) cross(ctx, rest.b.x, rest.b.y, 4.5);
+      }
+      ctx.globalAlpha = future ? alpha : 1;
+      // The kind's glyph: where it is now while on the wire, else part-way
+      // (not half-way, where it would sit on the middle node's line).
+      const mid = at.moving ? at.b : lerp(at.a, at.b, 0.42);
       const s = (style.small ? 0.75 : 1) * (at.moving ? 4 : 3);
       if (!at.crossed || at.moving) glyph(ctx, style.shape, mid.x, mid.y, s, style.fill, style.stroke);
+      if (selected && at.moving) {
+        ctx.strokeStyle = palette.selected;
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        ctx.arc(mid.x, mid.y, s + 4, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
       if (at.crossed) {
         cross(ctx, at.b.x, at.b.y, 4.5);
         scene.crosses.push(circleBox(at.b.x, at.b.y, 5.5));
         scene.block(circleBox(at.b.x, at.b.y, 5.5), 'cross');
       }
+      ctx.globalAlpha = 1;
       endGroup(ctx);
       const len = Math.hypot(at.b.x - at.a.x, at.b.y - at.a.y) || 1;
-      const entry = { id: m.id, from: m.from, to: m.to, kind: m.kind, label: m.label, sent_at: m.sent_at, end: m.end, deliver_at: m.deliver_at, outcome: m.outcome, lost: m.lost, why: m.why, x0: at.a.x, y0: at.a.y, x1: at.b.x, y1: at.b.y, arrived: at.arrived, crossed: at.crossed, legend: style.legend ?? m.kind };
+      const entry = { id: m.id, from: m.from, to: m.to, kind: m.kind, label: m.label, sent_at: m.sent_at, end: m.end, deliver_at: m.deliver_at, outcome: m.outcome, lost: m.lost, why: m.why, x0: at.a.x, y0: at.a.y, x1: at.b.x, y1: at.b.y, arrived: at.arrived, crossed: at.crossed, future, legend: style.legend ?? m.kind };
       arrows.push(entry);
       // Labels only where arrows are steep enough to read one beside them.
-      if (len >= 70 && Math.abs(at.b.y - at.a.y) >= 14 && mid.y > g.top + 8 && mid.y < g.bottom - 8) {
+      if (!future && len >= 70 && Math.abs(at.b.y - at.a.y) >= 14 && mid.y > g.top + 8 && mid.y < g.bottom - 8) {
         scene.messages.push({ id: m.id, x: mid.x, y: mid.y, ux: (at.b.x - at.a.x) / len, uy: (at.b.y - at.a.y) / len, s, label: m.label, legend: style.legend, lost: m.lost ?? null, labelShown: false });
       }
     }
 
     // Markers on the lines (partitions and heals across them all).
     for (const mk of model.markers) {
-      if (!visible(mk.time_ms) || mk.time_ms > now) continue;
+      if (!visible(mk.time_ms) || mk.time_ms > head) continue;
+      const later = mk.time_ms > now;
       const kind = MARKERS[mk.kind] ? mk.kind : 'milestone';
       const y = g.y(mk.time_ms);
       if (y < g.top) continue;
       const across = mk.node == null || mk.node >= n;
       const x = across ? g.left + 6 : g.x(mk.node);
       group(ctx, { class: 'marker', 'data-kind': kind, 'data-time': mk.time_ms });
+      ctx.globalAlpha = later ? 0.4 : 1;
       if (across) {
         ctx.strokeStyle = MARKERS[kind].color;
         ctx.lineWidth = 1;
@@ -287,10 +315,11 @@ export function drawSpacetime(ctx, width, height, model) {
       ctx.arc(x, y, 6.5, 0, 2 * Math.PI);
       ctx.fill();
       markerShape(ctx, kind, x, y, 5);
+      ctx.globalAlpha = 1;
       endGroup(ctx);
       scene.block(circleBox(x, y, 7), 'marker');
       const words = readerText(mk.node != null && kind === 'milestone' ? `${nodeName(mk.node)} ${mk.text}` : mk.text);
-      marks.push({ kind, time_ms: mk.time_ms, node: mk.node ?? null, x, y, text: words });
+      marks.push({ kind, time_ms: mk.time_ms, node: mk.node ?? null, x, y, text: words, later });
     }
     // Marker words beside them where there is room (thinned while playing).
     markerLabels(ctx, scene, marks, g, model.paused ? Infinity : 3);
@@ -340,6 +369,7 @@ function markerLabels(ctx, scene, marks, g, budget) {
   font(ctx, px);
   for (const mk of marks) {
     if (shown >= budget) break;
+    if (mk.later) continue;
     const room = (mk.node == null ? g.right - mk.x : g.colW) - 14;
     if (room < 40) continue;
     const s = fit(ctx, mk.text, room);

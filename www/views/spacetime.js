@@ -211,6 +211,7 @@ export class SpacetimeView {
     const d = this.drag;
     this.drag = null;
     if (!d || d.moved) return;
+    this.tip.hidden = true;
     this.pick(this.thingAt(this.point(e), e.pointerType === 'touch' ? 10 : 5));
   }
 
@@ -290,7 +291,10 @@ export class SpacetimeView {
   model(width, height) {
     const lab = this.lab;
     const { t0, t1, now } = this.window();
-    const upTo = Math.min(t1, now);
+    // Up to the furthest moment reached: after a seek back, what the run did
+    // next shows faint below the cursor.
+    const head = Math.max(now, lab.headMs());
+    const upTo = Math.min(t1, head);
     // The replay reads at most a few thousand event times per frame; the
     // rest comes in the next frames.
     const complete = this.data.ensure(t0, upTo);
@@ -304,7 +308,8 @@ export class SpacetimeView {
       width,
       height,
       renderer: rendererFor(lab.sim.protocol()),
-      messages: this.data.between(t0, t1, now),
+      head,
+      messages: this.data.between(t0, t1, head),
       markers: lab.sim.markers(),
       pauses: (node, t) => this.data.pauseUntil(node, t),
       selectedNode: this.hooks.controls.selected,
@@ -352,7 +357,7 @@ export class SpacetimeView {
     const m = this.lastModel;
     if (!m) return null;
     const ctx = new SvgContext(m.width, m.height);
-    drawSpacetime(ctx, m.width, m.height, { ...m, messages: this.data.between(m.t0, m.t1, m.now) });
+    drawSpacetime(ctx, m.width, m.height, { ...m, messages: this.data.between(m.t0, m.t1, m.head) });
     return ctx.toString();
   }
 
@@ -376,6 +381,9 @@ export class SpacetimeView {
           t1: g.t1,
           now: this.lastModel.now,
           complete: this.lastModel.complete,
+          head: this.lastModel.head,
+          selectedMessage: this.lastModel.selectedMessage,
+          selectedNode: this.lastModel.selectedNode,
           columns: Array.from({ length: this.lastModel.n }, (_, i) => g.x(i)),
           top: g.top,
           pxPerMs: (g.y(g.t0 + 1000) - g.y(g.t0)) / 1000,
