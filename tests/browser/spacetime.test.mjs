@@ -38,6 +38,8 @@ async function openDiagram(page) {
 /** Shows [t0, t1] and returns what the diagram drew. */
 async function drawn(page, t0, t1) {
   await page.evaluate(([a, b]) => lab.spacetime.setWindow(a, b), [t0, t1]);
+  // The diagram reads a few milliseconds of the run per frame.
+  await page.waitForFunction(() => lab.spacetime.state().complete, null, { timeout: 10000 });
   await frames(page);
   return page.evaluate(() => lab.spacetime.state());
 }

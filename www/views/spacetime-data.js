@@ -16,8 +16,12 @@
 
 /** How many trace records the replay keeps between two reads (far more than one event time makes). */
 const RING = 20_000;
-/** The most event times one request reads, so that a frame stays short. */
-const MAX_TIMES_PER_CALL = 4_000;
+/** How many messages are kept before those far from the window are forgotten (read again if needed). */
+const KEEP = 60_000;
+/** How far around the window messages are kept when forgetting, in ms. */
+const MARGIN_MS = 30_000;
+/** How long one request may read, in ms of real time, so that a frame stays short. */
+const FRAME_BUDGET_MS = 10;
 
 /** A send record's text "#12 vote yes t1 n0 → n4 (duplicate of #9)" → "vote yes t1". */
 function labelOf(text, id) {
@@ -111,18 +115,17 @@ export class SpacetimeData {
 
   /**
    * Makes sure every message on the wire at any time in [from, to] is known
-   * (`to` at most the moment on screen). Returns false when the range could
-   * not all be read in this call (the next call goes on).
+   * (`to` at most the furthest moment reached). Reads for at most
+   * `budgetMs` of real time; returns false when the range could not all be
+   * read (the next call goes on where this one stopped).
    */
-  ensure(from, to) {
+  ensure(from, to, budgetMs = FRAME_BUDGET_MS) {
     from = Math.max(0, Math.floor(from));
     to = Math.floor(to);
     if (to < from) return true;
-    let budget = MAX_TIMES_PER_CALL;
+    const deadline = performance.now() + budgetMs;
     for (const [a, b] of this.gaps(from, to)) {
-      const left = this.read(a, b, budget);
-      budget = left;
-      if (budget <= 0) return false;
+      if (!this.read(a, b, deadline)) return false;
     }
     return true;
   }
@@ -152,23 +155,23 @@ export class SpacetimeData {
     this.covered = out;
   }
 
-  /** Reads [a, b] event time by event time; returns the budget left. */
-  read(a, b, budget) {
+  /** Reads [a, b] event time by event time; false when the deadline came first. */
+  read(a, b, deadline) {
     // From just before `a`, so that what happens at `a` itself is recorded.
     const r = this.replayAt(Math.max(0, a - 1));
     for (;;) {
       const snap = r.snapshot();
       this.takeRecords(r);
       this.takeSnapshot(snap);
-      budget -= 1;
       const next = snap.next_event_ms;
       if (next == null || next > b) {
         this.markCovered(a, b);
-        return budget;
+        return true;
       }
-      if (budget <= 0) {
-        this.markCovered(a, Math.max(a, next - 1));
-        return budget;
+      if (performance.now() > deadline) {
+        // Everything before `next` is read; the next call starts there.
+        if (next - 1 >= a) this.markCovered(a, next - 1);
+        return false;
       }
       r.runUntil(next);
     }
@@ -228,6 +231,24 @@ export class SpacetimeData {
       if (last && last.until === n.paused_until) last.from = Math.min(last.from, snap.time_ms);
       else if (!list.some((p) => p.until === n.paused_until)) list.push({ from: snap.time_ms, until: n.paused_until });
     }
+  }
+
+  /**
+   * Bounds memory on long runs: past KEEP messages, forgets those wholly
+   * outside [t0 − MARGIN_MS, t1 + MARGIN_MS] and marks their time as not read.
+   */
+  trim(t0, t1) {
+    if (this.byId.size <= KEEP) return;
+    const lo = Math.max(0, t0 - MARGIN_MS);
+    const hi = t1 + MARGIN_MS;
+    for (const [id, m] of this.byId) {
+      const last = m.end ?? m.deliver_at ?? m.sent_at ?? 0;
+      if (last < lo || (m.sent_at ?? 0) > hi) this.byId.delete(id);
+    }
+    this.stale = true;
+    // What was forgotten is read again when shown: a range starting at or
+    // after `lo` still has every message that reaches into it.
+    this.covered = this.covered.map((c) => [Math.max(c[0], lo), Math.min(c[1], hi)]).filter((c) => c[1] >= c[0]);
   }
 
   /** Messages sorted by id (and so by send time). */

@@ -288,16 +288,17 @@ export class SpacetimeView {
   }
 
   /** What the diagram shows: the engine's messages and markers in the window. */
-  model(width, height) {
+  model(width, height, budgetMs = undefined) {
     const lab = this.lab;
     const { t0, t1, now } = this.window();
     // Up to the furthest moment reached: after a seek back, what the run did
     // next shows faint below the cursor.
     const head = Math.max(now, lab.headMs());
     const upTo = Math.min(t1, head);
-    // The replay reads at most a few thousand event times per frame; the
-    // rest comes in the next frames.
-    const complete = this.data.ensure(t0, upTo);
+    // The replay reads for a few milliseconds per frame; the rest comes in
+    // the next frames.
+    const complete = this.data.ensure(t0, upTo, budgetMs);
+    this.data.trim(t0, t1);
     if (!complete) this.again();
     const selectedMessage = this.hooks.card.id ?? this.picked;
     return {
@@ -310,13 +311,23 @@ export class SpacetimeView {
       renderer: rendererFor(lab.sim.protocol()),
       head,
       messages: this.data.between(t0, t1, head),
-      markers: lab.sim.markers(),
+      markers: this.markers(),
       pauses: (node, t) => this.data.pauseUntil(node, t),
       selectedNode: this.hooks.controls.selected,
       selectedMessage,
       paused: !lab.playing,
       complete,
     };
+  }
+
+  /** The engine's markers (read once per change of the run). */
+  markers() {
+    if (this.markersAt !== this.lab.version || this.markersOf !== this.lab.sim) {
+      this.markerList = this.lab.sim.markers();
+      this.markersAt = this.lab.version;
+      this.markersOf = this.lab.sim;
+    }
+    return this.markerList;
   }
 
   again() {
@@ -327,8 +338,12 @@ export class SpacetimeView {
     });
   }
 
-  /** Draws the view (when open); the page calls it every frame the run or the selection changed. */
-  draw() {
+  /**
+   * Draws the view (when open); the page calls it every frame the run or the
+   * selection changed. `budgetMs` bounds the reading of new messages
+   * (Infinity reads the whole window first, for the export).
+   */
+  draw(budgetMs = undefined) {
     if (!this.open || !this.lab.sim) return;
     const w = this.canvas.clientWidth;
     const h = this.canvas.clientHeight;
@@ -341,7 +356,7 @@ export class SpacetimeView {
     const ctx = this.canvas.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     try {
-      this.lastModel = this.model(w, h);
+      this.lastModel = this.model(w, h, budgetMs);
       this.frame = drawSpacetime(ctx, w, h, this.lastModel);
     } catch (e) {
       this.hooks.show(e);
@@ -362,7 +377,7 @@ export class SpacetimeView {
   }
 
   exportSvg() {
-    this.draw();
+    this.draw(Infinity);
     const text = this.svg();
     if (text) download(`${baseName(this.lab)}-spacetime.svg`, new Blob([text], { type: 'image/svg+xml' }));
   }
@@ -405,7 +420,7 @@ export class SpacetimeView {
       },
       show: (open = true) => this.setOpen(open),
       svg: () => {
-        this.draw();
+        this.draw(Infinity);
         return this.svg();
       },
       redraw: () => this.draw(),
