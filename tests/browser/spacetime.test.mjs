@@ -139,6 +139,44 @@ test('a lost message ends in ✕ where the engine lost it', async () => {
   await page.context().close();
 });
 
+test('crashes, restarts, pauses and partitions are drawn on the lines where the engine marks them', async () => {
+  const { page, errors } = await openPage(env);
+  await openDiagram(page);
+  const scenario = {
+    version: 1, protocol: 'raft', nodes: 5, seed: 1,
+    events: [
+      { at_ms: 400, type: 'crash', node: 2 },
+      { at_ms: 500, type: 'pause', node: 1, for_ms: 300 },
+      { at_ms: 900, type: 'partition', groups: [[0, 1], [2, 3, 4]] },
+      { at_ms: 1000, type: 'restart', node: 2 },
+      { at_ms: 1200, type: 'heal' },
+    ],
+  };
+  await runTo(page, scenario, 1400);
+  const st = await drawn(page, 300, 1450);
+  const markers = await page.evaluate(() => lab.markers());
+  for (const kind of ['crash', 'pause', 'partition', 'restart', 'heal']) {
+    const mk = markers.find((m) => m.kind === kind);
+    assert.ok(mk, `the engine marks a ${kind}`);
+    const drawnMark = st.marks.find((m) => m.kind === kind && m.time_ms === mk.time_ms);
+    assert.ok(drawnMark, `the ${kind} at ${mk.time_ms} ms is drawn`);
+    const y = st.top + (mk.time_ms - st.t0) * st.pxPerMs;
+    assert.ok(Math.abs(drawnMark.y - y) < 0.01, `${kind} at its time`);
+    if (mk.node != null) assert.ok(Math.abs(drawnMark.x - st.columns[mk.node]) < 0.01, `${kind} on n${mk.node}'s line`);
+    else assert.equal(drawnMark.node, null, `${kind} runs across every line`);
+  }
+  // Whatever the engine lost (to the crashed node, across the partition) ends in ✕.
+  const eng = await engineMessages(page);
+  const lost = eng.messages.filter((m) => m.outcome === 'lost' && m.end >= 300);
+  assert.ok(lost.length > 0, 'the crash and the partition cost messages');
+  const arrows = new Map(st.arrows.map((a) => [a.id, a]));
+  for (const m of lost) assert.equal(arrows.get(m.id)?.crossed, true, `#${m.id} (lost at ${m.end} ms) ends in ✕`);
+  assert.deepEqual(sceneProblems(st, 'space-time with faults'), []);
+  await shoot(page, 'spacetime-faults');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
 test('clicking an arrow takes the clock to its send time and selects the message', async () => {
   const { page, errors } = await openPage(env);
   await openDiagram(page);
