@@ -9,7 +9,7 @@ import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startBrowser, openPage, frames, runTo, storyFile, sceneProblems, artifacts } from './harness.mjs';
+import { startBrowser, openPage, frames, runTo, storyFile, storyIndex, sceneProblems, artifacts } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -173,6 +173,25 @@ test('crashes, restarts, pauses and partitions are drawn on the lines where the 
   for (const m of lost) assert.equal(arrows.get(m.id)?.crossed, true, `#${m.id} (lost at ${m.end} ms) ends in ✕`);
   assert.deepEqual(sceneProblems(st, 'space-time with faults'), []);
   await shoot(page, 'spacetime-faults');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('every protocol\'s arrows are drawn in its legend\'s message styles', async () => {
+  const { page, errors } = await openPage(env);
+  await openDiagram(page);
+  const first = new Map();
+  for (const st of storyIndex()) if (!first.has(st.protocol)) first.set(st.protocol, st.path);
+  assert.ok(first.size >= 5, [...first.keys()].join());
+  for (const [protocol, rel] of first) {
+    await runTo(page, storyFile(rel), 1500);
+    const st = await drawn(page, 0, 1500);
+    const legend = await page.locator('#legend .legend-name').allTextContents();
+    assert.ok(st.arrows.length > 0, `${protocol}: arrows drawn`);
+    for (const a of st.arrows) assert.ok(legend.includes(a.legend), `${protocol}: #${a.id} ${a.kind} is drawn as "${a.legend}", which the legend (${legend.join(', ')}) lists`);
+    assert.deepEqual(sceneProblems(st, `space-time ${protocol}`), []);
+    if (protocol === '2pc') await shoot(page, 'spacetime-2pc');
+  }
   assert.deepEqual(errors, []);
   await page.context().close();
 });
