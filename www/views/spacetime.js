@@ -169,16 +169,19 @@ export class SpacetimeView {
 
   onWheel(e) {
     if (!this.frame) return;
-    e.preventDefault();
     const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.canvas.clientHeight : 1;
     const dy = e.deltaY * unit;
     if (e.ctrlKey || e.metaKey) {
+      e.preventDefault();
       const r = this.canvas.getBoundingClientRect();
       this.zoom(Math.exp(dy * 0.002), this.frame.g.timeAt(e.clientY - r.top));
-    } else {
-      const msPerPx = this.span / Math.max(1, this.frame.g.bottom - this.frame.g.top);
-      this.scrollBy(dy * msPerPx);
+      return;
     }
+    // At either end of the run the wheel scrolls the page instead.
+    if ((dy < 0 && this.t0 <= 0) || (dy > 0 && this.t0 >= this.lab.headMs())) return;
+    e.preventDefault();
+    const msPerPx = this.span / Math.max(1, this.frame.g.bottom - this.frame.g.top);
+    this.scrollBy(dy * msPerPx);
   }
 
   point(e) {
