@@ -186,6 +186,32 @@ test('crashes, restarts, pauses and partitions are drawn on the lines where the 
   await page.context().close();
 });
 
+test('acting in the past: the diagram forgets the old future and draws the new run', async () => {
+  const { page, errors } = await openPage(env);
+  await openDiagram(page);
+  await runTo(page, storyFile('raft/first-election.json'), 1200);
+  await drawn(page, 0, 1300);
+  // Back to 400 ms (the old future stays, faint), then crash the leader there: a fork.
+  await page.evaluate(() => lab.seek(400));
+  let st = await drawn(page, 0, 1300);
+  assert.ok(st.arrows.some((a) => a.future), 'before the fork, the run\'s later messages show');
+  await page.evaluate(() => lab.inject({ type: 'crash', node: 4 }));
+  await page.evaluate(() => lab.runUntil(1000));
+  st = await drawn(page, 0, 1300);
+  const eng = await engineMessages(page);
+  assert.ok(eng.same);
+  assert.deepEqual(st.arrows.map((a) => a.id).sort((a, b) => a - b), eng.messages.map((m) => m.id).sort((a, b) => a - b), 'exactly the new run\'s messages');
+  const arrows = new Map(st.arrows.map((a) => [a.id, a]));
+  for (const m of eng.messages) {
+    const a = arrows.get(m.id);
+    assert.deepEqual([a.from, a.to, a.sent_at, a.outcome === 'delivered' ? a.end : null], [m.from, m.to, m.sent_at, m.outcome === 'delivered' ? m.end : null], `#${m.id}`);
+    if (m.outcome != null) assert.equal(a.crossed, m.outcome === 'lost', `#${m.id} lost or not`);
+  }
+  assert.ok(st.marks.some((m) => m.kind === 'crash' && m.node === 4 && m.time_ms === 400), 'the crash is on n4\'s line');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
 test('every protocol\'s arrows are drawn in its legend\'s message styles', async () => {
   const { page, errors } = await openPage(env);
   await openDiagram(page);
