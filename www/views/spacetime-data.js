@@ -20,6 +20,8 @@ const RING = 20_000;
 const KEEP = 60_000;
 /** How far around the window messages are kept when forgetting, in ms. */
 const MARGIN_MS = 30_000;
+/** How much simulated time a fresh replay catches up in one piece. */
+const CATCH_UP_MS = 1_000;
 /** How long one request may read, in ms of real time, so that a frame stays short. */
 const FRAME_BUDGET_MS = 10;
 
@@ -92,23 +94,38 @@ export class SpacetimeData {
     }
   }
 
-  /** The replay Simulation, built from the run's scenario when needed. */
-  replayAt(t) {
+  /**
+   * The replay Simulation at `t`, built from the run's scenario when needed;
+   * null when getting there needs more time than is left before `deadline`
+   * (a fresh replay of a long run catches up a second of simulated time at a
+   * time, over several frames, so that acting on a long run never freezes
+   * the page).
+   */
+  replayAt(t, deadline = Infinity) {
     if (this.sim !== this.lab.sim) this.reset();
     if (!this.replay) {
       const Sim = this.lab.sim.constructor;
       this.replay = new Sim(this.lab.sim.scenarioJson());
-      this.replay.recordTrace(RING);
-      this.seq = 0;
+      this.moved = true;
     }
     const r = this.replay;
     if (r.timeMs() !== t) {
+      // Catching up beyond anything it has reached: by pieces, not recording.
+      r.recordTrace(0);
+      while (r.headMs() < t - CATCH_UP_MS) {
+        if (performance.now() > deadline) return null;
+        r.runUntil(Math.max(r.timeMs(), r.headMs()) + CATCH_UP_MS);
+      }
       if (r.timeMs() > t || t - r.timeMs() > 2000) r.seek(t);
       else r.runUntil(t);
-      // Only records from here on matter: empty the ring.
+      this.moved = true;
+    }
+    if (this.moved) {
+      // Only records from here on matter: the ring starts empty.
       r.recordTrace(0);
       r.recordTrace(RING);
       this.seq = 0;
+      this.moved = false;
     }
     return r;
   }
@@ -158,7 +175,8 @@ export class SpacetimeData {
   /** Reads [a, b] event time by event time; false when the deadline came first. */
   read(a, b, deadline) {
     // From just before `a`, so that what happens at `a` itself is recorded.
-    const r = this.replayAt(Math.max(0, a - 1));
+    const r = this.replayAt(Math.max(0, a - 1), deadline);
+    if (!r) return false;
     for (;;) {
       const snap = r.snapshot();
       this.takeRecords(r);
