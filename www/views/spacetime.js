@@ -76,6 +76,7 @@ export class SpacetimeView {
     this.tools.className = 'st-tools';
     this.rangeOut = document.createElement('output');
     this.rangeOut.className = 'st-range';
+    this.rangeOut.setAttribute('aria-label', 'Time shown');
     this.followButton = button('Follow the clock', 'Keep the moment on screen in view (it follows while the run plays)', 'follow', { 'aria-pressed': 'true' });
     this.tools.append(
       button('▲ Earlier', 'Scroll back in time (wheel up)', 'earlier'),
@@ -438,7 +439,7 @@ function arrowWords(a) {
   return `#${a.id} ${a.label} · ${route}\nsent at ${a.sent_at} ms · ${fate}\nclick to go to the moment it was sent`;
 }
 
-/** Builds the view in `mount` (hidden in an embedded frame, which shows the cluster only). */
+/** Builds the view in `mount` (the page leaves it out of an embedded frame, which shows the cluster only). */
 export function setupSpacetime(mount, lab, hooks) {
   if (!mount) return null;
   return new SpacetimeView(mount, lab, hooks);
