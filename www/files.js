@@ -11,7 +11,7 @@ import { font, palette } from './draw/common.js';
 
 const $ = (id) => document.getElementById(id);
 
-function download(name, blob) {
+export function download(name, blob) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -23,7 +23,7 @@ function download(name, blob) {
 }
 
 /** A file name for this run, such as `raft-seed42-2300ms`. */
-function baseName(lab) {
+export function baseName(lab) {
   const sc = lab.sim.scenario();
   return `${sc.protocol}-seed${sc.seed}-${Math.floor(lab.displayTime)}ms`;
 }

@@ -13,6 +13,7 @@ import { TimelineBar } from './timeline.js';
 import { setupFiles, composeImage, scenarioToSave } from './files.js';
 import { Share, hasLink, MAX_LINK_T_MS } from './share.js';
 import { setupRegistryControls } from './registry-controls.js';
+import { setupSpacetime } from './views/spacetime.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,6 +22,7 @@ let controls;
 let panels;
 let card;
 let timeline;
+let spacetime;
 let moments = new MomentTrack();
 let layout = null;
 let lastDrawn = { version: -1, time: -1, w: 0, h: 0 };
@@ -227,6 +229,7 @@ function draw(force) {
   card.update(snap);
   showMoment();
   timeline.draw();
+  spacetime?.draw();
   lastDrawn = { version: lab.version, time, w, h };
 }
 
@@ -339,6 +342,8 @@ function exposeLab() {
     savedScenario: () => scenarioToSave(lab),
     protocols: () => protocols(),
     freshSeed: () => freshSeed(),
+    /** The space-time diagram: state() is what its last frame drew; setWindow(t0, t1), show(open), svg(). */
+    spacetime: spacetime?.api() ?? null,
   };
 }
 
@@ -367,6 +372,7 @@ async function main() {
   };
   setupFiles(lab, { load, show });
   setupRegistryControls(lab, $('registry-controls'), { show });
+  if (!embedded) spacetime = setupSpacetime($('spacetime'), lab, { controls, card, show });
   $('hint-request').addEventListener('click', () => controls.sendRequest(null));
   new StoryGuard(lab, { load });
   if (embedded) {
