@@ -142,7 +142,6 @@ impl Zab {
                 }
             }
         }
-        out.set_timer(ZabTimer::Notify, self.not_timeout);
     }
 
     /// `termPredicate(outofelection, vote) && checkLeader(...)`: a quorum of
@@ -178,6 +177,10 @@ impl Zab {
         }
     }
 
+    /// ZooKeeper sends its notifications again when it has heard nothing
+    /// for notTimeout, over TCP that retransmits what is lost. Here a
+    /// notification can be lost for good, so the resend keeps its own clock
+    /// (doubling up to the maximum) whatever arrives meanwhile.
     pub(super) fn on_notify_timer(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
         if self.state != PeerState::Looking {
             return;

@@ -4,7 +4,10 @@
 //! A follower connects with FOLLOWERINFO (again each tick until LEADERINFO
 //! comes). It accepts the leader's epoch only if it is above its
 //! acceptedEpoch (Zab phase 1: "if e' > f.p"), records it and answers
-//! ACKEPOCH; otherwise it returns to election. It applies the DIFF, TRUNC or
+//! ACKEPOCH. An epoch below it is refused: back to election. An epoch equal
+//! to it is not accepted anew either; as in ZooKeeper, the follower says it
+//! already had it (ACKEPOCH with -1 there) and may rejoin that epoch once
+//! it is established, but it never counts toward fixing it. It applies the DIFF, TRUNC or
 //! SNAP to its history, writes it, and only then, on NEWLEADER, sets its
 //! currentEpoch and ACKs (the order ZOOKEEPER-3911 broke: with
 //! `unsafe_ack_before_persist` the synced history stays in memory until
@@ -120,19 +123,23 @@ impl Zab {
                 }
                 self.got_leader_info = true;
                 out.cancel_timer(ZabTimer::Connect);
-                if epoch > self.ps.accepted_epoch {
+                let fresh = epoch > self.ps.accepted_epoch;
+                if epoch >= self.ps.accepted_epoch {
                     self.ps.accepted_epoch = epoch;
-                    out.note(|| format!("accepts epoch {epoch}"));
+                    out.note(|| {
+                        if fresh {
+                            format!("accepts epoch {epoch}")
+                        } else {
+                            format!("already accepted epoch {epoch}: asks to rejoin it")
+                        }
+                    });
                     if let Some(l) = self.leader {
-                        let summary = (self.ps.current_epoch, last_zxid(self.history()));
-                        out.send(
-                            l,
-                            ZabMsg::AckEpoch { session: self.session, current_epoch: summary.0, last_zxid: summary.1 },
-                        );
+                        let (current_epoch, last_zxid) = (self.ps.current_epoch, last_zxid(self.history()));
+                        out.send(l, ZabMsg::AckEpoch { session: self.session, current_epoch, last_zxid, fresh });
                     }
                 } else {
                     let accepted = self.ps.accepted_epoch;
-                    out.note(|| format!("refuses epoch {epoch}: not above its acceptedEpoch {accepted}"));
+                    out.note(|| format!("refuses epoch {epoch}: below its acceptedEpoch {accepted}"));
                     self.start_looking(cx, out);
                 }
             }

@@ -33,6 +33,8 @@ pub struct Learner {
     pub accepted_epoch: u64,
     /// The ACKEPOCH's last zxid, once it came.
     pub peer_last: Option<Zxid>,
+    /// That ACKEPOCH accepted the epoch anew (only those fix it).
+    pub fresh: bool,
     /// The leader's last zxid when it sent the sync (NEWLEADER covers it).
     pub synced_to: Option<Zxid>,
     /// NEWLEADER acknowledged: its ACKs count.
@@ -109,6 +111,7 @@ impl Zab {
             session,
             accepted_epoch,
             peer_last: None,
+            fresh: false,
             synced_to: None,
             synced: false,
             acked: Zxid::ZERO,
@@ -144,6 +147,7 @@ impl Zab {
         from: NodeId,
         session: u64,
         summary: (u64, Zxid),
+        fresh: bool,
         out: &mut Out<Self>,
     ) {
         if self.state != super::PeerState::Leading || self.new_epoch.is_none() {
@@ -162,6 +166,7 @@ impl Zab {
             return;
         }
         l.peer_last = Some(summary.1);
+        l.fresh = fresh;
         if quorum {
             self.sync(from, out);
         } else {
@@ -172,7 +177,7 @@ impl Zab {
     /// `waitForEpochAck`: a quorum accepted the epoch; synchronize them.
     fn try_epoch_quorum(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
         let Some(epoch) = self.new_epoch else { return };
-        let acked = self.learners.values().filter(|l| l.peer_last.is_some()).count();
+        let acked = self.learners.values().filter(|l| l.peer_last.is_some() && l.fresh).count();
         if self.epoch_quorum || acked + 1 < self.majority() {
             return;
         }

@@ -335,8 +335,8 @@ impl Protocol for Zab {
             ZabMsg::FollowerInfo { session, accepted_epoch, last_zxid } => {
                 self.on_follower_info(cx, from, session, accepted_epoch, last_zxid, out)
             }
-            ZabMsg::AckEpoch { session, current_epoch, last_zxid } => {
-                self.on_ack_epoch(cx, from, session, (current_epoch, last_zxid), out)
+            ZabMsg::AckEpoch { session, current_epoch, last_zxid, fresh } => {
+                self.on_ack_epoch(cx, from, session, (current_epoch, last_zxid), fresh, out)
             }
             ZabMsg::Ack { session, zxid } => self.on_ack(cx, from, session, zxid, out),
             ZabMsg::FollowerPing { session, .. } => self.heard(cx, from, session),

@@ -116,8 +116,10 @@ pub enum ZabMsg {
     /// Discovery: a follower connects, with its acceptedEpoch and last zxid.
     FollowerInfo { session: u64, accepted_epoch: u64, last_zxid: Zxid },
     /// Discovery: the follower accepts the new epoch, with its currentEpoch
-    /// and last zxid (Zab's ACK-E).
-    AckEpoch { session: u64, current_epoch: u64, last_zxid: Zxid },
+    /// and last zxid (Zab's ACK-E). `fresh` is false when the epoch equals
+    /// the acceptedEpoch it already had (ZooKeeper sends -1 then): it may
+    /// rejoin that epoch, but it does not count toward fixing it.
+    AckEpoch { session: u64, current_epoch: u64, last_zxid: Zxid, fresh: bool },
     /// Acknowledges NEWLEADER (`zxid` = (epoch, 0)) or a PROPOSAL.
     Ack { session: u64, zxid: Zxid },
     /// A follower's answer to the leader's PING.
@@ -160,7 +162,10 @@ impl Message for ZabMsg {
                 format!("vote n{} e{} z{} r{election_epoch}", vote.leader, vote.peer_epoch, vote.zxid)
             }
             ZabMsg::FollowerInfo { accepted_epoch, .. } => format!("FOLLOWERINFO a{accepted_epoch}"),
-            ZabMsg::AckEpoch { current_epoch, last_zxid, .. } => format!("ACKEPOCH c{current_epoch} z{last_zxid}"),
+            ZabMsg::AckEpoch { current_epoch, last_zxid, fresh: true, .. } => {
+                format!("ACKEPOCH c{current_epoch} z{last_zxid}")
+            }
+            ZabMsg::AckEpoch { last_zxid, .. } => format!("ACKEPOCH (had it) z{last_zxid}"),
             ZabMsg::Ack { zxid, .. } => format!("ACK {zxid}"),
             ZabMsg::FollowerPing { .. } => "PING".into(),
             ZabMsg::Request { value, .. } => format!("REQUEST {value}"),
