@@ -138,7 +138,6 @@ impl Zab {
                 if self.settled_on(vote, election_epoch, from, state) {
                     self.logical_clock = election_epoch;
                     self.decide(vote, cx, out);
-                    return;
                 }
             }
         }
