@@ -83,6 +83,12 @@ fn random_fault_runs_keep_every_invariant_and_settle() {
         violations += s.violations().len();
         answered += s.history().iter().filter(|o| o.return_ms.is_some()).count();
         let replay = s.scenario().to_json_string();
+        // The recorded scenario replays the run exactly (a sample of runs).
+        if seed % 25 == 0 {
+            let mut again = sim::<Zab>(serde_json::from_str(&replay).unwrap());
+            run_to(&mut again, END);
+            assert_eq!(again.trace_hash(), s.trace_hash(), "seed {seed}: the replay diverged\n  replay: {replay}");
+        }
         match settled {
             Some(ms) => settle_ms.push(ms),
             None => failures.push(format!("seed {seed}: no settled leader by {LEADER_BY} ms\n  replay: {replay}")),
