@@ -36,7 +36,9 @@ impl Zab {
         for t in [ZabTimer::Connect, ZabTimer::Init, ZabTimer::Watchdog, ZabTimer::Tick, ZabTimer::Finalize] {
             out.cancel_timer(t);
         }
-        if self.staged.take().is_some() {
+        if let Some(staged) = self.staged.take() {
+            let keep = staged.iter().zip(&self.ps.history).take_while(|(a, b)| a == b).count();
+            self.history_cut(keep);
             out.note(|| "drops the synced transactions it had not written".to_string());
         }
         self.state = PeerState::Looking;

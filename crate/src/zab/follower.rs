@@ -34,7 +34,7 @@ impl Zab {
         self.sessions += 1;
         // Sessions grow across restarts too (time does), so the leader can
         // tell a new connection from an old one.
-        self.session = cx.now.saturating_mul(64) + self.sessions % 64;
+        self.session = cx.now.saturating_mul(64).saturating_add(self.sessions % 64);
         self.expect_seq = 0;
         self.buffer.clear();
         self.got_leader_info = false;

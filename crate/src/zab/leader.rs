@@ -131,7 +131,7 @@ impl Zab {
             return;
         }
         let top = self.learners.values().map(|l| l.accepted_epoch).max().unwrap_or(0).max(self.ps.accepted_epoch);
-        let epoch = top + 1;
+        let epoch = top.saturating_add(1);
         self.ps.accepted_epoch = epoch;
         self.new_epoch = Some(epoch);
         out.note(|| format!("proposes epoch {epoch}"));
@@ -295,7 +295,7 @@ impl Zab {
         }
         let epoch = self.ps.current_epoch;
         let last = last_zxid(self.history());
-        let counter = if last.epoch() == epoch { last.1 + 1 } else { 1 };
+        let counter = if last.epoch() == epoch { last.1.saturating_add(1) } else { 1 };
         let txn = Txn { zxid: Zxid(epoch, counter), value, op, origin };
         out.note(|| format!("proposes {} as {}", txn.value, txn.zxid));
         self.history_mut().push(txn.clone());

@@ -175,7 +175,7 @@ impl Zab {
             self.committed = upto;
         }
         while self.applied < self.committed {
-            let t = &self.history()[self.applied];
+            let Some(t) = self.history().get(self.applied) else { break };
             let (op, origin, value) = (t.op.clone(), t.origin, t.value.clone());
             self.applied += 1;
             match op {
