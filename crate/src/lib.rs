@@ -58,4 +58,5 @@ families! {
     "raft" => raft,
     "paxos" => paxos,
     "commit" => commit,
+    "zab" => zab,
 }
