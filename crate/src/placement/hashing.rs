@@ -240,7 +240,7 @@ impl Protocol for ConsistentHashing {
 
     fn spec() -> Spec {
         Spec {
-            summary: "Place keys on a hash ring with virtual nodes so that a join or leave moves only about 1/N of them",
+            summary: "Place keys on a hash ring with virtual nodes so that a join or leave moves only about 1/N of them.",
             reference: "Karger et al., Consistent Hashing and Random Trees (STOC 1997); DeCandia et al., Dynamo (SOSP 2007) §4.2–4.3",
             kinds: &[
                 Doc { name: "Put", doc: "a client write forwarded to a node of the key's preference list" },

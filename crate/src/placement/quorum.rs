@@ -415,7 +415,7 @@ impl Protocol for QuorumKv {
 
     fn spec() -> Spec {
         Spec {
-            summary: "Replicate each key on N ring neighbours and answer after R or W of them, with vector clocks, read repair, hinted handoff and anti-entropy",
+            summary: "Replicate each key on N ring neighbours and answer after R or W of them, with vector clocks, read repair, hinted handoff and anti-entropy.",
             reference: "DeCandia et al., Dynamo (SOSP 2007) §4.3–4.7; Attiya, Bar-Noy & Dolev (JACM 1995) for reads that write back",
             kinds: super::quorum_check::KINDS,
             variants: &[
