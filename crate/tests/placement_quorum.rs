@@ -263,3 +263,36 @@ fn bad_params_are_refused_by_name() {
         assert!(err.contains(needle), "{err}");
     }
 }
+
+/// ABD under faults: 5% of messages dropped, one node crashed and restarted,
+/// then the partition {0, 1} | {2, 3, 4} and a heal, over 30 seeds: every
+/// history of reads and writes is linearizable (operations cut off by the
+/// faults time out without an answer, which the checker allows).
+#[test]
+fn abd_stays_linearizable_under_crashes_partitions_and_drops() {
+    let mut bad = Vec::new();
+    let mut answered = 0;
+    for seed in SEEDS {
+        let crash = seed as usize % 5;
+        let doc = json!({
+            "version": 1, "protocol": "quorum-kv", "nodes": 5, "seed": seed, "params": variant_params("abd"),
+            "network": { "latency_ms": [5, 60], "drop_rate": 0.05 },
+            "clients": { "count": 4, "ops": ["read", "write"], "keys": ["x", "y"], "think_ms": [0, 40],
+                         "timeout_ms": 800, "until_ms": 3000 },
+            "events": [
+                { "at_ms": 300 + seed * 13, "type": "crash", "node": crash },
+                { "at_ms": 1200, "type": "restart", "node": crash },
+                { "at_ms": 1500, "type": "partition", "groups": [[0, 1], [2, 3, 4]] },
+                { "at_ms": 2200, "type": "heal" }
+            ],
+            "run_until_ms": 4000
+        });
+        let w = run(&doc, 4000);
+        answered += w.history().iter().filter(|o| o.return_ms.is_some()).count();
+        if consensus_lab::history::consistency(w.history()).linearizable != Some(true) {
+            bad.push(seed);
+        }
+    }
+    assert!(answered > 30 * 40, "progress: {answered}");
+    assert!(bad.is_empty(), "ABD under faults: seeds {bad:?} not linearizable");
+}
