@@ -153,7 +153,7 @@ fn joins_and_leaves_hand_keys_over_by_message_until_every_key_is_on_its_owners()
 fn bad_params_are_refused_by_name() {
     for (params, needle) in [
         (json!({ "tokens": 0 }), "tokens"),
-        (json!({ "replicas": 9 }), "replicas"),
+        (json!({ "replicas": 65 }), "replicas"),
         (json!({ "sample_keys": 1_000_000 }), "sample_keys"),
         (json!({ "tokens": "x" }), "params.tokens"),
     ] {

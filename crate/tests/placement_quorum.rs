@@ -252,7 +252,7 @@ fn concurrent_writes_become_siblings() {
 #[test]
 fn bad_params_are_refused_by_name() {
     for (params, needle) in [
-        (json!({ "n": 9 }), "n must be"),
+        (json!({ "n": 26 }), "n must be"),
         (json!({ "r": 4 }), "r must be"),
         (json!({ "w": 0 }), "w must be"),
         (json!({ "retry_ms": 0 }), "retry_ms"),

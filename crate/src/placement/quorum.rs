@@ -124,6 +124,12 @@ impl QuorumKv {
         &self.params
     }
 
+    /// N, or the cluster size when the cluster is smaller (R and W are
+    /// capped by it in turn).
+    pub fn replicas(&self) -> usize {
+        (self.params.n as usize).min(self.n)
+    }
+
     /// The key's N replicas, then every other node in ring order (stand-ins).
     fn walk(&self, key: &str) -> Vec<NodeId> {
         self.ring.preference(key, self.n)
@@ -206,8 +212,8 @@ impl QuorumKv {
 
     fn needed(&self, phase: Phase) -> usize {
         match phase {
-            Phase::Query => self.params.r as usize,
-            _ => self.params.w as usize,
+            Phase::Query => (self.params.r as usize).min(self.replicas()),
+            _ => (self.params.w as usize).min(self.replicas()),
         }
     }
 
@@ -381,7 +387,7 @@ impl QuorumKv {
 
     /// The entries of every key this node and `peer` both replicate.
     fn shared_entries(&self, peer: NodeId) -> Vec<(Rc<str>, Vec<Version>)> {
-        let n = self.params.n as usize;
+        let n = self.replicas();
         self.st
             .store
             .iter()
@@ -540,7 +546,7 @@ impl Protocol for QuorumKv {
     fn on_client_op(&mut self, cx: &mut Ctx, op: Rc<ClientOp>, out: &mut Out<Self>) -> ClientReply {
         let id = op.id;
         let mut home = self.walk(&op.op.key);
-        home.truncate(self.params.n as usize);
+        home.truncate(self.replicas());
         out.note(|| format!("coordinates {} on {}", op.op.describe(), crate::base::text::node_set(home.iter().copied())));
         let asked = home.iter().map(|&h| (h, None)).collect();
         let p = Pending {
@@ -561,7 +567,7 @@ impl Protocol for QuorumKv {
 
     fn store(&self) -> Option<&Store> {
         // Only when every node replicates every key do all stores agree.
-        (self.params.n as usize == self.n).then_some(&self.resolved)
+        (self.replicas() == self.n).then_some(&self.resolved)
     }
 
     fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool {
@@ -577,8 +583,8 @@ impl Protocol for QuorumKv {
             .filter(|p| p.phase != Phase::Done)
             .map(|p| {
                 let (what, need) = match p.phase {
-                    Phase::Query => ("replies", self.params.r),
-                    _ => ("acks", self.params.w),
+                    Phase::Query => ("replies", self.needed(Phase::Query)),
+                    _ => ("acks", self.needed(Phase::Write)),
                 };
                 format!("{}: {}/{need} {what}", p.op.op.describe(), p.answered.len())
             })

@@ -44,7 +44,7 @@ impl QuorumChecker {
             && let Some(p) = (0..nodes.len()).find_map(|i| nodes.node(i).up())
         {
             let params = p.params();
-            self.ring = Some((Rc::new(Ring::new(0..nodes.len(), params.tokens)), params.n as usize));
+            self.ring = Some((Rc::new(Ring::new(0..nodes.len(), params.tokens)), p.replicas()));
         }
     }
 }
