@@ -57,6 +57,7 @@ macro_rules! families {
 families! {
     "raft" => raft,
     "paxos" => paxos,
-    "commit" => commit,
     "zab" => zab,
+    "commit" => commit,
+    "placement" => placement,
 }
