@@ -56,4 +56,5 @@ families! {
     "raft" => raft,
     "paxos" => paxos,
     "commit" => commit,
+    "epidemic" => epidemic,
 }
