@@ -277,7 +277,7 @@ impl Protocol for Gossip {
             reference: "Demers et al., Epidemic Algorithms for Replicated Database Maintenance (PODC 1987), §1.3–1.5",
             kinds: &[
                 Doc { name: "Push", doc: "a node sends its hot rumors to a random partner" },
-                Doc { name: "Feedback", doc: "the partner already knew these rumors: the contact was unnecessary" },
+                Doc { name: "Feedback", doc: "the answer to a push: which of the pushed rumors the partner already knew (unnecessary contacts)" },
                 Doc { name: "Pull", doc: "a node asks a random partner for the hot rumors it lacks" },
                 Doc { name: "PushPull", doc: "a node sends its hot rumors and asks for the partner's" },
                 Doc { name: "Reply", doc: "the partner's hot rumors the asker lacked (and, push-pull, which it already knew)" },
