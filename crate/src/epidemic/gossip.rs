@@ -300,7 +300,7 @@ impl Protocol for Gossip {
                 Doc { name: "ms_to_full_spread", doc: "the same in milliseconds" },
                 Doc { name: "messages_per_node", doc: "messages sent, divided by the number of nodes" },
                 Doc { name: "residue", doc: "the share of live nodes a rumor never reached when its mongering stopped (mean over stopped rumors; null while none has)" },
-                Doc { name: "spreading", doc: "rumors some live node still holds hot" },
+                Doc { name: "spreading", doc: "rumors still being mongered: some live node held one hot within the last round" },
             ],
             series: &[Doc { name: "known:<value>", doc: "the share of live nodes that know each injected value" }],
             ..Spec::DEFAULT

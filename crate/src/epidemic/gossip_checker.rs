@@ -31,7 +31,9 @@ struct Rumor {
     hot_up: usize,
     ever_hot: bool,
     full_ms: Option<Time>,
-    /// When its mongering stopped, and the residue then.
+    /// When the last node holding it hot lost interest, and the residue
+    /// then. It counts as over once nobody took it up again for a whole
+    /// round (a push may still be on its way when its sender stops).
     stopped: Option<(Time, f64)>,
 }
 
@@ -132,6 +134,14 @@ impl GossipChecker {
     }
 }
 
+impl GossipChecker {
+    /// The residue of each rumor whose mongering is over by `now`.
+    fn over(&self, now: Time) -> impl Iterator<Item = f64> + '_ {
+        let settle = self.interval_ms;
+        self.rumors.iter().filter_map(move |r| r.stopped.filter(|&(t, _)| t + settle <= now).map(|(_, s)| s))
+    }
+}
+
 impl Checker<Gossip> for GossipChecker {
     fn on_event(&mut self, now: Time, event: &Event) {
         if let Event::ClientRequest { value, .. } = event {
@@ -173,7 +183,7 @@ impl Checker<Gossip> for GossipChecker {
         }
     }
 
-    fn metrics(&self, _now: Time, nodes: &dyn Nodes<Gossip>, out: &mut Figures) {
+    fn metrics(&self, now: Time, nodes: &dyn Nodes<Gossip>, out: &mut Figures) {
         out.put("rumors", self.rumors.len() as f64);
         let every = self.interval_ms.max(1);
         let full: Option<Vec<(Time, Time)>> = self.rumors.iter().map(|r| r.full_ms.map(|f| (r.injected_ms, f))).collect();
@@ -183,11 +193,12 @@ impl Checker<Gossip> for GossipChecker {
         out.put("rounds_to_full_spread", rounds.map_or(f64::NAN, |r| r as f64));
         out.put("ms_to_full_spread", ms.map_or(f64::NAN, |r| r as f64));
         out.put("messages_per_node", self.sent_total as f64 / nodes.len().max(1) as f64);
-        let stopped: Vec<f64> = self.rumors.iter().filter_map(|r| r.stopped.map(|(_, s)| s)).collect();
+        let stopped: Vec<f64> = self.over(now).collect();
         let residue =
             if stopped.is_empty() { f64::NAN } else { stopped.iter().sum::<f64>() / stopped.len() as f64 };
         out.put("residue", residue);
-        out.put("spreading", self.rumors.iter().filter(|r| r.hot_up > 0).count() as f64);
+        let spreading = self.rumors.iter().filter(|r| r.ever_hot).count() - stopped.len();
+        out.put("spreading", spreading as f64);
     }
 
     fn sample(&self, _now: Time, _nodes: &dyn Nodes<Gossip>, out: &mut Figures) {
