@@ -73,6 +73,7 @@ fn push_pull_spreads_faster_than_push_and_than_pull() {
     let push = rounds_to_spread("push");
     let pull = rounds_to_spread("pull");
     let push_pull = rounds_to_spread("push-pull");
+    println!("mean rounds to full spread, n = 1000: push {push:.1}, pull {pull:.1}, push-pull {push_pull:.1}");
     assert!(push_pull < pull && push_pull < push, "push-pull {push_pull}, pull {pull}, push {push}");
     assert!(pull < push, "late in the spread pull wins: pull {pull}, push {push}");
 }
@@ -115,6 +116,7 @@ fn late_in_the_spread_pull_squares_the_uninformed_share_and_push_divides_it_by_e
     };
     let pull = ratio("pull", |p| p * p);
     let push = ratio("push", |p| p * exp(-1.0));
+    println!("uninformed after a late round / law: pull (p²) {pull:.2}, push (p/e) {push:.2}");
     assert!((0.7..=1.4).contains(&pull), "pull: seen/predicted = {pull:.2}");
     assert!((0.7..=1.4).contains(&push), "push: seen/predicted = {push:.2}");
 }
@@ -150,6 +152,7 @@ fn rumor_mongering_residue_follows_the_analytic_law_and_counters_leave_less() {
         let coin = mean_residue(k, "coin");
         assert!((coin - s).abs() <= tolerance, "k={k}: coin residue {coin:.4}, analytic {s:.4}");
         let counter = mean_residue(k, "counter");
+        println!("k = {k}: residue with coin {coin:.4} (analytic {s:.4}), with counter {counter:.4}");
         if k == 1 {
             // One unnecessary contact ends interest under both rules.
             assert_eq!(counter, coin, "k=1: the counter and the coin are the same rule");
