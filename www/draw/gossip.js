@@ -7,9 +7,10 @@
 //
 // The same drawing holds from 16 to 1,000 nodes: the ring's nodes shrink to
 // dots once there are too many to draw in full (their size follows the
-// spacing on the ring, so dots never overlap), labels beside nodes are left
-// to the tooltips, and the middle of the ring sums up each value: how many
-// live nodes know it and how many still spread it.
+// spacing on the ring), labels beside nodes are left to the tooltips, and the
+// middle of the ring shows every node again as a square of a grid, big enough
+// to read at 1,000 nodes, with how many live nodes know each value and how
+// many still spread it. With few nodes the middle just sums that up.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, centerArea, summary, ringLayout } from './common.js';
 import { plural } from '../names.js';
 import { commonLines } from '../describe.js';
@@ -146,10 +147,77 @@ function valuesOf(snap) {
   return [...seen];
 }
 
+/**
+ * A crowded ring's nodes once more, as a grid of squares in the middle (n0 top
+ * left, row by row), big enough to read what each one knows even at 1,000
+ * nodes: the value it learned last (stripes when it knows several), an orange
+ * border while it spreads, pale and crossed out while it is down. Returns the
+ * height used.
+ */
+function drawGrid(ctx, snap, area) {
+  const n = snap.nodes.length;
+  const cols = Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / cols);
+  const cell = Math.max(2, Math.floor(Math.min(area.w / cols, (area.h * 0.62) / rows)));
+  const x0 = area.x + (area.w - cell * cols) / 2;
+  const y0 = area.y;
+  const gap = cell >= 5 ? 1 : 0;
+  ctx.fillStyle = '#ffffff';
+  ctx.globalAlpha = 0.9;
+  ctx.fillRect(x0 - 3, y0 - 3, cell * cols + 6, cell * rows + 6);
+  ctx.globalAlpha = 1;
+  snap.nodes.forEach((node, i) => {
+    const x = x0 + (i % cols) * cell;
+    const y = y0 + Math.floor(i / cols) * cell;
+    const w = cell - gap;
+    const known = node.known ?? [];
+    ctx.globalAlpha = node.up ? 1 : 0.3;
+    if (known.length <= 1 || w < known.length) {
+      ctx.fillStyle = known.length ? valueColor(known[known.length - 1]) : NOTHING;
+      ctx.fillRect(x, y, w, w);
+    } else {
+      known.forEach((v, k) => {
+        ctx.fillStyle = valueColor(v);
+        ctx.fillRect(x + (k * w) / known.length, y, w / known.length, w);
+      });
+    }
+    ctx.globalAlpha = 1;
+    if (node.up && node.hot?.length) {
+      ctx.strokeStyle = HOT;
+      ctx.lineWidth = Math.max(1, Math.min(2, w * 0.25));
+      ctx.strokeRect(x + 0.5, y + 0.5, w - 1, w - 1);
+    } else if (!node.up && w >= 4) {
+      ctx.strokeStyle = palette.down;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x, y);
+      ctx.lineTo(x + w, y + w);
+      ctx.stroke();
+    }
+  });
+  return cell * rows + 8;
+}
+
 /** The middle of the ring: for each value, who knows it and who spreads it. */
 export function drawDetail(ctx, snap, area) {
   const live = snap.nodes.filter((d) => d.up);
   const values = valuesOf(snap);
+  const crowded = snap.nodes[0] && facts.get(snap.nodes[0])?.room === 'dot';
+  if (crowded) {
+    const used = drawGrid(ctx, snap, area);
+    let y = area.y + used + 6;
+    for (const v of values.slice(0, 3)) {
+      const knows = live.filter((d) => d.known?.includes(v)).length;
+      const hot = live.filter((d) => d.hot?.includes(v)).length;
+      font(ctx, 11, 700);
+      const s = fit(ctx, `■ "${v}" known by ${knows}/${live.length} live${hot ? ` · ${hot} spreading` : ''}`, area.w);
+      text(ctx, s, area.x + area.w / 2, y, { px: 11, weight: 700, color: valueColor(v) });
+      y += 15;
+    }
+    if (!values.length) text(ctx, 'no rumor yet', area.x + area.w / 2, y, { px: 12, weight: 600 });
+    else if (values.length > 3) text(ctx, `… and ${plural(values.length - 3, 'more value')}`, area.x + area.w / 2, y, { px: 10, color: palette.muted });
+    return;
+  }
   const lines = [];
   if (!values.length) lines.push({ s: 'no rumor yet', px: 13, weight: 600, color: palette.ink });
   for (const v of values.slice(0, 4)) {
