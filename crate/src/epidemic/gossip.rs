@@ -260,6 +260,25 @@ impl Gossip {
     }
 }
 
+impl super::gossip_checker::Spreading for Gossip {
+    const MONGERS: bool = true;
+    fn known_of(stable: &GossipStable) -> &[Value] {
+        &stable.known
+    }
+    fn hot_values(&self) -> Vec<Value> {
+        Gossip::hot_values(self)
+    }
+    fn sent(&self) -> u64 {
+        self.sent
+    }
+    fn round_ms(&self) -> Time {
+        self.params.interval_ms
+    }
+    fn converges(&self) -> bool {
+        self.params.anti_entropy()
+    }
+}
+
 impl Protocol for Gossip {
     const NAME: &'static str = "gossip";
     const NODES: std::ops::RangeInclusive<usize> = 1..=1000;

@@ -1,5 +1,7 @@
-//! What the `gossip` checker watches: its invariants, its metrics and its
-//! series (see docs/protocols/gossip.md).
+//! What the checker of the epidemic family (`gossip`, `broadcast`) watches:
+//! its invariants, its metrics and its series (see docs/protocols/gossip.md
+//! and docs/protocols/broadcast.md). Both protocols spread injected values
+//! to every node; [`Spreading`] is what the checker reads of them.
 //!
 //! Invariants, checked after every step from what the step changed:
 //! - `only_injected`: a node knows only values some client request
@@ -8,18 +10,36 @@
 //!   even across a crash (the replicated database is durable), and learns
 //!   each value once.
 //!
-//! Metrics: rounds and milliseconds until every live node knew each rumor,
-//! messages per node, and the residue of §1.4 — the share of live nodes a
-//! rumor never reached when the last node spreading it lost interest.
+//! Metrics: milliseconds (and, for gossip, rounds) until every live node
+//! knew each value, messages per node; for gossip the residue of §1.4 — the
+//! share of live nodes a rumor never reached when the last node spreading
+//! it lost interest; for broadcast messages per operation and the latency
+//! until a value is everywhere (p50, p95, max), as Maelstrom reports them.
 //! Series: `known:<value>`, the share of live nodes that know each value.
 //! Everything is kept incrementally: a step costs O(rumors) here.
 
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
-use super::gossip::Gossip;
 use crate::invariant::{Checker, Figures, Nodes, Violation};
-use crate::protocol::{NodeId, Time, Value};
+use crate::protocol::{NodeId, Protocol, Time, Value};
 use crate::scenario::Event;
+
+/// What the checker reads of a protocol that spreads values.
+pub trait Spreading: Protocol {
+    /// Rumor mongering with rounds and a residue (gossip), or not (broadcast).
+    const MONGERS: bool;
+    /// The values a node has, in the order it learned them (durable).
+    fn known_of(stable: &Self::Stable) -> &[Value];
+    /// The values it still spreads actively.
+    fn hot_values(&self) -> Vec<Value>;
+    /// Messages sent since it started.
+    fn sent(&self) -> u64;
+    /// The length of a round (gossip), for counting rounds.
+    fn round_ms(&self) -> Time;
+    /// Whether every value is promised to reach every live node once faults stop.
+    fn converges(&self) -> bool;
+}
 
 #[derive(Clone, Debug)]
 struct Rumor {
@@ -46,8 +66,8 @@ struct Seen {
     sent: u64,
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct GossipChecker {
+#[derive(Clone, Debug)]
+pub struct SpreadChecker<P> {
     rumors: Vec<Rumor>,
     index: BTreeMap<Value, usize>,
     nodes: Vec<Seen>,
@@ -58,9 +78,30 @@ pub struct GossipChecker {
     /// Anti-entropy runs (the mode or the backstop): convergence is promised.
     anti_entropy: bool,
     reported: Vec<(NodeId, &'static str)>,
+    _p: PhantomData<fn() -> P>,
 }
 
-impl GossipChecker {
+impl<P> Default for SpreadChecker<P> {
+    fn default() -> Self {
+        SpreadChecker {
+            rumors: Vec::new(),
+            index: BTreeMap::new(),
+            nodes: Vec::new(),
+            up: 0,
+            started: false,
+            sent_total: 0,
+            interval_ms: 0,
+            anti_entropy: false,
+            reported: Vec::new(),
+            _p: PhantomData,
+        }
+    }
+}
+
+/// The checker of `gossip`.
+pub type GossipChecker = SpreadChecker<super::Gossip>;
+
+impl<P: Spreading> SpreadChecker<P> {
     fn report(&mut self, out: &mut Vec<Violation>, now: Time, node: NodeId, invariant: &'static str, detail: String) {
         if !self.reported.contains(&(node, invariant)) {
             self.reported.push((node, invariant));
@@ -68,24 +109,24 @@ impl GossipChecker {
         }
     }
 
-    fn start(&mut self, nodes: &dyn Nodes<Gossip>) {
+    fn start(&mut self, nodes: &dyn Nodes<P>) {
         self.started = true;
         self.nodes = vec![Seen::default(); nodes.len()];
         for i in 0..nodes.len() {
             if let Some(p) = nodes.node(i).up() {
                 self.nodes[i].up = true;
                 self.up += 1;
-                self.interval_ms = p.params().interval_ms;
-                self.anti_entropy = p.params().anti_entropy();
+                self.interval_ms = p.round_ms();
+                self.anti_entropy = p.converges();
             }
         }
     }
 
     /// Brings node `i`'s contribution up to date with what it is now.
-    fn update(&mut self, now: Time, i: NodeId, nodes: &dyn Nodes<Gossip>, out: &mut Vec<Violation>) {
+    fn update(&mut self, now: Time, i: NodeId, nodes: &dyn Nodes<P>, out: &mut Vec<Violation>) {
         let node = nodes.node(i);
         let up = node.up().is_some();
-        let known = &node.stable().known;
+        let known = P::known_of(node.stable());
         let mut seen = std::mem::take(&mut self.nodes[i]);
         if seen.up {
             for &r in &seen.knows {
@@ -115,8 +156,8 @@ impl GossipChecker {
                 }
             }
         }
-        seen.hot = node.up().map_or_else(Vec::new, |p| p.hot().filter_map(|v| self.index.get(v).copied()).collect());
-        let sent = node.up().map_or(0, Gossip::sent);
+        seen.hot = node.up().map_or_else(Vec::new, |p| p.hot_values().iter().filter_map(|v| self.index.get(v).copied()).collect());
+        let sent = node.up().map_or(0, P::sent);
         self.sent_total += if sent >= seen.sent { sent - seen.sent } else { sent };
         seen.sent = sent;
         seen.up = up;
@@ -134,7 +175,7 @@ impl GossipChecker {
     }
 }
 
-impl GossipChecker {
+impl<P> SpreadChecker<P> {
     /// The residue of each rumor whose mongering is over by `now`.
     fn over(&self, now: Time) -> impl Iterator<Item = f64> + '_ {
         let settle = self.interval_ms;
@@ -142,7 +183,7 @@ impl GossipChecker {
     }
 }
 
-impl Checker<Gossip> for GossipChecker {
+impl<P: Spreading> Checker<P> for SpreadChecker<P> {
     fn on_event(&mut self, now: Time, event: &Event) {
         if let Event::ClientRequest { value, .. } = event {
             let value: Value = value.as_str().into();
@@ -161,7 +202,7 @@ impl Checker<Gossip> for GossipChecker {
         }
     }
 
-    fn check(&mut self, now: Time, changed: NodeId, nodes: &dyn Nodes<Gossip>, out: &mut Vec<Violation>) {
+    fn check(&mut self, now: Time, changed: NodeId, nodes: &dyn Nodes<P>, out: &mut Vec<Violation>) {
         if !self.started {
             self.start(nodes);
         }
@@ -183,16 +224,38 @@ impl Checker<Gossip> for GossipChecker {
         }
     }
 
-    fn metrics(&self, now: Time, nodes: &dyn Nodes<Gossip>, out: &mut Figures) {
-        out.put("rumors", self.rumors.len() as f64);
-        let every = self.interval_ms.max(1);
+    fn metrics(&self, now: Time, nodes: &dyn Nodes<P>, out: &mut Figures) {
         let full: Option<Vec<(Time, Time)>> = self.rumors.iter().map(|r| r.full_ms.map(|f| (r.injected_ms, f))).collect();
         let full = full.filter(|f| !f.is_empty());
-        let rounds = full.as_ref().and_then(|f| f.iter().map(|&(i, t)| t / every - i / every).max());
         let ms = full.as_ref().and_then(|f| f.iter().map(|&(i, t)| t - i).max());
+        let per_node = self.sent_total as f64 / nodes.len().max(1) as f64;
+        if !P::MONGERS {
+            out.put("ops", self.rumors.len() as f64);
+            let ops = self.rumors.len().max(1) as f64;
+            out.put("messages_per_op", self.sent_total as f64 / ops);
+            let mut lat: Vec<Time> =
+                self.rumors.iter().filter_map(|r| r.full_ms.map(|f| f - r.injected_ms)).collect();
+            lat.sort_unstable();
+            let q = |p: f64| -> f64 {
+                if lat.is_empty() {
+                    return f64::NAN;
+                }
+                let k = ((p * lat.len() as f64) as usize).min(lat.len() - 1);
+                lat[k] as f64
+            };
+            out.put("latency_p50_ms", q(0.5));
+            out.put("latency_p95_ms", q(0.95));
+            out.put("latency_max_ms", lat.last().map_or(f64::NAN, |&m| m as f64));
+            out.put("unspread", self.rumors.iter().filter(|r| r.full_ms.is_none()).count() as f64);
+            out.put("messages_per_node", per_node);
+            return;
+        }
+        out.put("rumors", self.rumors.len() as f64);
+        let every = self.interval_ms.max(1);
+        let rounds = full.as_ref().and_then(|f| f.iter().map(|&(i, t)| t / every - i / every).max());
         out.put("rounds_to_full_spread", rounds.map_or(f64::NAN, |r| r as f64));
         out.put("ms_to_full_spread", ms.map_or(f64::NAN, |r| r as f64));
-        out.put("messages_per_node", self.sent_total as f64 / nodes.len().max(1) as f64);
+        out.put("messages_per_node", per_node);
         let stopped: Vec<f64> = self.over(now).collect();
         let residue =
             if stopped.is_empty() { f64::NAN } else { stopped.iter().sum::<f64>() / stopped.len() as f64 };
@@ -201,20 +264,20 @@ impl Checker<Gossip> for GossipChecker {
         out.put("spreading", spreading as f64);
     }
 
-    fn sample(&self, _now: Time, _nodes: &dyn Nodes<Gossip>, out: &mut Figures) {
+    fn sample(&self, _now: Time, _nodes: &dyn Nodes<P>, out: &mut Figures) {
         for r in &self.rumors {
             let share = if self.up == 0 { 0.0 } else { r.known_up as f64 / self.up as f64 };
             out.put(format!("known:{}", r.value), share);
         }
     }
 
-    fn liveness(&self, _since: Time, _now: Time, nodes: &dyn Nodes<Gossip>) -> Option<String> {
+    fn liveness(&self, _since: Time, _now: Time, nodes: &dyn Nodes<P>) -> Option<String> {
         if !self.anti_entropy {
             return None;
         }
         for r in &self.rumors {
             let missing: Vec<NodeId> =
-                (0..nodes.len()).filter(|&i| nodes.node(i).up().is_some_and(|p| !p.known().contains(&r.value))).collect();
+                (0..nodes.len()).filter(|&i| nodes.node(i).up().is_some_and(|_| !P::known_of(nodes.node(i).stable()).contains(&r.value))).collect();
             if !missing.is_empty() {
                 let shown = crate::base::text::node_set(missing.iter().copied().take(10));
                 return Some(format!("\"{}\" has not reached {} live node(s): {shown}", r.value, missing.len()));
