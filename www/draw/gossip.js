@@ -203,6 +203,8 @@ export function drawDetail(ctx, snap, area) {
   const live = snap.nodes.filter((d) => d.up);
   const values = valuesOf(snap);
   const crowded = snap.nodes[0] && facts.get(snap.nodes[0])?.room === 'dot';
+  // Gossip's nodes say which rumors they spread; broadcast's (this drawing is shared) do not.
+  const mongers = snap.nodes.some((d) => 'hot' in d);
   if (crowded) {
     const used = drawGrid(ctx, snap, area);
     let y = area.y + used + 6;
@@ -225,12 +227,12 @@ export function drawDetail(ctx, snap, area) {
     const hot = live.filter((d) => d.hot?.includes(v)).length;
     font(ctx, 13, 700);
     lines.push({ s: fit(ctx, `■ "${v}"`, area.w - 24), px: 13, weight: 700, color: valueColor(v) });
-    lines.push({ s: `known by ${knows} of ${live.length} live · ${hot ? `${hot} spreading` : 'nobody spreads it'}`, px: 11 });
+    lines.push({ s: `known by ${knows} of ${live.length} live${mongers ? ` · ${hot ? `${hot} spreading` : 'nobody spreads it'}` : ''}`, px: 11 });
   }
   if (values.length > 4) lines.push({ s: `… and ${plural(values.length - 4, 'more value')}`, px: 11, color: palette.muted });
   const down = snap.nodes.length - live.length;
   if (down) lines.push({ s: `${down} crashed (their databases kept on disk)`, px: 11, color: palette.muted });
-  lines.push({ s: 'orange ring = still spreading', px: 10, color: HOT });
+  if (mongers) lines.push({ s: 'orange ring = still spreading', px: 10, color: HOT });
   summary(ctx, area, lines);
 }
 
