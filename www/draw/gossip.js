@@ -85,7 +85,8 @@ export function drawNode(ctx, node, p, r, view) {
   const d = Math.min(r, f.dot);
   if (f.room === 'dot') {
     pie(ctx, p, d, known, node.up ? 1 : 0.35);
-    if (!node.up || hot.length || d >= 3) {
+    // Below 3 px a ring would hide the colour: tiny dots show only what they know.
+    if (d >= 3 || !node.up) {
       ctx.beginPath();
       ctx.arc(p.x, p.y, d, 0, 2 * Math.PI);
       ctx.strokeStyle = !node.up ? palette.down : hot.length ? HOT : 'rgba(29,39,51,0.35)';
@@ -137,7 +138,10 @@ export function split(rect, snap) {
   const crowded = n > 24 || spacing < 2 * ring.nodeR + 4;
   const f = { room: crowded ? 'dot' : room, dot: crowded ? Math.max(1.2, Math.min(ring.nodeR, spacing * 0.42)) : ring.nodeR, bounds: labelBounds(rect) };
   for (const node of snap.nodes) facts.set(node, f);
-  return { ring: rect, detail: centerArea(rect, n) };
+  if (!crowded) return { ring: rect, detail: centerArea(rect, n) };
+  // Crowded: most of the square inside the ring, for the grid and its lines.
+  const side = Math.max(60, Math.min(ring.ringR * 1.3, 420));
+  return { ring: rect, detail: { x: ring.cx - side / 2, y: ring.cy - side / 2, w: side, h: side } };
 }
 
 /** The values in play, in the order the nodes learned them (node by node). */
@@ -158,7 +162,7 @@ function drawGrid(ctx, snap, area) {
   const n = snap.nodes.length;
   const cols = Math.ceil(Math.sqrt(n));
   const rows = Math.ceil(n / cols);
-  const cell = Math.max(2, Math.floor(Math.min(area.w / cols, (area.h * 0.62) / rows)));
+  const cell = Math.max(2, Math.floor(Math.min(area.w / cols, (area.h * 0.72) / rows)));
   const x0 = area.x + (area.w - cell * cols) / 2;
   const y0 = area.y;
   const gap = cell >= 5 ? 1 : 0;
@@ -182,10 +186,14 @@ function drawGrid(ctx, snap, area) {
       });
     }
     ctx.globalAlpha = 1;
-    if (node.up && node.hot?.length) {
+    if (node.up && node.hot?.length && w >= 9) {
       ctx.strokeStyle = HOT;
-      ctx.lineWidth = Math.max(1, Math.min(2, w * 0.25));
-      ctx.strokeRect(x + 0.5, y + 0.5, w - 1, w - 1);
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x + 1, y + 1, w - 2, w - 2);
+    } else if (node.up && node.hot?.length && w >= 5) {
+      // Too small for a border that leaves the colour readable: an orange corner.
+      ctx.fillStyle = HOT;
+      ctx.fillRect(x, y, Math.ceil(w / 3), Math.ceil(w / 3));
     } else if (!node.up && w >= 4) {
       ctx.strokeStyle = palette.down;
       ctx.lineWidth = 1;
