@@ -137,8 +137,10 @@ export function split(rect, snap) {
   const spacing = n <= 1 ? Infinity : (2 * Math.PI * ring.ringR) / n;
   const crowded = n > 24 || spacing < 2 * ring.nodeR + 4;
   const f = { room: crowded ? 'dot' : room, dot: crowded ? Math.max(1.2, Math.min(ring.nodeR, spacing * 0.42)) : ring.nodeR, bounds: labelBounds(rect) };
+  // Dots under 4 px are too small to read: the grid in the middle repeats them.
+  f.grid = crowded && f.dot < 4;
   for (const node of snap.nodes) facts.set(node, f);
-  if (!crowded) return { ring: rect, detail: centerArea(rect, n) };
+  if (!f.grid) return { ring: rect, detail: centerArea(rect, n) };
   // Crowded: most of the square inside the ring, for the grid and its lines.
   const side = Math.max(60, Math.min(ring.ringR * 1.3, 420));
   return { ring: rect, detail: { x: ring.cx - side / 2, y: ring.cy - side / 2, w: side, h: side } };
@@ -152,7 +154,7 @@ function valuesOf(snap) {
 }
 
 /**
- * A crowded ring's nodes once more, as a grid of squares in the middle (n0 top
+ * A ring too crowded to read (dots under 4 px, about 200 nodes and up): its nodes once more, as a grid of squares in the middle (n0 top
  * left, row by row), big enough to read what each one knows even at 1,000
  * nodes: the value it learned last (stripes when it knows several), an orange
  * border while it spreads, pale and crossed out while it is down. Returns the
@@ -210,7 +212,7 @@ function drawGrid(ctx, snap, area) {
 export function drawDetail(ctx, snap, area) {
   const live = snap.nodes.filter((d) => d.up);
   const values = valuesOf(snap);
-  const crowded = snap.nodes[0] && facts.get(snap.nodes[0])?.room === 'dot';
+  const crowded = snap.nodes[0] && facts.get(snap.nodes[0])?.grid;
   // Gossip's nodes say which rumors they spread; broadcast's (this drawing is shared) do not.
   const mongers = snap.nodes.some((d) => 'hot' in d);
   if (crowded) {
