@@ -59,5 +59,6 @@ families! {
     "paxos" => paxos,
     "zab" => zab,
     "commit" => commit,
+    "epidemic" => epidemic,
     "placement" => placement,
 }

@@ -1,0 +1,104 @@
+//! Every gossip story in www/stories/ runs headless to its `run_until_ms`
+//! and shows what its caption promises. The directory is read, so a new
+//! story file is covered as soon as it exists, and a story without an
+//! outcome check here fails until one is written.
+
+#[path = "support/stories.rs"]
+mod stories_support;
+
+use consensus_lab::epidemic::{Broadcast, Gossip};
+use consensus_lab::scenario::Scenario;
+use consensus_lab::sim::Simulator;
+use stories_support::stories;
+
+/// Runs a story to `until`; no story here may break an invariant.
+fn play<P: consensus_lab::protocol::Protocol>(slug: &str, s: &Scenario, until: u64) -> Simulator<P> {
+    let mut sim = Simulator::<P>::new(s.clone()).unwrap_or_else(|e| panic!("{slug}: {e}"));
+    sim.run_until(until).unwrap_or_else(|e| panic!("{slug}: {e}"));
+    assert!(sim.violations().is_empty(), "{slug}: {:?}\nreplay: {}", sim.violations(), s.to_json_string());
+    sim
+}
+
+/// The story slugs `order.json` lists for `protocol`, checked against the files.
+fn ordered(protocol: &str, all: &[(String, Scenario)]) {
+    let path = format!("{}/../www/stories/{protocol}/order.json", env!("CARGO_MANIFEST_DIR"));
+    let order: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("order.json")).expect("order.json is a list");
+    let mut slugs: Vec<&str> = all.iter().map(|(s, _)| s.as_str()).collect();
+    let mut listed: Vec<&str> = order.iter().map(String::as_str).collect();
+    slugs.sort();
+    listed.sort();
+    assert_eq!(slugs, listed, "{protocol}: order.json lists every story once");
+}
+
+fn knowing(s: &Simulator<Gossip>, v: &str) -> usize {
+    (0..s.nodes()).filter(|&i| s.stable(i).knows(v)).count()
+}
+
+fn metric(s: &Simulator<Gossip>, name: &str) -> f64 {
+    s.metrics().get(name).unwrap_or(f64::NAN)
+}
+
+fn sent(s: &Simulator<Gossip>, kind: &str) -> u64 {
+    s.stats().by_kind.get(kind).sent
+}
+
+// Reference: Demers et al. 1987, §1.3–1.5 (each caption names what it shows).
+#[test]
+fn gossip_stories_show_what_their_captions_promise() {
+    let all = stories("gossip");
+    ordered("gossip", &all);
+    for (slug, sc) in &all {
+        let end = sc.run_until_ms.unwrap_or(0);
+        let s: Simulator<Gossip> = play(slug, sc, end);
+        match slug.as_str() {
+            "push-rumor" => {
+                assert_eq!(knowing(&s, "x"), 16, "{slug}");
+                assert_eq!(metric(&s, "rounds_to_full_spread"), 6.0, "{slug}");
+                assert_eq!(metric(&s, "residue"), 0.0, "{slug}: the rumor died out with everyone informed");
+                assert!(sent(&s, "Push") > 0 && sent(&s, "AntiEntropy") == 0, "{slug}");
+            }
+            "residue-and-backstop" => {
+                let early: Simulator<Gossip> = play(slug, sc, 1_900);
+                assert_eq!(metric(&early, "spreading"), 0.0, "{slug}: mongering is over before the first backstop");
+                assert_eq!(knowing(&early, "x"), 48, "{slug}: 12 of 60 never heard it");
+                assert!((metric(&early, "residue") - 0.2).abs() < 1e-9, "{slug}");
+                assert_eq!(sent(&early, "AntiEntropy"), 0, "{slug}");
+                assert_eq!(knowing(&s, "x"), 60, "{slug}: the backstop reached the residue");
+            }
+            "crash-and-anti-entropy" => {
+                let early: Simulator<Gossip> = play(slug, sc, 1_999);
+                assert!(early.stable(5).known.is_empty(), "{slug}: n5 was down throughout");
+                assert_eq!((knowing(&early, "a"), knowing(&early, "b")), (15, 15), "{slug}: every live node has both");
+                let k: Vec<&str> = s.stable(5).known.iter().map(|v| &**v).collect();
+                assert_eq!(k.len(), 2, "{slug}: n5 caught up: {k:?}");
+                assert_eq!(sent(&s, "Push"), 0, "{slug}: no rumors, only anti-entropy");
+            }
+            other => panic!("story gossip/{other} has no outcome check in stories_epidemic.rs"),
+        }
+    }
+}
+
+// Reference: Maelstrom's broadcast workload and Gossip Glomers 3c.
+#[test]
+fn broadcast_stories_show_what_their_captions_promise() {
+    let all = stories("broadcast");
+    ordered("broadcast", &all);
+    let has = |s: &Simulator<Broadcast>, i: usize| -> Vec<String> {
+        s.stable(i).known.iter().map(|v| v.to_string()).collect()
+    };
+    for (slug, sc) in &all {
+        let s: Simulator<Broadcast> = play(slug, sc, sc.run_until_ms.unwrap_or(0));
+        match slug.as_str() {
+            "partition-heals" => {
+                let early: Simulator<Broadcast> = play(slug, sc, 1_900);
+                for i in 0..9 {
+                    assert_eq!(has(&early, i), [if i < 3 { "a" } else { "b" }], "{slug}: n{i} while split");
+                    assert_eq!(has(&s, i).len(), 2, "{slug}: n{i} after the heal");
+                }
+                assert!(s.stats().by_kind.get("Broadcast").dropped > 0, "{slug}: batches were lost to the cut");
+            }
+            other => panic!("story broadcast/{other} has no outcome check in stories_epidemic.rs"),
+        }
+    }
+}

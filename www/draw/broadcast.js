@@ -1,0 +1,55 @@
+// How broadcast looks: like gossip (www/draw/gossip.js), a node is coloured
+// by the values it has (a pie for several, pale grey for none), crowded rings
+// get the grid in their middle, and the middle sums up who has each value.
+// No node is ever "spreading" here; what it still owes its neighbors is its
+// count of unacknowledged batches, in its label and its details.
+import { drawNode, split, drawDetail, messageFields as gossipFields } from './gossip.js';
+import { plural } from '../names.js';
+import { commonLines } from '../describe.js';
+
+// Broadcast's nodes carry no `hot` field, so none wears gossip's ring.
+export { drawNode, split, drawDetail };
+
+export const milestoneLegend = 'value broadcast';
+
+export const messageStyles = {
+  Broadcast: { shape: 'circle', fill: '#4f86d9', stroke: '#1f4f99', legend: 'broadcast batch', explain: '“#3 x”: batch 3 carrying x (or “(4 values)”)' },
+  BroadcastOk: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'ack', explain: '“ok #3”: batch 3 arrived; no more retries' },
+};
+
+export function messageStyle(m) {
+  return messageStyles[m.kind] ?? null;
+}
+
+export function emptyHint(snap) {
+  const started = snap.nodes.some((d) => (d.known ?? []).length);
+  if (started || snap.pending_requests?.length) return null;
+  return ['Nothing broadcast yet.', 'Send a client request (C): the node it reaches forwards the value to its neighbors, who forward it on until every node has it.'];
+}
+
+export function describe(node) {
+  const known = node.known ?? [];
+  const list = known.map((v) => `"${v}"`).join(', ');
+  const lines = [];
+  if (!node.up) {
+    lines.push(`crashed: keeps the values it has on disk (${known.length ? list : 'none yet'}); loses its buffers and unacknowledged batches`);
+  } else {
+    lines.push(known.length ? `has ${list}` : 'has no value yet');
+    lines.push(`neighbors ${(node.neighbors ?? []).map((i) => `n${i}`).join(', ') || 'none'}`);
+    if (node.unacked) lines.push(`${plural(node.unacked, 'batch', 'batches')} not yet acknowledged (retried)`);
+    if (node.buffered) lines.push(`${plural(node.buffered, 'value')} waiting for the next batch`);
+  }
+  lines.push(...commonLines(node));
+  return lines;
+}
+
+export function messageFields(p) {
+  switch (p.type) {
+    case 'Broadcast':
+      return [['batch', `#${p.batch}`], ['values', p.values.map((v) => `"${v}"`).join(', ')]];
+    case 'BroadcastOk':
+      return [['acknowledges batch', `#${p.batch}`]];
+    default:
+      return gossipFields(p);
+  }
+}

@@ -1,0 +1,294 @@
+// How gossip looks (Demers et al. 1987). A node is coloured by what it knows:
+// one colour per value, a pie when it knows several, pale grey while it knows
+// nothing (susceptible). A node still spreading a rumor (infective, "hot")
+// wears a thick orange ring; a node that knows but has lost interest
+// (removed) has a thin outline. A crashed node is grey and dashed with its
+// database still drawn faintly: the values survive on disk.
+//
+// The same drawing holds from 16 to 1,000 nodes: the ring's nodes shrink to
+// dots once there are too many to draw in full (their size follows the
+// spacing on the ring), labels beside nodes are left to the tooltips, and the
+// middle of the ring shows every node again as a square of a grid, big enough
+// to read at 1,000 nodes, with how many live nodes know each value and how
+// many still spread it. With few nodes the middle just sums that up.
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, centerArea, summary, ringLayout } from './common.js';
+import { plural } from '../names.js';
+import { commonLines } from '../describe.js';
+
+/** What a milestone marker on the timeline stands for. */
+export const milestoneLegend = 'rumor started';
+
+/** Every style messageStyle() returns, with what its label says. */
+export const messageStyles = {
+  Push: { shape: 'circle', fill: '#f08a4b', stroke: '#9a4410', legend: 'push', explain: '“push x”: the hot rumors sent to a random partner' },
+  Feedback: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'feedback', explain: '“knew x”: the partner already had it (an unnecessary contact)' },
+  Pull: { shape: 'ring', fill: '#e3ecf9', stroke: '#3d73c9', small: true, legend: 'pull', explain: '“pull (has 2)”: asks for hot rumors, saying how many values it has' },
+  PushPull: { shape: 'square', fill: '#f6b98f', stroke: '#9a4410', legend: 'push-pull', explain: '“push-pull x”: its hot rumors, and a request for the partner’s' },
+  Reply: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', small: true, legend: 'reply', explain: '“reply x”: the partner’s hot rumors the asker lacked' },
+  AntiEntropy: { shape: 'square', fill: '#b7e0c4', stroke: '#1f7a42', legend: 'anti-entropy', explain: '“state (3)”: the whole database, 3 values' },
+  AntiEntropyReply: { shape: 'diamond', fill: '#d3eedb', stroke: '#1f7a42', small: true, legend: 'anti-entropy reply', explain: '“missing x”: the values the initiator lacked' },
+};
+
+export function messageStyle(m) {
+  return messageStyles[m.kind] ?? null;
+}
+
+// One colour per value, picked by the value's text so that it never changes
+// while the run goes on.
+const VALUE_COLORS = ['#3d73c9', '#2b9b8f', '#a347c2', '#c98a1b', '#d1572f', '#5a9e2f', '#c2477a', '#4f5fb8'];
+const NOTHING = '#e9edf1';
+const HOT = '#e8641e';
+
+export function valueColor(v) {
+  let h = 0;
+  for (const c of String(v)) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return VALUE_COLORS[h % VALUE_COLORS.length];
+}
+
+// What one node's drawing needs to know about the whole picture (computed in
+// split() for each snapshot): how much room labels have and how big a dot may be.
+const facts = new WeakMap();
+
+/** The values a node knows, as pie sectors (or one disc) of radius `r`. */
+function pie(ctx, p, r, known, alpha) {
+  ctx.globalAlpha = alpha;
+  if (known.length === 0) {
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+    ctx.fillStyle = NOTHING;
+    ctx.fill();
+  } else if (known.length === 1 || r < 3) {
+    // Too small for sectors: the value it learned last.
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+    ctx.fillStyle = valueColor(known[known.length - 1]);
+    ctx.fill();
+  } else {
+    const step = (2 * Math.PI) / known.length;
+    known.forEach((v, i) => {
+      ctx.beginPath();
+      ctx.moveTo(p.x, p.y);
+      ctx.arc(p.x, p.y, r, -Math.PI / 2 + i * step, -Math.PI / 2 + (i + 1) * step);
+      ctx.closePath();
+      ctx.fillStyle = valueColor(v);
+      ctx.fill();
+    });
+  }
+  ctx.globalAlpha = 1;
+}
+
+/** Draws one node at `p`: in full when there is room, as a dot otherwise. */
+export function drawNode(ctx, node, p, r, view) {
+  const f = facts.get(node) ?? { room: r >= 20 ? 'full' : 'id', dot: r, bounds: null };
+  const known = node.known ?? [];
+  const hot = node.up ? node.hot ?? [] : [];
+  const d = Math.min(r, f.dot);
+  if (f.room === 'dot') {
+    pie(ctx, p, d, known, node.up ? 1 : 0.35);
+    // Below 3 px a ring would hide the colour: tiny dots show only what they know.
+    if (d >= 3 || !node.up) {
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, d, 0, 2 * Math.PI);
+      ctx.strokeStyle = !node.up ? palette.down : hot.length ? HOT : 'rgba(29,39,51,0.35)';
+      ctx.lineWidth = hot.length ? Math.max(1, Math.min(2.5, d * 0.5)) : 1;
+      ctx.stroke();
+    }
+    return;
+  }
+  pie(ctx, p, r, known, node.up ? 0.85 : 0.3);
+  ctx.beginPath();
+  ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+  ctx.setLineDash(node.up ? [] : [4, 3]);
+  ctx.strokeStyle = !node.up ? palette.down : '#5b6b7f';
+  ctx.lineWidth = 1.5;
+  ctx.stroke();
+  ctx.setLineDash([]);
+  if (hot.length) {
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r + 4, 0, 2 * Math.PI);
+    ctx.strokeStyle = HOT;
+    ctx.lineWidth = 3;
+    ctx.stroke();
+  }
+  if (r >= 12) text(ctx, `n${node.id}`, p.x, p.y, { px: Math.max(9, Math.min(14, r * 0.5)), weight: 700, color: node.up ? palette.ink : palette.muted });
+  if (!node.up) crashMark(ctx, p, r);
+  labelLines(ctx, p, r + (hot.length ? 4 : 0), outsideLines(ctx, node, hot, f.room, r), f.bounds);
+}
+
+function outsideLines(ctx, node, hot, room, r) {
+  const px = Math.max(10, Math.min(12, r * 0.45));
+  const known = node.known ?? [];
+  const state = !node.up ? 'crashed' : hot.length ? 'spreading' : known.length ? 'knows' : 'knows nothing';
+  const color = !node.up ? palette.muted : hot.length ? HOT : palette.ink;
+  if (room !== 'full') return [{ s: room === 'id' && r < 12 ? `n${node.id}` : `n${node.id} · ${state}`, short: `n${node.id}`, px: 10, weight: 600, color }];
+  const lines = [{ s: `n${node.id} · ${state}`, px, weight: 600, color }];
+  font(ctx, px - 1);
+  if (known.length) lines.push({ s: fit(ctx, `knows ${known.map((v) => `"${v}"`).join(', ')}`, 170), short: `knows ${plural(known.length, 'value')}`, px: px - 1 });
+  if (hot.length) lines.push({ s: fit(ctx, `hot: ${hot.map((v) => `"${v}"`).join(', ')}`, 170), short: `${hot.length} hot`, px: px - 1, color: HOT });
+  return lines;
+}
+
+/** The ring, with its middle kept for the summary of what is known. */
+export function split(rect, snap) {
+  const n = snap.nodes.length;
+  const room = labelRoom(rect, n);
+  // The ring as render.js lays it out (the same inset), to size the dots.
+  const ring = ringLayout(n, { x: rect.x + 10, y: rect.y + 28, w: Math.max(10, rect.w - 20), h: Math.max(10, rect.h - 36) });
+  const spacing = n <= 1 ? Infinity : (2 * Math.PI * ring.ringR) / n;
+  const crowded = n > 24 || spacing < 2 * ring.nodeR + 4;
+  const f = { room: crowded ? 'dot' : room, dot: crowded ? Math.max(1.2, Math.min(ring.nodeR, spacing * 0.42)) : ring.nodeR, bounds: labelBounds(rect) };
+  // Dots under 4 px are too small to read: the grid in the middle repeats them.
+  f.grid = crowded && f.dot < 4;
+  for (const node of snap.nodes) facts.set(node, f);
+  if (!f.grid) return { ring: rect, detail: centerArea(rect, n) };
+  // Crowded: most of the square inside the ring, for the grid and its lines.
+  const side = Math.max(60, Math.min(ring.ringR * 1.3, 420));
+  return { ring: rect, detail: { x: ring.cx - side / 2, y: ring.cy - side / 2, w: side, h: side } };
+}
+
+/** The values in play, in the order the nodes learned them (node by node). */
+function valuesOf(snap) {
+  const seen = new Set();
+  for (const node of snap.nodes) for (const v of node.known ?? []) seen.add(v);
+  return [...seen];
+}
+
+/**
+ * A ring too crowded to read (dots under 4 px, about 200 nodes and up): its nodes once more, as a grid of squares in the middle (n0 top
+ * left, row by row), big enough to read what each one knows even at 1,000
+ * nodes: the value it learned last (stripes when it knows several), an orange
+ * border while it spreads, pale and crossed out while it is down. Returns the
+ * height used.
+ */
+function drawGrid(ctx, snap, area) {
+  const n = snap.nodes.length;
+  const cols = Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / cols);
+  const cell = Math.max(2, Math.floor(Math.min(area.w / cols, (area.h * 0.72) / rows)));
+  const x0 = area.x + (area.w - cell * cols) / 2;
+  const y0 = area.y;
+  const gap = cell >= 5 ? 1 : 0;
+  ctx.fillStyle = '#ffffff';
+  ctx.globalAlpha = 0.9;
+  ctx.fillRect(x0 - 3, y0 - 3, cell * cols + 6, cell * rows + 6);
+  ctx.globalAlpha = 1;
+  snap.nodes.forEach((node, i) => {
+    const x = x0 + (i % cols) * cell;
+    const y = y0 + Math.floor(i / cols) * cell;
+    const w = cell - gap;
+    const known = node.known ?? [];
+    ctx.globalAlpha = node.up ? 1 : 0.3;
+    if (known.length <= 1 || w < known.length) {
+      ctx.fillStyle = known.length ? valueColor(known[known.length - 1]) : NOTHING;
+      ctx.fillRect(x, y, w, w);
+    } else {
+      known.forEach((v, k) => {
+        ctx.fillStyle = valueColor(v);
+        ctx.fillRect(x + (k * w) / known.length, y, w / known.length, w);
+      });
+    }
+    ctx.globalAlpha = 1;
+    if (node.up && node.hot?.length && w >= 9) {
+      ctx.strokeStyle = HOT;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x + 1, y + 1, w - 2, w - 2);
+    } else if (node.up && node.hot?.length && w >= 5) {
+      // Too small for a border that leaves the colour readable: an orange corner.
+      ctx.fillStyle = HOT;
+      ctx.fillRect(x, y, Math.ceil(w / 3), Math.ceil(w / 3));
+    } else if (!node.up && w >= 4) {
+      ctx.strokeStyle = palette.down;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x, y);
+      ctx.lineTo(x + w, y + w);
+      ctx.stroke();
+    }
+  });
+  return cell * rows + 8;
+}
+
+/** The middle of the ring: for each value, who knows it and who spreads it. */
+export function drawDetail(ctx, snap, area) {
+  const live = snap.nodes.filter((d) => d.up);
+  const values = valuesOf(snap);
+  const crowded = snap.nodes[0] && facts.get(snap.nodes[0])?.grid;
+  // Gossip's nodes say which rumors they spread; broadcast's (this drawing is shared) do not.
+  const mongers = snap.nodes.some((d) => 'hot' in d);
+  if (crowded) {
+    const used = drawGrid(ctx, snap, area);
+    let y = area.y + used + 6;
+    for (const v of values.slice(0, 3)) {
+      const knows = live.filter((d) => d.known?.includes(v)).length;
+      const hot = live.filter((d) => d.hot?.includes(v)).length;
+      font(ctx, 11, 700);
+      const s = fit(ctx, `■ "${v}" known by ${knows}/${live.length} live${hot ? ` · ${hot} spreading` : ''}`, area.w);
+      text(ctx, s, area.x + area.w / 2, y, { px: 11, weight: 700, color: valueColor(v) });
+      y += 15;
+    }
+    if (!values.length) text(ctx, 'no rumor yet', area.x + area.w / 2, y, { px: 12, weight: 600 });
+    else if (values.length > 3) text(ctx, `… and ${plural(values.length - 3, 'more value')}`, area.x + area.w / 2, y, { px: 10, color: palette.muted });
+    return;
+  }
+  const lines = [];
+  if (!values.length) lines.push({ s: 'no rumor yet', px: 13, weight: 600, color: palette.ink });
+  for (const v of values.slice(0, 4)) {
+    const knows = live.filter((d) => d.known?.includes(v)).length;
+    const hot = live.filter((d) => d.hot?.includes(v)).length;
+    font(ctx, 13, 700);
+    lines.push({ s: fit(ctx, `■ "${v}"`, area.w - 24), px: 13, weight: 700, color: valueColor(v) });
+    lines.push({ s: `known by ${knows} of ${live.length} live${mongers ? ` · ${hot ? `${hot} spreading` : 'nobody spreads it'}` : ''}`, px: 11 });
+  }
+  if (values.length > 4) lines.push({ s: `… and ${plural(values.length - 4, 'more value')}`, px: 11, color: palette.muted });
+  const down = snap.nodes.length - live.length;
+  if (down) lines.push({ s: `${down} crashed (their databases kept on disk)`, px: 11, color: palette.muted });
+  if (mongers) lines.push({ s: 'orange ring = still spreading', px: 10, color: HOT });
+  summary(ctx, area, lines);
+}
+
+/** What to do first, before any rumor exists. */
+export function emptyHint(snap) {
+  const started = snap.nodes.some((d) => (d.known ?? []).length);
+  if (started || snap.pending_requests?.length) return null;
+  return ['No rumor yet.', 'Send a client request (C): the node it reaches learns the value and starts spreading it to random partners, round by round.'];
+}
+
+/** The details panel's lines for one node. */
+export function describe(node) {
+  const known = node.known ?? [];
+  const hot = node.up ? node.hot ?? [] : [];
+  const list = (vs) => vs.map((v) => `"${v}"`).join(', ');
+  const lines = [];
+  if (!node.up) {
+    lines.push(`crashed: keeps its database on disk (${known.length ? list(known) : 'no values yet'}); forgets which rumors it was spreading`);
+  } else {
+    lines.push(known.length ? `knows ${list(known)} (in the order it learned them)` : 'knows nothing yet (susceptible)');
+    lines.push(hot.length ? `spreading ${list(hot)} (infective)` : known.length ? 'has lost interest in every rumor it knows (removed)' : 'spreads nothing');
+    if (node.sent != null) lines.push(`${plural(node.sent, 'message')} sent since it started`);
+  }
+  lines.push(...commonLines(node));
+  return lines;
+}
+
+/** The message card's rows. */
+export function messageFields(p) {
+  const list = (vs) => (vs?.length ? vs.map((v) => `"${v}"`).join(', ') : 'none');
+  switch (p.type) {
+    case 'Push':
+      return [['hot rumors', list(p.rumors)]];
+    case 'Feedback':
+      return [['pushed', list(p.rumors)], ['already known', list(p.known)]];
+    case 'Pull':
+      return [['asker has', list(p.have)]];
+    case 'PushPull':
+      return [['hot rumors', list(p.rumors)], ['initiator has', list(p.have)]];
+    case 'Reply':
+      return [['rumors it lacked', list(p.rumors)], ['of its pushes, already known', list(p.known)]];
+    case 'AntiEntropy':
+      return [['whole database', list(p.values)]];
+    case 'AntiEntropyReply':
+      return [['values it lacked', list(p.values)]];
+    default:
+      return null;
+  }
+}
