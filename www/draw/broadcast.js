@@ -1,14 +1,14 @@
 // How broadcast looks: like gossip (www/draw/gossip.js), a node is coloured
-// by the values it has (a pie for several, pale grey for none), crowded rings
-// get the grid in their middle, and the middle sums up who has each value.
+// by the values it has (a pie for several, pale grey for none), past 25 nodes
+// every node is a dot, and the middle (or a bottom strip) sums up who has each value.
 // No node is ever "spreading" here; what it still owes its neighbors is its
 // count of unacknowledged batches, in its label and its details.
-import { drawNode, split, drawDetail, messageFields as gossipFields } from './gossip.js';
+import { drawNode, split, drawDetail, dotStyle, messageFields as gossipFields } from './gossip.js';
 import { plural } from '../names.js';
 import { commonLines } from '../describe.js';
 
 // Broadcast's nodes carry no `hot` field, so none wears gossip's ring.
-export { drawNode, split, drawDetail };
+export { drawNode, split, drawDetail, dotStyle };
 
 export const milestoneLegend = 'value broadcast';
 

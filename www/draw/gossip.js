@@ -5,14 +5,14 @@
 // (removed) has a thin outline. A crashed node is grey and dashed with its
 // database still drawn faintly: the values survive on disk.
 //
-// The same drawing holds from 16 to 1,000 nodes: the ring's nodes shrink to
-// dots once there are too many to draw in full (their size follows the
-// spacing on the ring), labels beside nodes are left to the tooltips, and the
-// middle of the ring shows every node again as a square of a grid, big enough
-// to read at 1,000 nodes, with how many live nodes know each value and how
-// many still spread it. With few nodes the middle just sums that up.
+// The same drawing holds from 16 to 1,000 nodes: on the ring the nodes shrink
+// to dots when they crowd it; past 25 nodes the page lays every node out as a
+// dot (draw/dots.js) coloured by dotStyle(), and a strip along the bottom says
+// how many live nodes know each value and how many still spread it. With few
+// nodes the middle of the ring sums that up.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, centerArea, summary, ringLayout } from './common.js';
 import { plural } from '../names.js';
+import { RING_MAX } from './dots.js';
 import { commonLines } from '../describe.js';
 
 /** What a milestone marker on the timeline stands for. */
@@ -128,22 +128,33 @@ function outsideLines(ctx, node, hot, room, r) {
   return lines;
 }
 
-/** The ring, with its middle kept for the summary of what is known. */
+/**
+ * The ring, with its middle kept for the summary of what is known. Past the
+ * ring's 25 nodes the page draws every node as a dot (draw/dots.js, coloured
+ * by dotStyle below) and the summary takes a strip along the bottom.
+ */
 export function split(rect, snap) {
   const n = snap.nodes.length;
+  if (n > RING_MAX) {
+    const h = Math.min(96, Math.max(60, rect.h * 0.16));
+    return { ring: { ...rect, h: rect.h - h }, detail: { x: rect.x + 16, y: rect.y + rect.h - h + 4, w: rect.w - 32, h: h - 8 } };
+  }
   const room = labelRoom(rect, n);
   // The ring as render.js lays it out (the same inset), to size the dots.
   const ring = ringLayout(n, { x: rect.x + 10, y: rect.y + 28, w: Math.max(10, rect.w - 20), h: Math.max(10, rect.h - 36) });
   const spacing = n <= 1 ? Infinity : (2 * Math.PI * ring.ringR) / n;
-  const crowded = n > 24 || spacing < 2 * ring.nodeR + 4;
+  const crowded = spacing < 2 * ring.nodeR + 4;
   const f = { room: crowded ? 'dot' : room, dot: crowded ? Math.max(1.2, Math.min(ring.nodeR, spacing * 0.42)) : ring.nodeR, bounds: labelBounds(rect) };
-  // Dots under 4 px are too small to read: the grid in the middle repeats them.
-  f.grid = crowded && f.dot < 4;
   for (const node of snap.nodes) facts.set(node, f);
-  if (!f.grid) return { ring: rect, detail: centerArea(rect, n) };
-  // Crowded: most of the square inside the ring, for the grid and its lines.
-  const side = Math.max(60, Math.min(ring.ringR * 1.3, 420));
-  return { ring: rect, detail: { x: ring.cx - side / 2, y: ring.cy - side / 2, w: side, h: side } };
+  return { ring: rect, detail: centerArea(rect, n) };
+}
+
+/** A node as a dot in a large cluster: the value it learned last, orange while it spreads, a grey ring while down. */
+export function dotStyle(node) {
+  const known = node.known ?? [];
+  if (!node.up) return { fill: null, stroke: palette.down, shape: 'ring' };
+  const fill = known.length ? valueColor(known[known.length - 1]) : NOTHING;
+  return { fill, stroke: node.hot?.length ? HOT : null, shape: 'circle' };
 }
 
 /** The values in play, in the order the nodes learned them (node by node). */
@@ -153,78 +164,22 @@ function valuesOf(snap) {
   return [...seen];
 }
 
-/**
- * A ring too crowded to read (dots under 4 px, about 200 nodes and up): its nodes once more, as a grid of squares in the middle (n0 top
- * left, row by row), big enough to read what each one knows even at 1,000
- * nodes: the value it learned last (stripes when it knows several), an orange
- * border while it spreads, pale and crossed out while it is down. Returns the
- * height used.
- */
-function drawGrid(ctx, snap, area) {
-  const n = snap.nodes.length;
-  const cols = Math.ceil(Math.sqrt(n));
-  const rows = Math.ceil(n / cols);
-  const cell = Math.max(2, Math.floor(Math.min(area.w / cols, (area.h * 0.72) / rows)));
-  const x0 = area.x + (area.w - cell * cols) / 2;
-  const y0 = area.y;
-  const gap = cell >= 5 ? 1 : 0;
-  ctx.fillStyle = '#ffffff';
-  ctx.globalAlpha = 0.9;
-  ctx.fillRect(x0 - 3, y0 - 3, cell * cols + 6, cell * rows + 6);
-  ctx.globalAlpha = 1;
-  snap.nodes.forEach((node, i) => {
-    const x = x0 + (i % cols) * cell;
-    const y = y0 + Math.floor(i / cols) * cell;
-    const w = cell - gap;
-    const known = node.known ?? [];
-    ctx.globalAlpha = node.up ? 1 : 0.3;
-    if (known.length <= 1 || w < known.length) {
-      ctx.fillStyle = known.length ? valueColor(known[known.length - 1]) : NOTHING;
-      ctx.fillRect(x, y, w, w);
-    } else {
-      known.forEach((v, k) => {
-        ctx.fillStyle = valueColor(v);
-        ctx.fillRect(x + (k * w) / known.length, y, w / known.length, w);
-      });
-    }
-    ctx.globalAlpha = 1;
-    if (node.up && node.hot?.length && w >= 9) {
-      ctx.strokeStyle = HOT;
-      ctx.lineWidth = 2;
-      ctx.strokeRect(x + 1, y + 1, w - 2, w - 2);
-    } else if (node.up && node.hot?.length && w >= 5) {
-      // Too small for a border that leaves the colour readable: an orange corner.
-      ctx.fillStyle = HOT;
-      ctx.fillRect(x, y, Math.ceil(w / 3), Math.ceil(w / 3));
-    } else if (!node.up && w >= 4) {
-      ctx.strokeStyle = palette.down;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(x, y);
-      ctx.lineTo(x + w, y + w);
-      ctx.stroke();
-    }
-  });
-  return cell * rows + 8;
-}
-
 /** The middle of the ring: for each value, who knows it and who spreads it. */
 export function drawDetail(ctx, snap, area) {
   const live = snap.nodes.filter((d) => d.up);
   const values = valuesOf(snap);
-  const crowded = snap.nodes[0] && facts.get(snap.nodes[0])?.grid;
   // Gossip's nodes say which rumors they spread; broadcast's (this drawing is shared) do not.
   const mongers = snap.nodes.some((d) => 'hot' in d);
-  if (crowded) {
-    const used = drawGrid(ctx, snap, area);
-    let y = area.y + used + 6;
+  // Past the ring: one line per value along the bottom strip.
+  if (snap.nodes.length > RING_MAX) {
+    let y = area.y + 10;
     for (const v of values.slice(0, 3)) {
       const knows = live.filter((d) => d.known?.includes(v)).length;
       const hot = live.filter((d) => d.hot?.includes(v)).length;
-      font(ctx, 11, 700);
-      const s = fit(ctx, `■ "${v}" known by ${knows}/${live.length} live${hot ? ` · ${hot} spreading` : ''}`, area.w);
-      text(ctx, s, area.x + area.w / 2, y, { px: 11, weight: 700, color: valueColor(v) });
-      y += 15;
+      font(ctx, 12, 700);
+      const s = fit(ctx, `● "${v}" known by ${knows} of ${live.length} live${mongers ? ` · ${hot ? `${hot} spreading` : 'nobody spreads it'}` : ''}`, area.w);
+      text(ctx, s, area.x + area.w / 2, y, { px: 12, weight: 700, color: valueColor(v) });
+      y += 16;
     }
     if (!values.length) text(ctx, 'no rumor yet', area.x + area.w / 2, y, { px: 12, weight: 600 });
     else if (values.length > 3) text(ctx, `… and ${plural(values.length - 3, 'more value')}`, area.x + area.w / 2, y, { px: 10, color: palette.muted });
