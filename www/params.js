@@ -61,6 +61,12 @@ function paramControl(p, nodes, describedBy) {
         write: (v) => (input.value = Array.isArray(v) ? v.join(', ') : ''),
       };
     }
+    case 'choice': {
+      // One of the words the registry lists: a menu of them.
+      const pick = el('select', { id, 'aria-describedby': describedBy, 'aria-label': p.name });
+      for (const c of p.choices ?? []) pick.append(el('option', { value: c, text: c }));
+      return { field: pick, read: () => pick.value, write: (v) => (pick.value = v == null ? p.default : String(v)) };
+    }
     case 'whole number':
     case 'number': {
       const input = textField(id, p.name, p.type === 'number' ? 'decimal' : 'numeric', describedBy);
@@ -84,10 +90,27 @@ function paramControl(p, nodes, describedBy) {
   }
 }
 
-/** The variant whose params the scenario's params all match, or null. */
+/**
+ * The variant the scenario's params choose, or null: of the variants whose
+ * params all match (given or by default), the one that the scenario names
+ * the most of explicitly — so a variant that only restates defaults never
+ * hides the one the reader picked, and a scenario that sets nothing runs
+ * the protocol as published.
+ */
 export function variantOf(info, params = {}) {
   const value = (k) => (k in params ? params[k] : info.params.find((p) => p.name === k)?.default);
-  return info.variants.find((v) => Object.entries(v.params).every(([k, x]) => same(value(k), x))) ?? null;
+  let best = null;
+  let bestNamed = 0;
+  for (const v of info.variants) {
+    const keys = Object.keys(v.params);
+    if (!keys.every((k) => same(value(k), v.params[k]))) continue;
+    const named = keys.filter((k) => k in params).length;
+    if (named > bestNamed) {
+      best = v;
+      bestNamed = named;
+    }
+  }
+  return best;
 }
 
 export class ParamsPanel {

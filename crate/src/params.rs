@@ -28,6 +28,9 @@ pub struct ParamDoc {
     #[serde(rename = "type")]
     pub ty: &'static str,
     pub default: Value,
+    /// For a `choice`: the words it may be, which the page offers as a menu.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<&'static [&'static str]>,
 }
 
 /// Walks a `params` object as a protocol names its fields.
@@ -54,10 +57,38 @@ impl<'a> ParamReader<'a> {
     ) -> Result<(), ScenarioError> {
         self.names.push(name);
         if let Some(docs) = &mut self.docs {
-            docs.push(ParamDoc { name, doc, ty: T::TYPE, default: into.to_json() });
+            docs.push(ParamDoc { name, doc, ty: T::TYPE, default: into.to_json(), choices: None });
         }
         if let Some(v) = self.given.get(name) {
             *into = T::read(v, &format!("params.{name}"), self.nodes)?;
+        }
+        Ok(())
+    }
+
+    /// Names a field that is one word of `choices` (a mode, a topology): the
+    /// registry lists them, and any other word is refused with the list.
+    pub fn choice(
+        &mut self,
+        name: &'static str,
+        doc: &'static str,
+        choices: &'static [&'static str],
+        into: &mut String,
+    ) -> Result<(), ScenarioError> {
+        self.names.push(name);
+        if let Some(docs) = &mut self.docs {
+            docs.push(ParamDoc { name, doc, ty: "choice", default: into.to_json(), choices: Some(choices) });
+        }
+        if let Some(v) = self.given.get(name) {
+            let path = format!("params.{name}");
+            let word = string(v, &path, 200)?;
+            if !choices.contains(&word.as_str()) {
+                let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+                return Err(ScenarioError::new(
+                    path,
+                    format!("must be one of {} (not \"{}\")", quoted.join(", "), clip(&word)),
+                ));
+            }
+            *into = word;
         }
         Ok(())
     }

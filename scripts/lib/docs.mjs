@@ -31,7 +31,7 @@ function block(kind, name, registry) {
   if (!p) throw new Error(`docs name protocol "${name}", which the registry does not list`);
   switch (kind) {
     case 'params':
-      return table(['key', 'default', 'type', 'meaning'], p.params.map((d) => [code(d.name), code(d.default), d.type, d.doc]));
+      return table(['key', 'default', 'type', 'meaning'], p.params.map((d) => [code(d.name), code(d.default), d.choices ? `one of ${d.choices.map(code).join(', ')}` : d.type, d.doc]));
     case 'kinds':
       return table(['kind', 'meaning'], p.kinds.map((k) => [code(k.name), k.doc]));
     case 'variants':

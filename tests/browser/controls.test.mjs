@@ -41,6 +41,8 @@ function otherValue(p, nodes) {
       return d == null ? 1 : (d + 1) % nodes;
     case 'list':
       return d == null ? [0, 1] : d.length ? d.slice(1) : [1];
+    case 'choice':
+      return p.choices.find((c) => c !== d);
     default: {
       // A word from the doc (`push`, `pull`) other than the default.
       const words = [...String(p.doc).matchAll(/`([^`]+)`/g)].map((m) => m[1]).filter((w) => w !== d && w !== 'null');
@@ -65,7 +67,7 @@ async function setParam(page, p, value) {
   await openRules(page);
   const id = `#param-${p.name}`;
   if (p.type === 'boolean') await page.locator(id).setChecked(value);
-  else if (p.type === 'node') await page.locator(id).selectOption(String(value));
+  else if (p.type === 'node' || p.type === 'choice') await page.locator(id).selectOption(String(value));
   else if (p.type === 'range') {
     await page.locator(id).fill(String(value[0]));
     await page.locator(`${id}-max`).fill(String(value[1]));

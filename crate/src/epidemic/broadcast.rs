@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::params::ParamReader;
 use crate::protocol::{ClientReply, Ctx, Message, NetworkDefaults, NodeId, Out, Params, Protocol, Time, TimerName, Value};
 use crate::scenario::ScenarioError;
-use crate::spec::{Doc, Layout, Spec, Variant};
+use crate::spec::{Command, CommandSpec, Doc, Layout, Spec, Variant};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type")]
@@ -86,7 +86,7 @@ impl Default for BroadcastParams {
 
 impl Params for BroadcastParams {
     fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
-        r.field("topology", "Who talks to whom: \"line\", \"grid\" (a square grid, row by row), \"tree\" (node i's parent is (i-1)/degree), \"total\" (everyone) or \"random\" (a random spanning tree plus random extra links, degree - 1 per node).", &mut self.topology)?;
+        r.choice("topology", "Who talks to whom: \"line\", \"grid\" (a square grid, row by row), \"tree\" (node i's parent is (i-1)/degree), \"total\" (everyone) or \"random\" (a random spanning tree plus random extra links, degree - 1 per node).", &TOPOLOGIES, &mut self.topology)?;
         r.field("degree", "Children per node in a tree; in a random topology, one link to an earlier node plus degree - 1 random extra links per node.", &mut self.degree)?;
         r.field("topology_seed", "The seed the random topology is drawn from (the same at every node).", &mut self.topology_seed)?;
         r.field("batch_ms", "How long forwarded values wait to go out together in one batch per neighbor; 0 sends each at once.", &mut self.batch_ms)?;
@@ -285,6 +285,11 @@ impl Protocol for Broadcast {
                 Variant { name: "total", doc: "everyone talks to everyone: fast, but every value crosses every link", params: r#"{"topology": "total"}"# },
                 Variant { name: "line", doc: "a line: few messages, latency grows with the length", params: r#"{"topology": "line"}"# },
             ],
+            commands: &[CommandSpec {
+                name: "read",
+                doc: "Maelstrom's read: the node answers with every value it has, in the order it got them",
+                args: &[],
+            }],
             fields: &["known", "unacked"],
             layout: Layout::Ring,
             liveness: "once the network heals, every value reaches every live node",
@@ -387,6 +392,26 @@ impl Protocol for Broadcast {
         out.milestone(|| format!("broadcast \"{value}\""));
         self.learn(cx, &value, None, out);
         ClientReply::Accepted
+    }
+
+    /// Maelstrom's `read`: what the node has, answered at once from its own
+    /// state (no message: the workload's reads are local).
+    fn on_command(&mut self, _cx: &mut Ctx, cmd: &Command, out: &mut Out<Self>) -> Result<ClientReply, String> {
+        match cmd.name {
+            "read" => {
+                let known = &self.st.known;
+                out.note(|| {
+                    if known.is_empty() {
+                        "read: has no value yet".to_string()
+                    } else {
+                        let list: Vec<String> = known.iter().map(|v| format!("\"{v}\"")).collect();
+                        format!("read: has {}", list.join(", "))
+                    }
+                });
+                Ok(ClientReply::Accepted)
+            }
+            other => Err(format!("broadcast has no command {other}")),
+        }
     }
 
     fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool {

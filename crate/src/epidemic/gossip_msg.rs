@@ -97,6 +97,9 @@ pub enum Mode {
     AntiEntropy,
 }
 
+/// The modes' names, as the `mode` param takes them (in [`MODES`]'s order).
+pub const MODE_NAMES: [&str; 4] = ["push", "pull", "push-pull", "anti-entropy"];
+
 pub const MODES: [(&str, Mode); 4] =
     [("push", Mode::Push), ("pull", Mode::Pull), ("push-pull", Mode::PushPull), ("anti-entropy", Mode::AntiEntropy)];
 
@@ -149,10 +152,10 @@ const MAX_MS: Time = 600_000;
 impl Params for GossipParams {
     fn fields(&mut self, r: &mut ParamReader) -> Result<(), ScenarioError> {
         r.field("interval_ms", "The length of a round: every node acts once per round, all on the same beat (§1.2's cycle).", &mut self.interval_ms)?;
-        r.field("mode", "\"push\", \"pull\" or \"push-pull\" rumor mongering (§1.4), or \"anti-entropy\" alone (§1.3): each round every node exchanges whole states with one partner.", &mut self.mode)?;
+        r.choice("mode", "\"push\", \"pull\" or \"push-pull\" rumor mongering (§1.4), or \"anti-entropy\" alone (§1.3): each round every node exchanges whole states with one partner.", &MODE_NAMES, &mut self.mode)?;
         r.field("fanout", "How many random partners a node contacts per round.", &mut self.fanout)?;
-        r.field("loss", "How a node loses interest in a rumor (§1.4): \"feedback\" counts only contacts that found the rumor already known; \"blind\" counts every contact.", &mut self.loss)?;
-        r.field("stop", "\"counter\": lose interest after k counted contacts; \"coin\": lose interest with probability 1/k at each counted contact (§1.4).", &mut self.stop)?;
+        r.choice("loss", "How a node loses interest in a rumor (§1.4): \"feedback\" counts only contacts that found the rumor already known; \"blind\" counts every contact.", &["feedback", "blind"], &mut self.loss)?;
+        r.choice("stop", "\"counter\": lose interest after k counted contacts; \"coin\": lose interest with probability 1/k at each counted contact (§1.4).", &["counter", "coin"], &mut self.stop)?;
         r.field("k", "The k of the loss of interest (counter limit, or 1/k coin).", &mut self.k)?;
         r.field("anti_entropy_ms", "The anti-entropy backstop (§1.5): each node exchanges whole states with one random partner this often; 0 turns it off.", &mut self.anti_entropy_ms)?;
         Ok(())

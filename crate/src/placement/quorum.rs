@@ -32,7 +32,7 @@ use serde::Serialize;
 pub use super::quorum_msg::{QuorumMsg, QuorumParams, QuorumTimer};
 use super::ring::Ring;
 use super::vclock::{Version, add_version, latest, merge_clock, merge_set};
-use crate::kv::{F, KvResult, Store, step};
+use crate::kv::{F, KvOp, KvResult, Store, step};
 use crate::protocol::{ClientOp, ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Time, Value};
 use crate::spec::{Layout, Spec, Variant};
 
@@ -72,6 +72,9 @@ struct Pending {
     /// The version being written and the answer to give once W stored it.
     writing: Option<(Version, KvResult)>,
 }
+
+/// Where the ids of plain `client_request` writes start.
+const PLAIN_REQUESTS: u64 = 1 << 62;
 
 #[derive(Clone, Debug)]
 pub struct QuorumKv {
@@ -538,9 +541,18 @@ impl Protocol for QuorumKv {
         }
     }
 
-    fn on_client_request(&mut self, _cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
-        out.note(|| format!("\"{value}\": quorum-kv serves client operations (client_op), not plain requests"));
-        ClientReply::Accepted
+    /// A plain request `k=v` is a write of `k` by no client in particular:
+    /// coordinated like any write, its answer goes nowhere (and it is not in
+    /// the history the checkers read). Its id is one no client operation can
+    /// have (those count up from 0).
+    fn on_client_request(&mut self, cx: &mut Ctx, value: Value, out: &mut Out<Self>) -> ClientReply {
+        let Some((key, val)) = value.split_once('=').map(|(k, v)| (k.trim(), v.trim())).filter(|(k, _)| !k.is_empty()) else {
+            out.note(|| format!("\"{value}\" names no key: write k=v (or send a client operation)"));
+            return ClientReply::Accepted;
+        };
+        let id = (PLAIN_REQUESTS..).find(|i| !self.ops.contains_key(i)).unwrap_or(u64::MAX);
+        let op = KvOp { f: F::Write, key: Rc::from(key), value: Some(Rc::from(val)), expect: None };
+        self.on_client_op(cx, Rc::new(ClientOp { id, client: u64::MAX, op }), out)
     }
 
     fn on_client_op(&mut self, cx: &mut Ctx, op: Rc<ClientOp>, out: &mut Out<Self>) -> ClientReply {
