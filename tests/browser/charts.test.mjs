@@ -113,7 +113,7 @@ async function panelText(page) {
   return page.evaluate(() => {
     const tables = {};
     for (const t of document.querySelectorAll('.ch-figures table')) {
-      tables[t.caption.textContent] = [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent));
+      tables[t.caption.textContent] = [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.title || c.textContent));
     }
     const metrics = {};
     for (const dt of document.querySelectorAll('.ch-figures dt')) metrics[dt.firstChild.textContent] = dt.lastChild.textContent;
@@ -135,7 +135,7 @@ test('the figures are the run\'s result: messages by kind, client latency, the p
   const num = (v) => v.toLocaleString('en-US');
   const kinds = Object.keys(result.stats.by_kind).sort();
   assert.deepEqual(shown.tables['Messages so far'], [
-    ...kinds.map((k) => [k, num(result.stats.by_kind[k].sent), num(result.stats.by_kind[k].delivered), num(result.stats.by_kind[k].dropped)]),
+    ...kinds.map((k) => [`messages of kind ${k}`, num(result.stats.by_kind[k].sent), num(result.stats.by_kind[k].delivered), num(result.stats.by_kind[k].dropped)]),
     ['all', num(result.stats.messages_sent), num(result.stats.messages_delivered), num(result.stats.messages_dropped)],
   ]);
   // Latency from the history, nearest-rank percentiles.
@@ -154,6 +154,11 @@ test('the figures are the run\'s result: messages by kind, client latency, the p
   const docs = await page.evaluate(() => [...document.querySelectorAll('.ch-figures dd')].map((d) => d.textContent));
   const declared = (await page.evaluate(() => lab.protocols())).find((p) => p.name === 'quorum-kv').metrics;
   assert.deepEqual(docs, declared.filter((m) => names.includes(m.name)).map((m) => m.doc));
+  // Kinds go by the legend's names, as in the chart.
+  const rowNames = await page.evaluate(() => [...document.querySelectorAll('.ch-figures table:first-of-type tbody th')].map((c) => c.textContent));
+  const chartNames = (await page.evaluate(() => lab.charts.state())).charts[0].lines.map((l) => l.label);
+  assert.deepEqual(rowNames.slice(0, -1), chartNames);
+  assert.ok(rowNames.includes('versions') && !rowNames.includes('GetReply'), rowNames.join(', '));
   // Going back updates them.
   await page.evaluate(() => lab.seek(120));
   await frames(page);

@@ -49,7 +49,7 @@ export function chartsOf(model, protocol) {
   out.push({
     id: 'messages',
     title: 'Messages sent so far, by kind',
-    lines: kinds.map((k) => ({ label: kindStyle(renderer, k).legend ?? k, name: k, values: model.kinds[k], color: kindStyle(renderer, k).stroke ?? palette.ink })),
+    lines: kinds.map((k) => ({ label: kindStyle(renderer, k).legend, name: k, values: model.kinds[k], color: kindStyle(renderer, k).color })),
   });
   for (const decl of protocolInfo(protocol)?.series ?? []) {
     const star = decl.name.indexOf('<');
@@ -65,13 +65,24 @@ export function chartsOf(model, protocol) {
   return out;
 }
 
-/** The style the page draws messages of `kind` with (its legend name and colour). */
-function kindStyle(renderer, kind) {
+/** Whether a #rrggbb colour is too light for a line on white. */
+function light(color) {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color ?? '');
+  if (!m) return false;
+  const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16) / 255);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.72;
+}
+
+/** The legend's name for messages of `kind` and a line colour near the page's (its fill, or its outline when the fill is pale). */
+export function kindStyle(renderer, kind) {
+  let st = {};
   try {
-    return styleOf(renderer, { kind, label: kind });
+    st = styleOf(renderer, { kind, label: kind }) ?? {};
   } catch {
-    return {};
+    // A renderer that needs more than the kind: the engine's name and ink.
   }
+  const color = st.fill && !light(st.fill) ? st.fill : (st.stroke ?? palette.ink);
+  return { legend: st.legend ?? kind, color };
 }
 
 export class ChartsView {
@@ -120,7 +131,7 @@ export class ChartsView {
     this.chartsBox.className = 'ch-charts';
     this.body.append(this.chartsBox, this.figures);
     this.mount.append(bar, this.body);
-    this.panel = new MetricsPanel(this.figures, this.lab);
+    this.panel = new MetricsPanel(this.figures, this.lab, (kind) => kindStyle(rendererFor(this.lab.sim.protocol()), kind).legend);
     new ResizeObserver(() => this.resize()).observe(this.chartsBox);
   }
 

@@ -33,16 +33,22 @@ function el(tag, props = {}, ...kids) {
   return e;
 }
 
+/** A table (`head`: the column names, or null); a row's first cell may be [text, title]. */
 function table(caption, head, rows) {
   const t = el('table', { className: 'mx-table' });
   t.append(el('caption', { textContent: caption }));
-  const hr = el('tr');
-  for (const [i, h] of head.entries()) hr.append(el('th', { textContent: h, scope: 'col', className: i ? 'num' : '' }));
-  t.append(el('thead', {}, hr));
+  if (head) {
+    const hr = el('tr');
+    for (const [i, h] of head.entries()) hr.append(el('th', { textContent: h, scope: 'col', className: i ? 'num' : '' }));
+    t.append(el('thead', {}, hr));
+  }
   const body = el('tbody');
   for (const r of rows) {
     const tr = el('tr');
-    for (const [i, c] of r.entries()) tr.append(i ? el('td', { textContent: c, className: 'num' }) : el('th', { textContent: c, scope: 'row' }));
+    for (const [i, c] of r.entries()) {
+      if (i) tr.append(el('td', { textContent: c, className: 'num' }));
+      else tr.append(Array.isArray(c) ? el('th', { textContent: c[0], title: c[1], scope: 'row' }) : el('th', { textContent: c, scope: 'row' }));
+    }
     body.append(tr);
   }
   t.append(body);
@@ -50,10 +56,14 @@ function table(caption, head, rows) {
 }
 
 export class MetricsPanel {
-  /** @param mount the element the panel fills */
-  constructor(mount, lab) {
+  /**
+   * @param mount the element the panel fills
+   * @param kindName (kind) → the name the page's legend gives messages of that kind
+   */
+  constructor(mount, lab, kindName = (k) => k) {
     this.mount = mount;
     this.lab = lab;
+    this.kindName = kindName;
     this.shown = null;
   }
 
@@ -64,7 +74,7 @@ export class MetricsPanel {
     const history = sim.history();
     const metrics = sim.metrics();
     const docs = new Map((protocolInfo(sim.protocol())?.metrics ?? []).map((m) => [m.name, m.doc]));
-    const kinds = Object.entries(stats.by_kind ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const kinds = Object.entries(stats.by_kind ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
     return {
       time: sim.timeMs(),
       messages: [
@@ -85,11 +95,11 @@ export class MetricsPanel {
     this.shownKey = key;
     this.shown = m;
     const parts = [
-      table('Messages so far', ['kind', 'sent', 'delivered', 'dropped'], m.messages.map((r) => [r.kind, valueText(r.sent), valueText(r.delivered), valueText(r.dropped)])),
+      table('Messages so far', ['kind', 'sent', 'delivered', 'dropped'], m.messages.map((r) => [r.kind === 'all' ? 'all' : [this.kindName(r.kind), `messages of kind ${r.kind}`], valueText(r.sent), valueText(r.delivered), valueText(r.dropped)])),
     ];
     if (m.clients) {
       const c = m.clients;
-      parts.push(table('Client operations', ['', 'value'], [
+      parts.push(table('Client operations', null, [
         ['answered', `${valueText(c.done)} of ${valueText(c.ops)}`],
         ['latency p50', c.p50 == null ? '—' : `${valueText(c.p50)} ms`],
         ['latency p95', c.p95 == null ? '—' : `${valueText(c.p95)} ms`],
