@@ -18,6 +18,28 @@ after(async () => {
   await env.close();
 });
 
+/** The engine's own numbers at the charts' times, from a fresh Simulation of the run's scenario. */
+function engineSamples(page, st) {
+  return page.evaluate(({ times, step, head }) => {
+    const Sim = window.lab.simulation.constructor;
+    const fresh = new Sim(window.lab.simulation.scenarioJson());
+    fresh.runUntil(head);
+    const series = fresh.series(0, head, step);
+    const counts = new Sim(window.lab.simulation.scenarioJson());
+    const kinds = {};
+    for (const [i, t] of times.entries()) {
+      counts.runUntil(t);
+      for (const [k, c] of Object.entries(counts.stats().by_kind)) {
+        kinds[k] ??= times.map(() => 0);
+        kinds[k][i] = c.sent;
+      }
+    }
+    fresh.free();
+    counts.free();
+    return { series, kinds };
+  }, { times: st.charts[0].times, step: st.step, head: st.head });
+}
+
 /** Opens the charts and waits until every count is read. */
 async function openCharts(page) {
   await page.evaluate(() => lab.charts.show(true));
@@ -36,33 +58,22 @@ test('the charts draw the engine\'s samples, and the library loads only when sho
   await page.evaluate(async (s) => {
     await lab.load(s);
     lab.pause();
-    lab.runUntil(2500);
+    lab.runUntil(700);
   }, GOSSIP);
   await frames(page);
   assert.ok(!loaded.some((u) => u.includes('uPlot')), 'no chart library before the charts are shown');
+  await openCharts(page);
+  // The charts read what is new as the run goes on.
+  for (const t of [1300, 1900, 2500]) {
+    await page.evaluate((ms) => lab.runUntil(ms), t);
+    await frames(page);
+  }
   const st = await openCharts(page);
+  assert.equal(st.head, 2500);
   assert.ok(loaded.some((u) => u.endsWith('uPlot.esm.js')) && loaded.some((u) => u.endsWith('uPlot.min.css')), loaded.filter((u) => u.includes('vendor')).join(', '));
   const ids = st.charts.map((c) => c.id);
   assert.deepEqual(ids, ['messages', 'series-known:<value>']);
-  // The engine's own numbers, from a fresh Simulation of the same scenario.
-  const truth = await page.evaluate(({ times, step, head }) => {
-    const Sim = window.lab.simulation.constructor;
-    const fresh = new Sim(window.lab.simulation.scenarioJson());
-    fresh.runUntil(head);
-    const series = fresh.series(0, head, step);
-    const counts = new Sim(window.lab.simulation.scenarioJson());
-    const kinds = {};
-    for (const [i, t] of times.entries()) {
-      counts.runUntil(t);
-      for (const [k, c] of Object.entries(counts.stats().by_kind)) {
-        kinds[k] ??= times.map(() => 0);
-        kinds[k][i] = c.sent;
-      }
-    }
-    fresh.free();
-    counts.free();
-    return { series, kinds };
-  }, { times: st.charts[0].times, step: st.step, head: st.head });
+  const truth = await engineSamples(page, st);
   const known = st.charts[1];
   assert.deepEqual(known.times, truth.series.times);
   assert.deepEqual(known.lines.map((l) => l.name), ['known:x=1']);
@@ -74,6 +85,17 @@ test('the charts draw the engine\'s samples, and the library loads only when sho
   assert.deepEqual(msgs.lines.map((l) => l.label).sort(), ['feedback', 'push'], 'kinds named as in the legend');
   // The line at the moment on screen sits at 2.5 s.
   for (const c of st.charts) assert.ok(Math.abs(c.cursorX - c.bbox.width) < 1.5, `${c.id}: cursor at ${c.cursorX} of ${c.bbox.width}`);
+  // A second rumor, injected in the past: the charts forget what came after and read it again.
+  await page.evaluate(() => {
+    lab.seek(1500);
+    lab.inject({ type: 'client_request', value: 'y=2' });
+    lab.runUntil(3000);
+  });
+  const again = await openCharts(page);
+  const truth2 = await engineSamples(page, again);
+  assert.deepEqual(again.charts[1].lines.map((l) => l.name), ['known:x=1', 'known:y=2']);
+  for (const l of again.charts[1].lines) assert.deepEqual(l.values, truth2.series.series[l.name], l.name);
+  for (const l of again.charts[0].lines) assert.deepEqual(l.values, truth2.kinds[l.name], l.name);
   await page.locator('#charts').scrollIntoViewIfNeeded();
   await screenshot(page, 'charts-gossip');
   assert.deepEqual(errors, []);

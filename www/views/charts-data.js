@@ -1,11 +1,12 @@
 // What the charts draw, read from the engine at evenly spaced moments of the
 // run, from 0 to the furthest moment reached: every series the protocol
 // declares (the engine samples them itself, from its checkpoints:
-// Simulation.series), and the messages sent so far by kind (the engine's
+// Simulation.series, asked only for moments not read yet), and the messages sent so far by kind (the engine's
 // stats at each moment, read from a replay of the run, replay.js, since the
 // engine keeps no history of its counters). The run on screen never moves.
 // Acting on the run forgets the counts after that moment; loading another
 // run forgets everything.
+import { protocolInfo } from '../engine.js';
 import { Replay } from './replay.js';
 
 /** About how many samples a chart has. */
@@ -38,29 +39,54 @@ export class ChartsData {
     this.replay.free();
     /** Sample time → { kind: messages sent so far }. */
     this.counts = new Map();
+    /** The engine's series read so far: { step, sim, times, series: { name: values }, real }. */
     this.sampled = null;
-    this.sampledAt = { version: -1, real: 0, step: 0 };
   }
 
   /** The run changed at `t`: the counts from then on are read again. */
   cut(t) {
     this.replay.free();
     for (const at of this.counts.keys()) if (at >= t) this.counts.delete(at);
-    this.sampledAt.version = -1;
+    const s = this.sampled;
+    if (s) {
+      const keep = s.times.findIndex((at) => at >= t);
+      if (keep >= 0) {
+        s.times.length = keep;
+        for (const values of Object.values(s.series)) values.length = keep;
+        s.real = 0;
+      }
+    }
   }
 
-  /** The engine's series at every sample time (read again when the run changed, at most every PLAY_REFRESH_MS while it plays). */
+  /**
+   * The engine's series at every sample time up to `head`: the samples
+   * already read are kept (the past of a run does not change, but for an
+   * inject, which cuts them) and only the newer ones are asked for, at most
+   * every PLAY_REFRESH_MS while the run plays. A protocol that declares no
+   * series is not sampled at all.
+   */
   series(step, head) {
     const lab = this.lab;
-    const s = this.sampledAt;
-    const now = performance.now();
-    const fresh = s.version === lab.version && s.step === step && s.sim === lab.sim;
-    const soon = lab.playing && s.step === step && s.sim === lab.sim && now - s.real < PLAY_REFRESH_MS;
-    if (!this.sampled || (!fresh && !soon)) {
-      this.sampled = lab.sim.series(0, head, step);
-      this.sampledAt = { version: lab.version, real: now, step, sim: lab.sim };
+    let s = this.sampled;
+    if (!s || s.step !== step || s.sim !== lab.sim) {
+      s = this.sampled = { step, sim: lab.sim, times: [], series: {}, real: 0 };
     }
-    return this.sampled;
+    const last = s.times.length ? s.times[s.times.length - 1] : -step;
+    const now = performance.now();
+    if (last + step > head || (lab.playing && now - s.real < PLAY_REFRESH_MS)) return s;
+    s.real = now;
+    const from = last + step;
+    const declared = protocolInfo(lab.sim.protocol())?.series?.length > 0;
+    const got = declared ? lab.sim.series(from, head, step) : { times: [], series: {} };
+    if (!declared) for (let t = from; t <= head; t += step) got.times.push(t);
+    const before = s.times.length;
+    s.times.push(...got.times);
+    for (const [name, values] of Object.entries(got.series)) {
+      s.series[name] ??= new Array(before).fill(null);
+      s.series[name].push(...values);
+    }
+    for (const values of Object.values(s.series)) while (values.length < s.times.length) values.push(null);
+    return s;
   }
 
   /**
