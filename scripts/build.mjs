@@ -3,8 +3,9 @@
 // JavaScript is bundled into one minified www/main.js (which keeps its
 // place, so every URL it builds from import.meta.url still holds); each
 // family's wasm-bindgen glue stays a separate module, imported when that
-// family is first shown; CSS is minified; wasm, the protocol list and the
-// story scenarios are copied as they are.
+// family is first shown; vendored code (www/vendor/) becomes a chunk loaded
+// when first needed, its style sheet and licence copied; CSS is minified;
+// wasm, the protocol list and the story scenarios are copied as they are.
 import fs from 'node:fs';
 import path from 'node:path';
 import { root } from './lib/run.mjs';
@@ -37,8 +38,10 @@ export async function build() {
   // Dot files (the wasm build's .source-key stamps among them) stay out.
   const skip = (rel) => path.basename(rel).startsWith('.');
   const www = files('www').filter((rel) => !skip(rel));
-  // Plain files: everything but source JS and CSS (the bundle replaces them).
-  for (const rel of www) if (!/\.(js|css)$/.test(rel)) copy(rel);
+  // Plain files: everything but source JS and CSS (the bundle replaces
+  // them); vendored style sheets are loaded by the page as they are.
+  const vendor = path.join('www', 'vendor');
+  for (const rel of www) if (!/\.(js|css)$/.test(rel) || (rel.startsWith(vendor) && rel.endsWith('.css'))) copy(rel);
   const common = { minify: true, format: 'esm', target: ['es2022'], logLevel: 'error' };
   await esbuild.build({
     ...common,

@@ -14,6 +14,7 @@ import { setupFiles, composeImage, scenarioToSave } from './files.js';
 import { Share, hasLink, MAX_LINK_T_MS } from './share.js';
 import { setupRegistryControls } from './registry-controls.js';
 import { setupSpacetime } from './views/spacetime.js';
+import { setupCharts } from './views/charts.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +24,7 @@ let panels;
 let card;
 let timeline;
 let spacetime;
+let charts;
 let moments = new MomentTrack();
 let layout = null;
 let lastDrawn = { version: -1, time: -1, w: 0, h: 0 };
@@ -230,6 +232,7 @@ function draw(force) {
   showMoment();
   timeline.draw();
   spacetime?.draw();
+  charts?.draw();
   lastDrawn = { version: lab.version, time, w, h };
 }
 
@@ -344,6 +347,8 @@ function exposeLab() {
     freshSeed: () => freshSeed(),
     /** The space-time diagram: state() is what its last frame drew; setWindow(t0, t1), show(open), svg(). */
     spacetime: spacetime?.api() ?? null,
+    /** The charts and figures: state() is what they show; show(open). */
+    charts: charts?.api() ?? null,
   };
 }
 
@@ -373,6 +378,7 @@ async function main() {
   setupFiles(lab, { load, show });
   setupRegistryControls(lab, $('registry-controls'), { show });
   if (!embedded) spacetime = setupSpacetime($('spacetime'), lab, { controls, card, show });
+  if (!embedded) charts = setupCharts($('charts'), lab, { show });
   $('hint-request').addEventListener('click', () => controls.sendRequest(null));
   new StoryGuard(lab, { load });
   if (embedded) {

@@ -61,3 +61,36 @@ test('the published build serves wasm as application/wasm and uses relative URLs
   const js = fs.readFileSync(path.join(dist, 'www', 'main.js'), 'utf8');
   assert.doesNotMatch(js, /["'`]\/(www|pkg|stories)\//, 'no root-relative URL in the script');
 });
+
+test('the published build loads the chart library when the charts are shown', async () => {
+  const { page, errors } = await openPage(env);
+  const failed = [];
+  const loaded = [];
+  page.on('requestfailed', (r) => failed.push(r.url()));
+  page.on('response', (r) => {
+    loaded.push(r.url());
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  await page.evaluate(async () => {
+    await lab.load({ version: 1, protocol: 'gossip', nodes: 20, seed: 1, events: [{ at_ms: 10, type: 'client_request', value: 'x=1' }] });
+    lab.pause();
+    lab.runUntil(1500);
+  });
+  const shown = loaded.length;
+  await page.evaluate(() => lab.charts.show(true));
+  await page.waitForFunction(() => {
+    const s = lab.charts.state();
+    return s.loaded && s.complete && s.charts.length === 2;
+  }, null, { timeout: 20000 });
+  // The library is a chunk of its own, fetched now; its style sheet applies.
+  const fetched = loaded.slice(shown);
+  assert.ok(fetched.some((u) => u.includes('/www/chunks/')), fetched.join('\n'));
+  assert.ok(fetched.some((u) => u.endsWith(`${prefix}www/vendor/uplot/uPlot.min.css`)), fetched.join('\n'));
+  const position = await page.evaluate(() => getComputedStyle(document.querySelector('.ch-plot .u-over')).position);
+  assert.equal(position, 'absolute');
+  const res = await fetch(`${env.url}www/vendor/uplot/LICENSE`);
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /MIT/);
+  assert.deepEqual(failed, []);
+  assert.deepEqual(errors, []);
+});

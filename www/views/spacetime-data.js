@@ -6,7 +6,7 @@
 // the page's trace keeps only recent records, without message kinds. So this
 // replays the run on a second Simulation built from the run's own scenario
 // (a run is a function of its scenario: the replay is the same run), only
-// over the time ranges the diagram asks for: it seeks the replay to a range's
+// over the time ranges the diagram asks for (replay.js): it seeks the replay to a range's
 // start (the engine's checkpoints make that cheap) and then goes event time
 // by event time, reading the snapshot's messages in flight (kind, label,
 // deliver_at, planned loss) and the trace's send, deliver and drop records
@@ -20,8 +20,6 @@ const RING = 20_000;
 const KEEP = 60_000;
 /** How far around the window messages are kept when forgetting, in ms. */
 const MARGIN_MS = 30_000;
-/** How much simulated time a fresh replay catches up in one piece. */
-const CATCH_UP_MS = 1_000;
 /** How long one request may read, in ms of real time, so that a frame stays short. */
 const FRAME_BUDGET_MS = 10;
 
@@ -42,10 +40,13 @@ function whyOf(text) {
   return s.endsWith('dropped by hand') ? 'dropped by hand' : 'lost';
 }
 
+import { Replay } from './replay.js';
+
 export class SpacetimeData {
   /** @param lab the Lab (engine.js): its run, its module and its change events */
   constructor(lab) {
     this.lab = lab;
+    this.replay = new Replay(lab);
     this.reset();
     lab.addEventListener('change', (e) => {
       if (e.detail === 'load') this.reset();
@@ -71,8 +72,7 @@ export class SpacetimeData {
   }
 
   freeReplay() {
-    if (this.replay) this.replay.free();
-    this.replay = null;
+    this.replay.free();
     this.seq = 0;
   }
 
@@ -103,29 +103,14 @@ export class SpacetimeData {
    */
   replayAt(t, deadline = Infinity) {
     if (this.sim !== this.lab.sim) this.reset();
-    if (!this.replay) {
-      const Sim = this.lab.sim.constructor;
-      this.replay = new Sim(this.lab.sim.scenarioJson());
-      this.moved = true;
-    }
-    const r = this.replay;
-    if (r.timeMs() !== t) {
-      // Catching up beyond anything it has reached: by pieces, not recording.
-      r.recordTrace(0);
-      while (r.headMs() < t - CATCH_UP_MS) {
-        if (performance.now() > deadline) return null;
-        r.runUntil(Math.max(r.timeMs(), r.headMs()) + CATCH_UP_MS);
-      }
-      if (r.timeMs() > t || t - r.timeMs() > 2000) r.seek(t);
-      else r.runUntil(t);
-      this.moved = true;
-    }
-    if (this.moved) {
+    const r = this.replay.at(t, deadline);
+    if (!r) return null;
+    if (this.replay.moved) {
       // Only records from here on matter: the ring starts empty.
       r.recordTrace(0);
       r.recordTrace(RING);
       this.seq = 0;
-      this.moved = false;
+      this.replay.moved = false;
     }
     return r;
   }

@@ -1,0 +1,329 @@
+// Charts of the run over time, under the cluster, with the run's figures
+// beside them (metrics.js): the messages sent so far by kind, and every
+// series the protocol declares (the protocol list names them and says what
+// each means), sampled by the engine (charts-data.js). A line marks the
+// moment on screen and follows the shared clock; clicking a chart goes to
+// that moment. The chart library (uPlot, vendored in www/vendor/uplot/) is
+// fetched the first time the charts are shown. A button shows or hides the
+// view (remembered in this browser, not in links).
+import { protocolInfo } from '../engine.js';
+import { rendererFor, styleOf } from '../render.js';
+import { palette } from '../draw/common.js';
+import { timeText } from '../names.js';
+import { ChartsData } from './charts-data.js';
+import { MetricsPanel } from './metrics.js';
+import { uiPref, setUiPref } from './ui-state.js';
+
+const CHART_HEIGHT = 150;
+/** Colours for the lines of one series family (a rumor each, say). */
+const LINE_COLORS = palette.groups;
+
+let library = null;
+
+/** Loads uPlot and its style sheet (once). */
+function loadLibrary() {
+  if (!library) {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    // From the page's address: the bundle moves this module, not the page.
+    link.href = new URL('www/vendor/uplot/uPlot.min.css', document.baseURI).href;
+    const css = new Promise((resolve) => {
+      link.onload = resolve;
+      link.onerror = resolve;
+    });
+    document.head.append(link);
+    library = Promise.all([import('../vendor/uplot/uPlot.esm.js'), css]).then(([m]) => m.default);
+  }
+  return library;
+}
+
+/**
+ * The charts a protocol's run shows: { id, title, lines: [{ label, values }] }.
+ * A declared series named `prefix:<value>` gathers every engine series with
+ * that prefix, a line each.
+ */
+export function chartsOf(model, protocol) {
+  const renderer = rendererFor(protocol);
+  const out = [];
+  const kinds = Object.keys(model.kinds);
+  out.push({
+    id: 'messages',
+    title: 'Messages sent so far, by kind',
+    lines: kinds.map((k) => ({ label: kindStyle(renderer, k).legend, name: k, values: model.kinds[k], color: kindStyle(renderer, k).color })),
+  });
+  for (const decl of protocolInfo(protocol)?.series ?? []) {
+    const star = decl.name.indexOf('<');
+    const prefix = star >= 0 ? decl.name.slice(0, star) : null;
+    const names = Object.keys(model.series).filter((n) => (prefix != null ? n.startsWith(prefix) : n === decl.name));
+    out.push({
+      id: `series-${decl.name}`,
+      title: decl.doc.charAt(0).toUpperCase() + decl.doc.slice(1),
+      name: decl.name,
+      lines: names.map((n, i) => ({ label: prefix != null ? n.slice(prefix.length) : n, name: n, values: model.series[n], color: LINE_COLORS[i % LINE_COLORS.length] })),
+    });
+  }
+  return out;
+}
+
+/** Whether a #rrggbb colour is too light for a line on white. */
+function light(color) {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color ?? '');
+  if (!m) return false;
+  const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16) / 255);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.72;
+}
+
+/** The legend's name for messages of `kind` and a line colour near the page's (its fill, or its outline when the fill is pale). */
+export function kindStyle(renderer, kind) {
+  let st = {};
+  try {
+    st = styleOf(renderer, { kind, label: kind }) ?? {};
+  } catch {
+    // A renderer that needs more than the kind: the engine's name and ink.
+  }
+  const color = st.fill && !light(st.fill) ? st.fill : (st.stroke ?? palette.ink);
+  return { legend: st.legend ?? kind, color };
+}
+
+export class ChartsView {
+  /**
+   * @param mount the element the view builds itself in
+   * @param lab the Lab
+   * @param hooks { show(error|null) }
+   */
+  constructor(mount, lab, hooks) {
+    this.mount = mount;
+    this.lab = lab;
+    this.hooks = hooks;
+    this.data = new ChartsData(lab);
+    /** Chart id → { plot, key, box } */
+    this.plots = new Map();
+    this.uPlot = null;
+    this.drawn = { version: -1, time: -1 };
+    this.open = !!uiPref('charts', false);
+    this.build();
+    this.setOpen(this.open, false);
+    lab.addEventListener('change', (e) => {
+      if (e.detail === 'load') this.clear();
+    });
+  }
+
+  build() {
+    const bar = document.createElement('div');
+    bar.className = 'ch-bar';
+    this.toggle = document.createElement('button');
+    this.toggle.type = 'button';
+    this.toggle.title = 'Show or hide charts of the run over time and its figures';
+    this.toggle.setAttribute('aria-expanded', 'false');
+    this.toggle.setAttribute('aria-controls', 'ch-body');
+    this.toggle.addEventListener('click', () => this.setOpen(!this.open));
+    this.note = document.createElement('span');
+    this.note.className = 'ch-note';
+    this.note.textContent = 'Click a chart to go to that moment.';
+    bar.append(this.toggle, this.note);
+    this.body = document.createElement('div');
+    this.body.className = 'ch-body';
+    this.body.id = 'ch-body';
+    this.figures = document.createElement('div');
+    this.figures.className = 'ch-figures';
+    this.figures.setAttribute('aria-live', 'off');
+    this.chartsBox = document.createElement('div');
+    this.chartsBox.className = 'ch-charts';
+    this.body.append(this.chartsBox, this.figures);
+    this.mount.append(bar, this.body);
+    this.panel = new MetricsPanel(this.figures, this.lab, (kind) => kindStyle(rendererFor(this.lab.sim.protocol()), kind).legend);
+    new ResizeObserver(() => this.resize()).observe(this.chartsBox);
+  }
+
+  setOpen(open, remember = true) {
+    this.open = open;
+    this.body.hidden = !open;
+    this.note.hidden = !open;
+    document.body.classList.toggle('charts-open', open);
+    this.toggle.setAttribute('aria-expanded', String(open));
+    this.toggle.textContent = open ? '▾ Charts and figures' : '▸ Charts and figures';
+    if (remember) setUiPref('charts', open);
+    if (open && !this.uPlot) {
+      loadLibrary().then((u) => {
+        this.uPlot = u;
+        this.draw();
+      }, (e) => this.hooks.show(new Error(`the chart library could not load (${e.message})`)));
+    }
+    this.draw();
+  }
+
+  clear() {
+    for (const p of this.plots.values()) {
+      p.plot.destroy();
+      p.box.remove();
+    }
+    this.plots.clear();
+    this.drawn = { version: -1, time: -1 };
+  }
+
+  resize() {
+    const w = this.width();
+    for (const p of this.plots.values()) p.plot.setSize({ width: w, height: CHART_HEIGHT });
+  }
+
+  width() {
+    return Math.max(200, Math.floor(this.chartsBox.clientWidth));
+  }
+
+  /** Draws the view (when open); the page calls it every frame the run changed. */
+  draw() {
+    if (!this.open || !this.lab.sim) return;
+    const lab = this.lab;
+    try {
+      if (this.drawn.version !== lab.version || !this.complete) this.panel.update();
+      if (!this.uPlot) return;
+      const time = lab.displayTime;
+      if (this.drawn.version === lab.version && this.complete && this.drawn.time === time) return;
+      const model = this.data.model();
+      this.complete = model.complete;
+      if (!model.complete) this.again();
+      this.model = model;
+      const charts = chartsOf(model, lab.sim.protocol());
+      this.show(charts, model);
+      this.drawn = { version: lab.version, time };
+    } catch (e) {
+      this.hooks.show(e);
+    }
+  }
+
+  again() {
+    if (this.pending) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = null;
+      this.draw();
+    });
+  }
+
+  /** Builds, updates or removes the uPlot charts. */
+  show(charts, model) {
+    const keep = new Set();
+    for (const c of charts) {
+      keep.add(c.id);
+      const key = JSON.stringify(c.lines.map((l) => [l.label, l.color]));
+      let p = this.plots.get(c.id);
+      if (p && p.key !== key) {
+        p.plot.destroy();
+        p.box.remove();
+        p = null;
+      }
+      const data = [model.times, ...c.lines.map((l) => l.values)];
+      if (!p) p = this.create(c, key, data);
+      else p.plot.setData(data);
+      p.chart = c;
+      p.plot.setScale('x', { min: 0, max: Math.max(model.step, model.head) });
+      p.empty.hidden = c.lines.length > 0;
+    }
+    for (const [id, p] of this.plots) {
+      if (keep.has(id)) continue;
+      p.plot.destroy();
+      p.box.remove();
+      this.plots.delete(id);
+    }
+    // In the order of `charts`.
+    this.chartsBox.append(...charts.map((c) => this.plots.get(c.id).box));
+  }
+
+  create(c, key, data) {
+    const box = document.createElement('figure');
+    box.className = 'ch-chart';
+    box.dataset.chart = c.id;
+    const cap = document.createElement('figcaption');
+    cap.textContent = c.title;
+    const empty = document.createElement('p');
+    empty.className = 'ch-empty';
+    empty.textContent = c.id === 'messages' ? 'No message sent yet.' : 'Nothing to show yet (a client request starts one).';
+    box.append(cap, empty);
+    const area = document.createElement('div');
+    area.className = 'ch-plot';
+    area.setAttribute('role', 'img');
+    area.setAttribute('aria-label', `${c.title}, over time. Click to go to that moment.`);
+    box.append(area);
+    const lab = this.lab;
+    const axis = { stroke: palette.muted, grid: { stroke: palette.edge, width: 1 }, ticks: { stroke: palette.faint, width: 1 }, font: '11px system-ui, sans-serif' };
+    const opts = {
+      width: this.width(),
+      height: CHART_HEIGHT,
+      legend: { show: true, live: false },
+      cursor: { drag: { x: false, y: false }, points: { show: false }, y: false },
+      scales: { x: { time: false } },
+      axes: [
+        { ...axis, values: (u, ticks) => ticks.map((t) => timeText(t)) },
+        { ...axis, size: 44 },
+      ],
+      series: [{ label: 'time' }, ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: false, points: { show: false } }))],
+      hooks: {
+        draw: [(u) => this.drawCursor(u)],
+      },
+    };
+    const plot = new this.uPlot(opts, data, area);
+    plot.over.addEventListener('click', (e) => {
+      const t = plot.posToVal(e.offsetX, 'x');
+      if (!Number.isFinite(t)) return;
+      try {
+        lab.seek(Math.max(0, Math.min(lab.headMs(), t)));
+        this.hooks.show(null);
+      } catch (err) {
+        this.hooks.show(err);
+      }
+    });
+    const p = { plot, key, box, empty, chart: c };
+    this.plots.set(c.id, p);
+    return p;
+  }
+
+  /** The line at the moment on screen. */
+  drawCursor(u) {
+    const t = this.lab.displayTime;
+    const x = u.valToPos(t, 'x', true);
+    const { top, height, left, width } = u.bbox;
+    if (!(x >= left - 1 && x <= left + width + 1)) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = palette.selected;
+    ctx.lineWidth = 1.5 * (window.devicePixelRatio || 1);
+    ctx.beginPath();
+    ctx.moveTo(Math.round(x) + 0.5, top);
+    ctx.lineTo(Math.round(x) + 0.5, top + height);
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** For tests and the console: what the charts show. */
+  api() {
+    return {
+      state: () => {
+        if (!this.open) return { open: false };
+        const charts = [...this.plots.values()].map((p) => {
+          const { left, top, width, height } = p.plot.bbox;
+          const dpr = window.devicePixelRatio || 1;
+          const r = p.plot.over.getBoundingClientRect();
+          return {
+            id: p.chart.id,
+            title: p.chart.title,
+            times: p.plot.data[0],
+            lines: p.chart.lines.map((l, i) => ({ label: l.label, name: l.name ?? null, values: p.plot.data[i + 1] })),
+            cursorX: p.plot.valToPos(this.lab.displayTime, 'x'),
+            plot: { x: r.left, y: r.top, w: r.width, h: r.height },
+            bbox: { left: left / dpr, top: top / dpr, width: width / dpr, height: height / dpr },
+            xMin: p.plot.scales.x.min,
+            xMax: p.plot.scales.x.max,
+          };
+        });
+        return JSON.parse(JSON.stringify({ open: true, loaded: !!this.uPlot, complete: !!this.complete, step: this.model?.step, head: this.model?.head, charts, figures: this.panel.shown }));
+      },
+      show: (open = true) => this.setOpen(open),
+      redraw: () => this.draw(),
+    };
+  }
+}
+
+/** Builds the view in `mount` (the page leaves it out of an embedded frame). */
+export function setupCharts(mount, lab, hooks) {
+  if (!mount) return null;
+  return new ChartsView(mount, lab, hooks);
+}
