@@ -12,7 +12,7 @@ import { protocolInfo } from './engine.js';
 import { encodeLink } from './link.js';
 import { variantOf } from './params.js';
 import { el, docText, plainError, say } from './forms.js';
-import { plural, timeText, readerText } from './names.js';
+import { plural, readerText } from './names.js';
 
 /** How many runs a campaign makes unless the reader asks otherwise. */
 const DEFAULT_RUNS = 300;
@@ -117,13 +117,11 @@ export class ExplorePanel {
     this.describe();
   }
 
-  /** The line under the fields: the variant's and the profile's docs. */
+  /** The line under the fields: what a run is, with the profile's doc (the variant's is its option's title). */
   describe() {
-    const info = protocolInfo(this.key);
-    const v = info?.variants.find((x) => x.name === this.variant.value);
     const profile = [...this.profile.options].find((o) => o.value === this.profile.value);
-    const rules = v ? `${v.name}: ${docText(v.doc)}` : `${this.key} as published`;
-    this.what.textContent = `Each run: 10 s of random faults (${profile?.title ?? 'all kinds'}), then 10 s to recover. Rules: ${rules}`;
+    this.variant.title = this.variant.selectedOptions[0]?.title || `${this.key} as its reference describes it`;
+    this.what.textContent = `Each run: 10 s of random faults (${profile?.title ?? 'every kind'}), then 10 s to recover.`;
   }
 
   toggle() {
@@ -159,6 +157,8 @@ export class ExplorePanel {
   /** Stop: the worker ends after its batch (and still shrinks what it found); while shrinking, at once. */
   stop() {
     if (this.shrinking) {
+      const line = this.found.querySelector('#explore-shrinking');
+      if (line) line.textContent = 'Not shrunk: stopped while shrinking.';
       this.finish(`Stopped while shrinking. ${this.status.textContent}`);
       return;
     }
@@ -229,7 +229,7 @@ export class ExplorePanel {
     }
     const scenario = JSON.parse(small.scenario);
     scenario.open_at_ms = small.at_ms;
-    scenario.caption = `The explorer found this run (seed ${first.seed} of ${cliCommand(c)}) and shrank it to ${plural(small.events, 'event')}: ${invariantText(small.invariant)} breaks at ${timeText(small.at_ms)}.`;
+    scenario.caption = `The explorer found this run (seed ${first.seed} of ${cliCommand(c)}) and shrank it to ${plural(small.events, 'event')}; at ${small.at_ms.toLocaleString('en-US')} ms it breaks ${invariantText(small.invariant)}.`;
     const text = JSON.stringify(scenario);
     this.shrunk = { text, at: small.at_ms };
     const link = el('input', { id: 'explore-link', type: 'text', readonly: true, 'aria-label': 'Link to the shrunk run', value: '' });
@@ -241,6 +241,7 @@ export class ExplorePanel {
       link,
       el('p', { class: 'op-doc' }, 'The same run from the command line: ', el('code', { text: cliCommand(c) })),
     );
+    this.found.scrollIntoView({ block: 'nearest' });
     encodeLink(text, { t: small.at_ms, play: false }).then((fragment) => {
       const url = new URL(location.href);
       url.hash = fragment;
