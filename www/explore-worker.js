@@ -22,11 +22,25 @@ let stopping = false;
 /** Lets the worker read its messages (a stop) between batches. */
 const breathe = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** An engine error as one plain line. */
-const message = (e) => (e instanceof Error ? e.message : String(e)).replace(/^Error: /, '');
+/** An engine error as one plain line (an internal panic with its message). */
+function message(e, mod) {
+  if (e instanceof WebAssembly.RuntimeError) {
+    const p = mod?.lastPanic?.();
+    return `internal error in the engine${p ? `: ${p}` : ''}`;
+  }
+  return (e instanceof Error ? e.message : String(e)).replace(/^Error: /, '');
+}
 
-async function campaign({ family, protocol, variant, profile, from, runs }) {
-  const mod = await loadFamily(family);
+async function campaign(msg) {
+  const mod = await loadFamily(msg.family);
+  try {
+    await explore(mod, msg);
+  } catch (e) {
+    throw new Error(message(e, mod));
+  }
+}
+
+async function explore(mod, { protocol, variant, profile, from, runs }) {
   const c = new mod.Campaign(protocol, variant, profile);
   try {
     let done = 0;
