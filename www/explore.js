@@ -1,13 +1,14 @@
 // The Explore panel: a fault campaign (`consensus-lab explore`) over the
 // protocol on screen, run by a worker (www/explore-worker.js) with an engine
 // of its own, so the page keeps playing while it works. An "Explore…" button
-// in the side panel's tools row opens the form below it: variant, fault
-// profile, first seed and number of runs; Start / Stop; a progress bar with
-// runs per second and violations found. The first failing run is shrunk to
-// a small scenario that "Open the shrunk run" loads in the main view at the
-// moment of the violation, with its link ready to copy. Run i of a campaign
-// from seed S is the CLI's run of seed S + i, so the panel says the command
-// that finds the same run.
+// in the side panel's Network row (beside Partition… and Heal, where there is
+// room, so the panel grows no taller) opens the form at the end of that
+// group: variant, fault profile, number of runs and first seed; Start /
+// Stop; a progress bar with runs per second and violations found. The first
+// failing run is shrunk to a small scenario that "Open the shrunk run" loads
+// in the main view at the moment of the violation, with its link ready to
+// copy. Run i of a campaign from seed S is the CLI's run of seed S + i, so
+// the panel says the command that finds the same run.
 import { protocolInfo } from './engine.js';
 import { encodeLink } from './link.js';
 import { variantOf } from './params.js';
@@ -42,11 +43,10 @@ function cliCommand(c) {
 export class ExplorePanel {
   /**
    * @param lab the Lab
-   * @param mount the side panel's registry-controls section: the opener goes
-   *   in its tools row, the form at its end
+   * @param row the row of buttons the opener goes in; the form goes at the end of the row's group
    * @param hooks { load(scenario) → Promise (the page's, honouring open_at_ms), show(message|null), copy(text, button) }
    */
-  constructor(lab, mount, hooks) {
+  constructor(lab, row, hooks) {
     this.lab = lab;
     this.hooks = hooks;
     this.worker = null;
@@ -88,8 +88,8 @@ export class ExplorePanel {
         this.opener.setAttribute('aria-expanded', String(!this.section.hidden));
       },
     });
-    mount.querySelector('.tools-row').append(this.opener);
-    mount.append(this.section);
+    row.append(this.opener);
+    row.closest('.group').append(this.section);
     this.variant.addEventListener('change', () => this.describe());
     this.profile.addEventListener('change', () => this.describe());
     lab.addEventListener('change', (e) => {
@@ -271,7 +271,7 @@ export class ExplorePanel {
   }
 }
 
-/** Builds the panel in `mount` (the registry-controls section); returns it. */
-export function setupExplore(lab, mount, hooks) {
-  return new ExplorePanel(lab, mount, hooks);
+/** Builds the panel, its opener in `row` (see ExplorePanel); returns it. */
+export function setupExplore(lab, row, hooks) {
+  return new ExplorePanel(lab, row, hooks);
 }

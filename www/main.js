@@ -405,7 +405,7 @@ async function main() {
   });
   await loadStoriesMenu();
   const share = new Share(lab, { load, show, embedded, defaultScenario: () => defaultScenario(first) });
-  if (!embedded) setupExplore(lab, $('registry-controls'), { load, show, copy: (text, button) => share.copy(text, button) });
+  if (!embedded) setupExplore(lab, $('heal').parentElement, { load, show, copy: (text, button) => share.copy(text, button) });
   if (!hasLink() || !(await share.openFromLocation())) {
     if (!lab.sim) await load(defaultScenario(first));
   }
