@@ -54,6 +54,9 @@ export async function build() {
     chunkNames: 'chunks/[name]-[hash]',
     external: ['./pkg/*'],
   });
+  // The Explore panel's worker (new URL('./explore-worker.js', import.meta.url)
+  // in explore.js) is a bundle of its own beside main.js.
+  await esbuild.build({ ...common, entryPoints: [path.join(root, 'www', 'explore-worker.js')], outdir: path.join(dist, 'www'), bundle: true, external: ['./pkg/*'] });
   const glue = www.filter((rel) => rel.startsWith(path.join('www', 'pkg')) && rel.endsWith('.js'));
   await esbuild.build({ ...common, entryPoints: glue.map((rel) => path.join(root, rel)), outbase: path.join(root, 'www'), outdir: path.join(dist, 'www') });
   return dist;

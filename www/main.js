@@ -13,6 +13,7 @@ import { TimelineBar } from './timeline.js';
 import { setupFiles, composeImage, scenarioToSave } from './files.js';
 import { Share, hasLink, MAX_LINK_T_MS } from './share.js';
 import { setupRegistryControls } from './registry-controls.js';
+import { setupExplore } from './explore.js';
 import { setupSpacetime } from './views/spacetime.js';
 import { setupCharts } from './views/charts.js';
 
@@ -410,6 +411,7 @@ async function main() {
   });
   await loadStoriesMenu();
   const share = new Share(lab, { load, show, embedded, defaultScenario: () => defaultScenario(first) });
+  if (!embedded) setupExplore(lab, $('heal').parentElement, { load, show, copy: (text, button) => share.copy(text, button) });
   if (!hasLink() || !(await share.openFromLocation())) {
     if (!lab.sim) await load(defaultScenario(first));
   }
