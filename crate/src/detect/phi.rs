@@ -34,11 +34,11 @@ impl Window {
     }
 
     pub fn push(&mut self, gap: f64) {
-        if self.gaps.len() >= self.max.max(1) {
-            if let Some(old) = self.gaps.pop_front() {
-                self.sum -= old;
-                self.squares -= old * old;
-            }
+        if self.gaps.len() >= self.max.max(1)
+            && let Some(old) = self.gaps.pop_front()
+        {
+            self.sum -= old;
+            self.squares -= old * old;
         }
         self.gaps.push_back(gap);
         self.sum += gap;
