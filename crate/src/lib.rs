@@ -58,6 +58,7 @@ families! {
     "raft" => raft,
     "paxos" => paxos,
     "zab" => zab,
+    "detect" => detect,
     "commit" => commit,
     "epidemic" => epidemic,
     "placement" => placement,

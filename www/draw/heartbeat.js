@@ -1,0 +1,121 @@
+// How a heartbeat failure detector looks (heartbeat and phi-accrual share it).
+// A node's body shows how many live nodes suspect it: white while trusted by
+// all, deepening red as more of them suspect it. Inside it, a small bar per
+// peer shows this node's own suspicion level towards that peer (time since
+// its last heartbeat, or φ) against the threshold: grey below, red past it.
+// A crashed node is grey and dashed: a detector keeps nothing on disk.
+import { palette, text, labelLines, labelRoom, labelBounds, crashMark } from './common.js';
+import { nodeName } from '../names.js';
+import { commonLines } from '../describe.js';
+
+export const milestoneLegend = 'a node begins to suspect a peer';
+
+export const messageStyles = {
+  Heartbeat: { shape: 'circle', fill: '#e26d7a', stroke: '#8f2532', small: true, legend: 'heartbeat', explain: '“♥12”: the sender’s 12th heartbeat since it started' },
+};
+
+export function messageStyle(m) {
+  return messageStyles[m.kind] ?? null;
+}
+
+const facts = new WeakMap();
+
+/** Who suspects whom, for every node of the snapshot. */
+export function split(rect, snap) {
+  const live = snap.nodes.filter((d) => d.up);
+  const bounds = labelBounds(rect);
+  const room = labelRoom(rect, snap.nodes.length);
+  for (const node of snap.nodes) {
+    const by = live.filter((d) => d.id !== node.id && (d.suspects ?? []).includes(node.id)).map((d) => d.id);
+    const others = live.filter((d) => d.id !== node.id).length;
+    facts.set(node, { by, others, bounds, room });
+  }
+  return { ring: rect, detail: null };
+}
+
+export function drawDetail() {}
+
+/** A peer's level as a share of the threshold (1 = at the threshold). */
+export function share(node, peer) {
+  const t = node.threshold || 1;
+  const level = node.phi ? node.phi[peer] : node.since_ms?.[peer];
+  return level == null ? 0 : level / t;
+}
+
+function bars(ctx, node, p, r) {
+  const peers = Object.keys(node.since_ms ?? {});
+  if (!node.up || peers.length === 0 || r < 16) return;
+  const w = Math.min(6, (1.3 * r) / peers.length);
+  const h = r * 0.7;
+  const x0 = p.x - (w * peers.length) / 2;
+  const base = p.y + r * 0.45;
+  peers.forEach((peer, k) => {
+    const s = Math.min(1.5, share(node, peer));
+    const x = x0 + k * w;
+    ctx.fillStyle = s > 1 ? palette.danger : '#9aa8b8';
+    ctx.fillRect(x + 0.5, base - (h * s) / 1.5, w - 1, (h * s) / 1.5);
+  });
+  ctx.strokeStyle = palette.muted;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(x0, base - h / 1.5);
+  ctx.lineTo(x0 + w * peers.length, base - h / 1.5);
+  ctx.stroke();
+}
+
+export function drawNode(ctx, node, p, r) {
+  const f = facts.get(node) ?? { by: [], others: 0, bounds: null, room: 'full' };
+  const frac = f.others ? f.by.length / f.others : 0;
+  ctx.beginPath();
+  ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+  ctx.fillStyle = node.up ? `rgba(214, 69, 80, ${0.12 + 0.6 * frac})` : '#eef0f2';
+  if (node.up && frac === 0) ctx.fillStyle = '#f4f7fa';
+  ctx.fill();
+  ctx.setLineDash(node.up ? [] : [4, 3]);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = node.up ? '#5b6b7f' : palette.down;
+  ctx.stroke();
+  ctx.setLineDash([]);
+  text(ctx, nodeName(node.id), p.x, p.y - (r > 20 ? r * 0.25 : 0), { px: Math.max(10, Math.round(r * 0.42)), weight: 650, color: node.up ? palette.ink : palette.muted });
+  bars(ctx, node, p, r);
+  if (!node.up) crashMark(ctx, p, r);
+  const lines = [];
+  if (f.room !== 'id') {
+    const sus = node.suspects ?? [];
+    if (node.paused_until != null) lines.push({ s: 'paused', px: 11, color: palette.paused });
+    if (node.up) lines.push({ s: sus.length ? `suspects ${sus.map(nodeName).join(' ')}` : 'trusts all', px: 11, color: sus.length ? palette.danger : palette.muted });
+    if (f.by.length) lines.push({ s: `suspected by ${f.by.length}/${f.others}`, px: 10, color: palette.danger });
+  }
+  labelLines(ctx, p, r, lines, f.bounds);
+}
+
+export function emptyHint(snap) {
+  if (snap.nodes.some((d) => (d.sent ?? 0) > 0)) return null;
+  return ['Every node is about to heartbeat every other.', 'Crash or pause a node, or add jitter: watch who suspects whom, and when.'];
+}
+
+function levelText(node, peer) {
+  if (node.phi) return `φ ${Number(node.phi[peer] ?? 0).toFixed(2)} of ${node.threshold}`;
+  return `${node.since_ms?.[peer] ?? 0} ms of ${node.threshold} ms`;
+}
+
+export function describe(node) {
+  const lines = [];
+  if (!node.up) {
+    lines.push('crashed: keeps nothing on disk — its heartbeat history is lost; after a restart it trusts every peer afresh');
+  } else {
+    const sus = node.suspects ?? [];
+    lines.push(sus.length ? `suspects ${sus.map(nodeName).join(', ')}` : 'suspects nobody');
+    for (const peer of Object.keys(node.since_ms ?? {})) {
+      lines.push(`${nodeName(peer)}: last heard ${node.since_ms[peer]} ms ago · ${levelText(node, peer)}`);
+    }
+    lines.push(`${node.sent ?? 0} heartbeats sent since it started`);
+  }
+  lines.push(...commonLines(node));
+  return lines;
+}
+
+export function messageFields(p) {
+  if (p.type === 'Heartbeat') return [['heartbeat', `#${p.seq} since the sender started`]];
+  return null;
+}
