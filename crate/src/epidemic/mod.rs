@@ -31,5 +31,6 @@ pub fn registry() -> Vec<Entry> {
     vec![
         Entry::of::<Gossip>("epidemic").checker::<GossipChecker>().done(),
         Entry::of::<Broadcast>("epidemic").checker::<SpreadChecker<Broadcast>>().done(),
+        Entry::of::<Swim>("epidemic").checker::<SwimChecker>().done(),
     ]
 }
