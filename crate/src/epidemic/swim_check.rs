@@ -72,7 +72,7 @@ pub struct SwimChecker {
     up_ms: u64,
     incarnation: Vec<u64>,
     /// What each member held about each other one at the last check.
-    held: Vec<BTreeMap<NodeId, MemberView>>,
+    held: Vec<Vec<Option<MemberView>>>,
     suspected_since: BTreeMap<(NodeId, u64), Time>,
     declared: BTreeSet<(NodeId, u64, bool)>,
     false_suspicions: u64,
@@ -107,7 +107,7 @@ impl SwimChecker {
         self.up = vec![false; n];
         self.up_since = vec![None; n];
         self.incarnation = vec![0; n];
-        self.held = vec![BTreeMap::new(); n];
+        self.held = vec![vec![None; n]; n];
         self.sent = vec![0; n];
         for i in 0..n {
             if let Some(p) = nodes.node(i).up() {
@@ -117,7 +117,11 @@ impl SwimChecker {
                 self.up[i] = true;
                 self.up_count += 1;
                 self.up_since[i] = Some(now);
-                self.held[i] = p.members().clone();
+                for (&j, &m) in p.members() {
+                    if j < n {
+                        self.held[i][j] = Some(m);
+                    }
+                }
             }
         }
     }
@@ -125,12 +129,12 @@ impl SwimChecker {
     /// The membership invariants for node `i`, and the suspicions and
     /// declarations it makes known.
     fn watch(&mut self, now: Time, i: NodeId, p: &Swim, nodes: &dyn Nodes<Swim>, out: &mut Vec<Violation>) {
-        let before = std::mem::take(&mut self.held[i]);
         for (&j, &m) in p.members() {
-            let old = before.get(&j).copied();
+            let Some(old) = self.held[i].get(j).copied() else { continue };
             if old == Some(m) {
                 continue;
             }
+            self.held[i][j] = Some(m);
             if let Some(o) = old.filter(|&o| !forward(o, m)) {
                 let detail = format!("n{i} moved n{j} back from {} (i{}) to {} (i{})", o.state.name(), o.incarnation, m.state.name(), m.incarnation);
                 self.report(out, now, i, "membership_moves_forward", detail);
@@ -161,7 +165,6 @@ impl SwimChecker {
                 _ => {}
             }
         }
-        self.held[i] = p.members().clone();
     }
 
     /// Brings every open episode up to date with node `i` (all nodes at
@@ -259,12 +262,12 @@ impl Checker<Swim> for SwimChecker {
                 self.up_count += 1;
                 self.up_since[i] = Some(now);
                 // A fresh start: its member list begins again.
-                self.held[i].clear();
+                self.held[i].fill(None);
                 self.left.remove(&i);
             } else {
                 self.up_count -= 1;
                 self.up_ms += self.up_since[i].take().map_or(0, |s| now - s);
-                self.held[i].clear();
+                self.held[i].fill(None);
             }
             self.up[i] = up;
         }
