@@ -6,7 +6,7 @@
 #[path = "support/stories.rs"]
 mod stories_support;
 
-use consensus_lab::epidemic::{Broadcast, Gossip};
+use consensus_lab::epidemic::{Broadcast, Gossip, State, Swim};
 use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;
 use stories_support::stories;
@@ -99,6 +99,46 @@ fn broadcast_stories_show_what_their_captions_promise() {
                 assert!(s.stats().by_kind.get("Broadcast").dropped > 0, "{slug}: batches were lost to the cut");
             }
             other => panic!("story broadcast/{other} has no outcome check in stories_epidemic.rs"),
+        }
+    }
+}
+
+// Reference: Das, Gupta, Motivala 2002, §3.1 (probes), §4.2 (suspicion, incarnations).
+#[test]
+fn swim_stories_show_what_their_captions_promise() {
+    let all = stories("swim");
+    ordered("swim", &all);
+    let m = |s: &Simulator<Swim>, name: &str| s.metrics().get(name).unwrap_or(f64::NAN);
+    let held = |s: &Simulator<Swim>, of: usize| -> Vec<(State, u64)> {
+        (0..s.nodes())
+            .filter(|&i| i != of)
+            .filter_map(|i| s.node(i))
+            .filter_map(|p| p.member(of))
+            .map(|v| (v.state, v.incarnation))
+            .collect()
+    };
+    for (slug, sc) in &all {
+        let s: Simulator<Swim> = play(slug, sc, sc.run_until_ms.unwrap_or(0));
+        match slug.as_str() {
+            "crash-detected" => {
+                assert!(m(&s, "first_detection_periods") <= 2.5, "{slug}: {}", m(&s, "first_detection_periods"));
+                assert!(
+                    m(&s, "all_suspect_ms") - m(&s, "first_detection_ms") <= 1000.0,
+                    "{slug}: the suspicion spread within a period"
+                );
+                let h = held(&s, 5);
+                assert_eq!(h.len(), 15, "{slug}");
+                assert!(h.iter().all(|&(st, _)| st == State::Dead), "{slug}: {h:?}");
+                assert_eq!((m(&s, "false_suspicions"), m(&s, "false_positives")), (0.0, 0.0), "{slug}");
+            }
+            "suspicion-refuted" => {
+                assert!(m(&s, "false_suspicions") >= 1.0, "{slug}: n3 was suspected");
+                assert_eq!(m(&s, "false_positives"), 0.0, "{slug}: nobody declared it dead");
+                assert_eq!(s.node(3).map(|p| p.incarnation()), Some(1), "{slug}: n3 refuted once");
+                let h = held(&s, 3);
+                assert!(h.len() == 11 && h.iter().all(|&v| v == (State::Alive, 1)), "{slug}: {h:?}");
+            }
+            other => panic!("story swim/{other} has no outcome check in stories_epidemic.rs"),
         }
     }
 }
