@@ -124,11 +124,16 @@ function afterLoad() {
   $('story').value = story ? story.path : '';
 }
 
+let hintAction = null;
+
 /** The protocol's empty-state hint, above the cluster, with the button that does it. */
-function showHint(lines) {
+function showHint(lines, action) {
   const el = $('hint');
   el.hidden = !lines;
   if (!lines) return;
+  hintAction = action ?? null;
+  const label = action?.label ?? 'Send a client request';
+  if ($('hint-request').textContent !== label) $('hint-request').textContent = label;
   const text = $('hint-text');
   text.textContent = '';
   const b = document.createElement('span');
@@ -227,7 +232,7 @@ function draw(force) {
   layout = drawScene(ctx, snap, { width: w, height: h, time, selected: controls.selected, selectedMessage: card.id, draftGroups: controls.draft, paused: !lab.playing });
   if (lastDrawn.version !== lab.version) {
     panels.update(snap);
-    showHint(layout.scene.hint);
+    showHint(layout.scene.hint, layout.scene.hintAction);
   }
   card.update(snap);
   showMoment();
@@ -380,7 +385,8 @@ async function main() {
   setupRegistryControls(lab, $('registry-controls'), { show });
   if (!embedded) spacetime = setupSpacetime($('spacetime'), lab, { controls, card, show });
   if (!embedded) charts = setupCharts($('charts'), lab, { show });
-  $('hint-request').addEventListener('click', () => controls.sendRequest(null));
+  // The hint's button does what the protocol's drawing says (a client request unless it says otherwise).
+  $('hint-request').addEventListener('click', () => (hintAction ? controls.inject(hintAction.event) : controls.sendRequest(null)));
   new StoryGuard(lab, { load });
   if (embedded) {
     const embed = await import('./embed.js');

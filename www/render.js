@@ -11,6 +11,8 @@
 //   drawNode, split, drawDetail   the node, the layout, the panel below
 //   describe(node, snap)          the details panel's lines (optional)
 //   emptyHint(snap)               what to do first, when nothing happened yet
+//   hintAction(snap)              the hint's button: { label, event } (default:
+//                                 send a client request)
 //   messageFields(payload)        the message card's rows (optional)
 //   milestoneTone(record)         'bad' for milestones that are failures
 //   milestoneLegend               what a milestone marker stands for
@@ -92,6 +94,8 @@ export function drawScene(ctx, snap, view) {
       drawDots(ctx, snap, layout, view, r, draft ?? groupOf, styleOf);
       if (parts.detail) r.drawDetail(ctx, snap, parts.detail, { time: view.time, n, selected: view.selected });
       scene.hint = r.emptyHint?.(snap) ?? null;
+    scene.hintAction = scene.hint ? r.hintAction?.(snap) ?? null : null;
+      scene.hintAction = scene.hint ? r.hintAction?.(snap) ?? null : null;
       return { ...layout, nodes: snap.nodes.map((d) => d.id), scene };
     }
     const layout = ringLayout(n, inset(parts.ring, 10, 28));
@@ -119,6 +123,7 @@ export function drawScene(ctx, snap, view) {
     });
     if (parts.detail) r.drawDetail(ctx, snap, parts.detail, nodeView);
     scene.hint = r.emptyHint?.(snap) ?? null;
+    scene.hintAction = scene.hint ? r.hintAction?.(snap) ?? null : null;
     placeMessageLabels(ctx, scene, { paused: !!view.paused, budget: n > 9 ? 3 : 6 });
     return { ...layout, nodes: snap.nodes.map((d) => d.id), scene };
   } finally {

@@ -32,7 +32,8 @@ function otherValue(p, nodes) {
     case 'boolean':
       return !d;
     case 'whole number':
-      return d + 7;
+      // 0 often means "off", and a protocol may want a real value when on.
+      return d === 0 ? 100 : d + 1;
     case 'number':
       return d === 0 ? 0.25 : d / 2;
     case 'range':

@@ -90,8 +90,14 @@ export function drawNode(ctx, node, p, r) {
 }
 
 export function emptyHint(snap) {
-  if (snap.nodes.some((d) => (d.sent ?? 0) > 0)) return null;
-  return ['Every node is about to heartbeat every other.', 'Crash or pause a node, or add jitter: watch who suspects whom, and when.'];
+  if (snap.nodes.some((d) => !d.up || (d.suspects ?? []).length)) return null;
+  return ['Nothing has failed yet.', 'Every node heartbeats every other; crash one (or pause it, or add jitter) and watch who suspects whom, and when.'];
+}
+
+/** A detector takes no client requests: the hint's button crashes a node. */
+export function hintAction(snap) {
+  const node = Math.min(1, snap.nodes.length - 1);
+  return { label: `Crash n${node}`, event: { type: 'crash', node } };
 }
 
 function levelText(node, peer) {

@@ -142,8 +142,15 @@ export function drawDetail(ctx, snap, area) {
 }
 
 /** Nothing to do first: the members start probing on their own. */
-export function emptyHint() {
-  return null;
+export function emptyHint(snap) {
+  if (snap.nodes.some((d) => !d.up)) return null;
+  return ['Every member is alive.', 'Each one probes a random member every period; crash one and watch suspicion, then death, spread by piggybacked gossip.'];
+}
+
+/** SWIM takes no client requests: the hint's button crashes a member. */
+export function hintAction(snap) {
+  const node = Math.min(1, snap.nodes.length - 1);
+  return { label: `Crash n${node}`, event: { type: 'crash', node } };
 }
 
 /** The details panel's lines for one node. */

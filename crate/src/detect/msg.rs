@@ -137,7 +137,7 @@ impl Params for PhiParams {
         r.field("min_std_dev_ms", "The smallest standard deviation used, so that very regular heartbeats do not make φ jump.", &mut self.min_std_dev_ms)?;
         r.field("acceptable_pause_ms", "Added to the mean inter-arrival time (Akka): pauses this long are expected.", &mut self.acceptable_pause_ms)?;
         r.field("first_estimate_ms", "The mean assumed before any heartbeat arrived (the window starts with mean ± mean/4).", &mut self.first_estimate_ms)?;
-        r.field("model", "\"normal\" (the paper's normal CDF, via libm), \"logistic\" (Akka's approximation) or \"exponential\" (Cassandra: φ = gap / (mean · ln 10)).", &mut self.model)?;
+        r.choice("model", "\"normal\" (the paper's normal CDF, via libm), \"logistic\" (Akka's approximation) or \"exponential\" (Cassandra: φ = gap / (mean · ln 10)).", &["normal", "logistic", "exponential"], &mut self.model)?;
         r.field("check_ms", "How often a node computes φ for every peer (the resolution of detection times).", &mut self.check_ms)?;
         Ok(())
     }
