@@ -9,27 +9,7 @@ mod stories_support;
 use consensus_lab::epidemic::{Broadcast, Gossip, State, Swim};
 use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;
-use stories_support::stories;
-
-/// Runs a story to `until`; no story here may break an invariant.
-fn play<P: consensus_lab::protocol::Protocol>(slug: &str, s: &Scenario, until: u64) -> Simulator<P> {
-    let mut sim = Simulator::<P>::new(s.clone()).unwrap_or_else(|e| panic!("{slug}: {e}"));
-    sim.run_until(until).unwrap_or_else(|e| panic!("{slug}: {e}"));
-    assert!(sim.violations().is_empty(), "{slug}: {:?}\nreplay: {}", sim.violations(), s.to_json_string());
-    sim
-}
-
-/// The story slugs `order.json` lists for `protocol`, checked against the files.
-fn ordered(protocol: &str, all: &[(String, Scenario)]) {
-    let path = format!("{}/../www/stories/{protocol}/order.json", env!("CARGO_MANIFEST_DIR"));
-    let order: Vec<String> =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("order.json")).expect("order.json is a list");
-    let mut slugs: Vec<&str> = all.iter().map(|(s, _)| s.as_str()).collect();
-    let mut listed: Vec<&str> = order.iter().map(String::as_str).collect();
-    slugs.sort();
-    listed.sort();
-    assert_eq!(slugs, listed, "{protocol}: order.json lists every story once");
-}
+use stories_support::{ordered, play, stories};
 
 fn knowing(s: &Simulator<Gossip>, v: &str) -> usize {
     (0..s.nodes()).filter(|&i| s.stable(i).knows(v)).count()

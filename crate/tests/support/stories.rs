@@ -7,7 +7,9 @@
 
 use std::path::PathBuf;
 
+use consensus_lab::protocol::Protocol;
 use consensus_lab::scenario::Scenario;
+use consensus_lab::sim::Simulator;
 
 /// Stories should make their point in the first few simulated seconds.
 pub const MAX_STORY_MS: u64 = 10_000;
@@ -40,4 +42,24 @@ pub fn stories(protocol: &str) -> Vec<(String, Scenario)> {
             (slug, s)
         })
         .collect()
+}
+
+/// Runs a story to `until`; no story may break an invariant.
+pub fn play<P: Protocol>(slug: &str, s: &Scenario, until: u64) -> Simulator<P> {
+    let mut sim = Simulator::<P>::new(s.clone()).unwrap_or_else(|e| panic!("{slug}: {e}"));
+    sim.run_until(until).unwrap_or_else(|e| panic!("{slug}: {e}"));
+    assert!(sim.violations().is_empty(), "{slug}: {:?}\nreplay: {}", sim.violations(), s.to_json_string());
+    sim
+}
+
+/// Checks that `protocol`'s `order.json` lists every story in `all` once.
+pub fn ordered(protocol: &str, all: &[(String, Scenario)]) {
+    let path = format!("{}/../www/stories/{protocol}/order.json", env!("CARGO_MANIFEST_DIR"));
+    let order: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("order.json")).expect("order.json is a list");
+    let mut slugs: Vec<&str> = all.iter().map(|(s, _)| s.as_str()).collect();
+    let mut listed: Vec<&str> = order.iter().map(String::as_str).collect();
+    slugs.sort();
+    listed.sort();
+    assert_eq!(slugs, listed, "{protocol}: order.json lists every story once");
 }
