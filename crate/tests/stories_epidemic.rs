@@ -7,7 +7,6 @@
 mod stories_support;
 
 use consensus_lab::epidemic::{Broadcast, Gossip, State, Swim};
-use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;
 use stories_support::{ordered, play, stories};
 
