@@ -74,6 +74,7 @@ impl Entry {
             "layout": spec.layout,
             "membership": spec.membership,
             "clients": spec.clients,
+            "linearizable": spec.linearizable,
             "network": {
                 "latency_ms": [p.network_defaults().latency_ms.0, p.network_defaults().latency_ms.1],
                 "drop_rate": p.network_defaults().drop_rate,

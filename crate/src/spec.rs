@@ -102,6 +102,11 @@ pub struct Spec {
     pub membership: bool,
     /// Serves `client_op` on a key-value store.
     pub clients: bool,
+    /// Promises that its client history is linearizable, so the explorer
+    /// counts a history that is not as a failure. A store that promises less
+    /// (Dynamo-style quorums) says false; the page's consistency panel still
+    /// classifies its histories.
+    pub linearizable: bool,
     pub layout: Layout,
     /// The progress a run must make once faults stop (for the explorer).
     pub liveness: &'static str,
@@ -122,6 +127,7 @@ impl Spec {
         fields: &[],
         membership: false,
         clients: false,
+        linearizable: true,
         layout: Layout::Ring,
         liveness: "",
         metrics: &[],

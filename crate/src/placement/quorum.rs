@@ -435,6 +435,11 @@ impl Protocol for QuorumKv {
             ],
             fields: &["store"],
             clients: true,
+            // Dynamo promises convergence, not linearizability: only the abd
+            // variant's reads and writes are linearizable (its compare-and-set
+            // is not atomic), so the explorer judges quorum-kv by its
+            // invariants and liveness alone.
+            linearizable: false,
             layout: Layout::HashRing,
             liveness: "once the network heals, every replica of a key holds the same versions",
             metrics: super::quorum_check::METRICS,
