@@ -11,6 +11,7 @@ import { root, run, capture } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium } from './lib/toolchain.mjs';
 import { writePageIndexes } from './lib/stories.mjs';
 import { buildWasm, pkgDir, loadFamily, families, registry } from './lib/build-wasm.mjs';
+import { protocolRows } from './lib/bench-protocols.mjs';
 
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
@@ -103,6 +104,26 @@ async function frameTimes(seconds) {
       results[nodes] = { median: median(times), p95: pct(times, 95), frames: times.length };
       await context.close();
     }
+    // 1,000 gossip nodes as dots, a new rumor from a different node every
+    // 20 ms so thousands of messages are in flight at once.
+    const { page, context } = await openPage(env, { viewport: { width: 1280, height: 800 } });
+    const events = [];
+    for (let t = 100; t < 600000; t += 20) events.push({ at_ms: t, type: 'client_request', value: `r${events.length}`, node: (events.length * 37) % 1000 });
+    await page.evaluate((s) => {
+      lab.load(s);
+      lab.setSpeed(1);
+      lab.play();
+    }, { version: 1, protocol: 'gossip', nodes: 1000, seed: 3, events, run_until_ms: 600000 });
+    await page.waitForTimeout(2000);
+    const start = await page.evaluate(() => lab.frameTimes().length);
+    const inFlight = [];
+    for (let i = 0; i < seconds; i++) {
+      await page.waitForTimeout(1000);
+      inFlight.push(await page.evaluate(() => (lab.snapshot().messages ?? []).length));
+    }
+    const times = (await page.evaluate(() => lab.frameTimes())).slice(start);
+    results[1000] = { median: median(times), p95: pct(times, 95), frames: times.length, inFlight: median(inFlight) };
+    await context.close();
   } finally {
     await env.close();
   }
@@ -247,6 +268,8 @@ const rows = [
   [`seek in a ${travel.atEnd.minutes}-min run, slowest of 40`, `${travel.atEnd.seek.max.toFixed(1)} ms`, 'information', null],
   ['wasm memory after 10 simulated min', `${(travel.at10.memory / 1048576).toFixed(1)} MB (${travel.at10.checkpoints} checkpoints)`, 'information', null],
   [`wasm memory after ${travel.atEnd.minutes} simulated min`, `${(travel.atEnd.memory / 1048576).toFixed(1)} MB (${travel.atEnd.checkpoints} checkpoints)`, 'bounded: ≤ 4× the 10-min figure', travel.atEnd.memory <= 4 * travel.at10.memory],
+  [`frame time, 1,000 gossip nodes, ${frames[1000].inFlight} messages in flight (median), p95`, `${frames[1000].p95.toFixed(2)} ms`, '≤ 16.7 ms', frames[1000].p95 <= 16.7],
+  ...protocolRows(registry(), { quick }),
   ...families().map((f) => [`wasm module "${f}" (raw / gzip)`, `${kb(size.modules[f].wasmRaw)} / ${kb(size.modules[f].wasmGzip)}`, 'information', null]),
   [`page as opened: ${size.opened.files} files with the Raft engine (raw / gzip)`, `${kb(size.opened.raw)} / ${kb(size.opened.gzip)}`, '< 150 KB gzip', size.opened.gzip < 150 * 1024],
   ...Object.values(size.added).map((a) => [`then opening ${a.protocols.join(' / ')} adds`, `${kb(a.raw)} / ${kb(a.gzip)}`, 'information', null]),
