@@ -8,6 +8,7 @@
 import { drawScene, rendererFor } from './render.js';
 import { drawLegend } from './legend.js';
 import { font, palette } from './draw/common.js';
+import { t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -98,7 +99,7 @@ export function composeImage(lab, width, height) {
   ctx.fillStyle = palette.muted;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'bottom';
-  ctx.fillText(`Consensus Lab · ${sc.protocol} · seed ${sc.seed} · ${Math.floor(lab.displayTime).toLocaleString('en-US')} ms`, pad, top + height + legendH - 6);
+  ctx.fillText(t('files.image_footer', { protocol: sc.protocol, seed: sc.seed, ms: Math.floor(lab.displayTime) }), pad, top + height + legendH - 6);
   return { canvas, top, height, width };
 }
 
@@ -124,7 +125,7 @@ export function setupFiles(lab, hooks) {
     const c = $('canvas');
     composeImage(lab, c.clientWidth, c.clientHeight).canvas.toBlob((blob) => {
       if (blob) download(`${baseName(lab)}.png`, blob);
-      else hooks.show('The picture could not be made.');
+      else hooks.show(t('files.no_picture'));
     }, 'image/png');
   });
   const input = $('load-file');
@@ -164,7 +165,7 @@ const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 async function openFile(file, hooks) {
   if (file.size > MAX_FILE_BYTES) {
-    hooks.show(`That file is too large for a scenario (${(file.size / 1048576).toFixed(1)} MB; at most 8 MB).`);
+    hooks.show(t('files.too_large', { mb: (file.size / 1048576).toFixed(1) }));
     return;
   }
   try {

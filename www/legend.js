@@ -4,8 +4,9 @@
 // lost-message cross. (What a detail panel's marks mean is written under the
 // panel itself.) The same items draw onto a saved image.
 import { glyph, cross, font, palette } from './draw/common.js';
+import { t } from './i18n.js';
 
-const LOST = { name: 'lost', explain: 'dropped, cut off or its receiver is down' };
+const LOST = { name: t('legend.lost'), explain: t('legend.lost_explain') };
 
 /** The legend's entries: [{ style, name, explain }], the lost cross last. */
 export function legendItems(renderer) {
