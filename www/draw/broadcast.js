@@ -6,15 +6,16 @@
 import { drawNode, split, drawDetail, dotStyle, messageFields as gossipFields } from './gossip.js';
 import { plural } from '../names.js';
 import { commonLines } from '../describe.js';
+import { t } from '../i18n.js';
 
 // Broadcast's nodes carry no `hot` field, so none wears gossip's ring.
 export { drawNode, split, drawDetail, dotStyle };
 
-export const milestoneLegend = 'value broadcast';
+export const milestoneLegend = t('bcast.milestone');
 
 export const messageStyles = {
-  Broadcast: { shape: 'circle', fill: '#4f86d9', stroke: '#1f4f99', legend: 'broadcast batch', explain: '“#3 x”: batch 3 carrying x (or “(4 values)”)' },
-  BroadcastOk: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'ack', explain: '“ok #3”: batch 3 arrived; no more retries' },
+  Broadcast: { shape: 'circle', fill: '#4f86d9', stroke: '#1f4f99', legend: t('bcast.batch'), explain: t('bcast.batch_explain') },
+  BroadcastOk: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: t('commit.ack'), explain: t('bcast.ok_explain') },
 };
 
 export function messageStyle(m) {
@@ -24,7 +25,7 @@ export function messageStyle(m) {
 export function emptyHint(snap) {
   const started = snap.nodes.some((d) => (d.known ?? []).length);
   if (started || snap.pending_requests?.length) return null;
-  return ['Nothing broadcast yet.', 'Send a client request (C): the node it reaches forwards the value to its neighbors, who forward it on until every node has it.'];
+  return [t('bcast.hint_none'), t('bcast.hint_send')];
 }
 
 export function describe(node) {

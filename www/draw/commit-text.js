@@ -3,18 +3,19 @@
 // which milestones are failures (an abort is never drawn like a commit).
 import { nodeName, plural } from '../names.js';
 import { commonLines } from '../describe.js';
+import { t } from '../i18n.js';
 
 /** Explanations for the legend, by message kind. */
 export const explain = {
-  Prepare: '“prepare t1”: vote on t1',
-  CanCommit: '“can commit? t1”: vote on t1',
-  Vote: '“yes t1”: prepared',
-  VoteNo: '“no t1”: aborts t1',
+  Prepare: t('commit.prepare_explain'),
+  CanCommit: t('commit.can_commit_explain'),
+  Vote: t('commit.vote_explain'),
+  VoteNo: t('commit.vote_no_explain'),
   Commit: '“commit t1”',
   Abort: '“abort t1”',
   Ack: '“ack t1”',
-  Query: '“outcome? t1”: a prepared participant asks',
-  PreCommit: '“precommit t1”: all voted yes',
+  Query: t('commit.query_explain'),
+  PreCommit: t('commit.precommit_explain'),
   Done: '“done t1”',
 };
 
@@ -24,13 +25,12 @@ export function milestoneTone(record) {
 }
 
 /** What a milestone marker on the timeline stands for. */
-export const milestoneLegend = 'protocol step';
+export const milestoneLegend = t('commit.milestone');
 
 /** What to do first, before any transaction. */
 export function emptyHint(snap) {
   if (snap.nodes.some((d) => Object.keys(d.transactions ?? {}).length) || snap.pending_requests?.length) return null;
-  const asks = snap.protocol === '3pc' ? 'whether it can commit' : 'to prepare';
-  return ['No transaction yet.', `Send a client request (C): its value names a transaction, and coordinator n0 asks every participant ${asks}.`];
+  return [t('commit.hint_none'), snap.protocol === '3pc' ? t('commit.hint_send3') : t('commit.hint_send2')];
 }
 
 function txLine(node, name, tx, n) {

@@ -7,6 +7,7 @@
 // 'diamond' | 'ring' }; the default shows only whether the node is up.
 import { palette, glyph, cross } from './common.js';
 import { activeScene, circleBox } from './scene.js';
+import { t } from '../i18n.js';
 
 /** The most nodes the ring layout draws in full. */
 export const RING_MAX = 25;
@@ -100,7 +101,7 @@ export function drawDots(ctx, snap, layout, view, r, groupOf, styleOf) {
     ctx.stroke();
     ctx.globalAlpha = 1;
     if (m.lost && t > 0.45) cross(ctx, x, y, 3);
-    const tip = `${m.label} · n${m.from} → n${m.to}${m.lost ? ' · will be lost' : ''} · click for details`;
+    const tip = `${m.label} · n${m.from} → n${m.to}${m.lost ? ` · ${t('dots.will_be_lost')}` : ''} · ${t('dots.click')}`;
     sc.messages.push({ id: m.id, x, y, ux: dx / len, uy: dy / len, s: 2, label: '', legend: style.legend, lost: m.lost ?? null, labelShown: false });
     sc.hit(circleBox(x, y, 4), { kind: 'message', id: m.id, tip, cx: x, cy: y, r: 4 });
   }
