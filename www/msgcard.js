@@ -8,7 +8,7 @@
 import { rendererFor, styleOf } from './render.js';
 import { messageRows } from './describe.js';
 import { nodeName, timeText } from './names.js';
-import { t } from './i18n.js';
+import { t, fieldWord } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -79,7 +79,7 @@ export class MessageCard {
       const tr = document.createElement('tr');
       const a = document.createElement('td');
       const b = document.createElement('td');
-      a.textContent = k;
+      a.textContent = fieldWord(k);
       b.textContent = String(v);
       tr.append(a, b);
       table.append(tr);

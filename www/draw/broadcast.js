@@ -4,7 +4,6 @@
 // No node is ever "spreading" here; what it still owes its neighbors is its
 // count of unacknowledged batches, in its label and its details.
 import { drawNode, split, drawDetail, dotStyle, messageFields as gossipFields } from './gossip.js';
-import { plural } from '../names.js';
 import { commonLines } from '../describe.js';
 import { t } from '../i18n.js';
 
@@ -33,12 +32,12 @@ export function describe(node) {
   const list = known.map((v) => `"${v}"`).join(', ');
   const lines = [];
   if (!node.up) {
-    lines.push(`crashed: keeps the values it has on disk (${known.length ? list : 'none yet'}); loses its buffers and unacknowledged batches`);
+    lines.push(t('bcast.d_crashed', { list: known.length ? list : t('bcast.d_none_yet') }));
   } else {
-    lines.push(known.length ? `has ${list}` : 'has no value yet');
-    lines.push(`neighbors ${(node.neighbors ?? []).map((i) => `n${i}`).join(', ') || 'none'}`);
-    if (node.unacked) lines.push(`${plural(node.unacked, 'batch', 'batches')} not yet acknowledged (retried)`);
-    if (node.buffered) lines.push(`${plural(node.buffered, 'value')} waiting for the next batch`);
+    lines.push(known.length ? t('bcast.d_has', { list }) : t('bcast.d_no_value'));
+    lines.push(t('bcast.d_neighbors', { list: (node.neighbors ?? []).map((i) => `n${i}`).join(', ') || t('word.none') }));
+    if (node.unacked) lines.push(t('bcast.d_unacked', { n: node.unacked }));
+    if (node.buffered) lines.push(t('bcast.d_buffered', { n: node.buffered }));
   }
   lines.push(...commonLines(node));
   return lines;

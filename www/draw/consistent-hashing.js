@@ -5,7 +5,6 @@
 // its hash, coloured by the node whose token follows it (its coordinator).
 // All positions come from the engine's view (tokens, key_positions).
 import { palette, text, labelLines, crashMark, card, note, sidePanel } from './common.js';
-import { plural } from '../names.js';
 import { commonLines } from '../describe.js';
 import { t } from '../i18n.js';
 
@@ -106,11 +105,11 @@ export function emptyHint(snap) {
 
 export function describe(node) {
   const lines = [];
-  if (node.absent) return ['not a member: holds no tokens and no keys'];
-  if (!node.up) lines.push(`crashed: keeps its ${plural(node.keys?.length ?? 0, 'key')} and its member list on disk`);
-  lines.push(`${plural(node.tokens?.length ?? 0, 'token')} on the ring · knows members ${(node.members ?? []).map((m) => `n${m}`).join(', ') || '–'}`);
+  if (node.absent) return [t('ch.d_absent')];
+  if (!node.up) lines.push(t('ch.d_crashed', { n: node.keys?.length ?? 0 }));
+  lines.push(`${t('ch.d_tokens', { n: node.tokens?.length ?? 0 })} · ${t('ch.d_members', { list: (node.members ?? []).map((m) => `n${m}`).join(', ') || '–' })}`);
   const pairs = (node.keys ?? []).map((k, i) => `${k}=${node.values?.[i] ?? ''}`);
-  lines.push(pairs.length ? `stores ${pairs.slice(0, 12).join(', ')}${pairs.length > 12 ? ' …' : ''}` : 'stores no keys');
+  lines.push(pairs.length ? t('ch.d_stores', { list: `${pairs.slice(0, 12).join(', ')}${pairs.length > 12 ? ' …' : ''}` }) : t('ch.d_no_keys'));
   lines.push(...commonLines(node));
   return lines;
 }

@@ -11,7 +11,6 @@
 // how many live nodes know each value and how many still spread it. With few
 // nodes the middle of the ring sums that up.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, centerArea, summary, ringLayout } from './common.js';
-import { plural } from '../names.js';
 import { RING_MAX } from './dots.js';
 import { commonLines } from '../describe.js';
 import { t, roleWord } from '../i18n.js';
@@ -216,11 +215,11 @@ export function describe(node) {
   const list = (vs) => vs.map((v) => `"${v}"`).join(', ');
   const lines = [];
   if (!node.up) {
-    lines.push(`crashed: keeps its database on disk (${known.length ? list(known) : 'no values yet'}); forgets which rumors it was spreading`);
+    lines.push(t('gossip.d_crashed', { list: known.length ? list(known) : t('gossip.d_no_values') }));
   } else {
-    lines.push(known.length ? `knows ${list(known)} (in the order it learned them)` : 'knows nothing yet (susceptible)');
-    lines.push(hot.length ? `spreading ${list(hot)} (infective)` : known.length ? 'has lost interest in every rumor it knows (removed)' : 'spreads nothing');
-    if (node.sent != null) lines.push(`${plural(node.sent, 'message')} sent since it started`);
+    lines.push(known.length ? t('gossip.d_knows', { list: list(known) }) : t('gossip.d_knows_nothing'));
+    lines.push(hot.length ? t('gossip.d_spreading', { list: list(hot) }) : known.length ? t('gossip.d_removed') : t('gossip.d_spreads_nothing'));
+    if (node.sent != null) lines.push(t('gossip.d_sent', { n: node.sent }));
   }
   lines.push(...commonLines(node));
   return lines;
@@ -228,7 +227,7 @@ export function describe(node) {
 
 /** The message card's rows. */
 export function messageFields(p) {
-  const list = (vs) => (vs?.length ? vs.map((v) => `"${v}"`).join(', ') : 'none');
+  const list = (vs) => (vs?.length ? vs.map((v) => `"${v}"`).join(', ') : t('word.none'));
   switch (p.type) {
     case 'Push':
       return [['hot rumors', list(p.rumors)]];

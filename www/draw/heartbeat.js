@@ -102,27 +102,27 @@ export function hintAction(snap) {
 }
 
 function levelText(node, peer) {
-  if (node.phi) return `φ ${Number(node.phi[peer] ?? 0).toFixed(2)} of ${node.threshold}`;
-  return `${node.since_ms?.[peer] ?? 0} ms of ${node.threshold} ms`;
+  if (node.phi) return t('hb.phi_of', { phi: Number(node.phi[peer] ?? 0).toFixed(2), max: node.threshold });
+  return t('hb.ms_of', { ms: node.since_ms?.[peer] ?? 0, max: node.threshold });
 }
 
 export function describe(node) {
   const lines = [];
   if (!node.up) {
-    lines.push('crashed: keeps nothing on disk — its heartbeat history is lost; after a restart it trusts every peer afresh');
+    lines.push(t('hb.d_crashed'));
   } else {
     const sus = node.suspects ?? [];
-    lines.push(sus.length ? `suspects ${sus.map(nodeName).join(', ')}` : 'suspects nobody');
+    lines.push(sus.length ? t('hb.suspects', { names: sus.map(nodeName).join(', ') }) : t('hb.d_nobody'));
     for (const peer of Object.keys(node.since_ms ?? {})) {
-      lines.push(`${nodeName(peer)}: last heard ${node.since_ms[peer]} ms ago · ${levelText(node, peer)}`);
+      lines.push(`${nodeName(peer)}: ${t('hb.d_last_heard', { ms: node.since_ms[peer] })} · ${levelText(node, peer)}`);
     }
-    lines.push(`${node.sent ?? 0} heartbeats sent since it started`);
+    lines.push(t('hb.d_sent', { n: node.sent ?? 0 }));
   }
   lines.push(...commonLines(node));
   return lines;
 }
 
 export function messageFields(p) {
-  if (p.type === 'Heartbeat') return [['heartbeat', `#${p.seq} since the sender started`]];
+  if (p.type === 'Heartbeat') return [['heartbeat', t('hb.since_start', { seq: p.seq })]];
   return null;
 }

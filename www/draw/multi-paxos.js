@@ -6,7 +6,7 @@
 // "no-op", a value only accepted (not known chosen) is dashed, and a bar marks
 // where each replica's executed prefix ends.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note, centerArea, summary, countdownArc, roleCircle, sidePanel } from './common.js';
-import { ballotText as ballot, nodeName, plural } from '../names.js';
+import { ballotText as ballot, nodeName } from '../names.js';
 import { commonLines } from '../describe.js';
 import { t, roleWord } from '../i18n.js';
 
@@ -202,14 +202,14 @@ export function drawDetail(ctx, snap, area, view) {
         ctx.stroke();
         const label = noop ? (box.w >= 34 ? t('draw.noop') : '∅') : chosen;
         font(ctx, valPx, 650);
-        const t = fit(ctx, label, box.w - 4);
+        const shown = fit(ctx, label, box.w - 4);
         if (noop) {
           // A white backing keeps the word readable over the hatching.
-          const w = ctx.measureText(t).width + 4;
+          const w = ctx.measureText(shown).width + 4;
           ctx.fillStyle = 'rgba(255,255,255,0.85)';
           ctx.fillRect(x + cell / 2 - w / 2, y + rowH / 2 - valPx / 2 - 1, w, valPx + 2);
         }
-        text(ctx, t, x + cell / 2, y + rowH / 2 + 0.5, { px: valPx, weight: 650, color: node.up ? palette.ink : palette.muted });
+        text(ctx, shown, x + cell / 2, y + rowH / 2 + 0.5, { px: valPx, weight: 650, color: node.up ? palette.ink : palette.muted });
       } else if (pr || acc) {
         ctx.fillStyle = '#ffffff';
         ctx.fill();
@@ -251,20 +251,20 @@ export function emptyHint(snap) {
 export function describe(node) {
   const lines = [];
   const role = roleOf(node);
-  if (!node.up) lines.push('crashed: keeps its ballot and what it accepted on disk');
-  else lines.push(`${role} · ballot ${ballot(node.ballot)}${role !== 'leader' && node.known_leader != null ? ` · follows ${nodeName(node.known_leader)}` : ''}`);
-  if (role === 'candidate') lines.push(`promises from ${(node.promises ?? []).map(nodeName).join(', ') || 'nobody yet'}`);
+  if (!node.up) lines.push(t('mp.crashed'));
+  else lines.push(`${roleWord(role)} · ${t('paxos.ballot', { b: ballot(node.ballot) })}${role !== 'leader' && node.known_leader != null ? ` · ${t('raft.follows', { name: nodeName(node.known_leader) })}` : ''}`);
+  if (role === 'candidate') lines.push(t('mp.promises_from', { names: (node.promises ?? []).map(nodeName).join(', ') || t('raft.nobody') }));
   const chosen = node.chosen ?? [];
   const noops = new Set(node.noops ?? []);
   if (node.up) {
-    const slots = chosen.map((v, s) => `s${s} ${v == null ? '?' : noops.has(s) ? 'no-op' : v}`);
-    lines.push(`chosen ${plural(chosenCount(node), 'slot')}${slots.length ? `: ${slots.slice(-6).join(' · ')}` : ''} · executed ${node.executed ?? 0}`);
+    const slots = chosen.map((v, s) => `s${s} ${v == null ? '?' : noops.has(s) ? t('draw.noop') : v}`);
+    lines.push(`${t('mp.chosen_slots', { n: chosenCount(node) })}${slots.length ? `: ${slots.slice(-6).join(' · ')}` : ''} · ${t('mp.executed', { n: node.executed ?? 0 })}`);
   }
   const acc = node.accepted ?? [];
-  if (acc.length) lines.push(`accepted: ${acc.slice(-6).map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.value}`).join(' · ')}`);
-  for (const pr of node.proposals ?? []) lines.push(`proposing s${pr.slot} "${pr.value}": ${pr.accepts?.length ?? 0} accepted`);
+  if (acc.length) lines.push(`${t('paxos.accepted')}: ${acc.slice(-6).map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.value}`).join(' · ')}`);
+  for (const pr of node.proposals ?? []) lines.push(t('mp.proposing', { slot: `s${pr.slot}`, v: pr.value, n: pr.accepts?.length ?? 0 }));
   const kv = Object.entries(node.kv ?? {});
-  if (node.up && kv.length) lines.push(`state machine: ${kv.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (node.up && kv.length) lines.push(t('raft.state_machine', { kv: kv.map(([k, v]) => `${k}=${v}`).join(' ') }));
   lines.push(...commonLines(node));
   return lines;
 }
@@ -275,7 +275,7 @@ export function messageFields(p) {
     case 'Prepare':
       return [['ballot', ballot(p.ballot)], ['for slots from', `s${p.from_slot}`]];
     case 'Promise':
-      return [['ballot', ballot(p.ballot)], ['had accepted', p.accepted.length ? p.accepted.map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.cmd}`).join(', ') : 'nothing']];
+      return [['ballot', ballot(p.ballot)], ['had accepted', p.accepted.length ? p.accepted.map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.cmd}`).join(', ') : t('word.nothing')]];
     case 'Accept':
       return [['ballot', ballot(p.ballot)], ['slot', `s${p.slot}`], ['value', p.cmd]];
     case 'Accepted':

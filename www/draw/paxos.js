@@ -304,7 +304,7 @@ export function messageFields(p) {
     case 'Prepare':
       return [['ballot', ballotText(p.ballot)]];
     case 'Promise':
-      return [['ballot', ballotText(p.ballot)], ['had accepted', p.accepted ? `${ballotText(p.accepted.ballot)}="${p.accepted.value}"` : 'nothing']];
+      return [['ballot', ballotText(p.ballot)], ['had accepted', p.accepted ? `${ballotText(p.accepted.ballot)}="${p.accepted.value}"` : t('word.nothing')]];
     case 'Accept':
       return [['ballot', ballotText(p.ballot)], ['value', `"${p.value}"`]];
     case 'Accepted':

@@ -5,7 +5,6 @@
 // replies or acknowledgements counted. With room, a table lists every
 // node's versions of every key side by side, so stale replicas stand out.
 import { palette, text, font, fit, labelLines, labelRoom, crashMark, card, note, sidePanel } from './common.js';
-import { plural } from '../names.js';
 import { commonLines } from '../describe.js';
 import { t } from '../i18n.js';
 
@@ -109,25 +108,25 @@ export function emptyHint(snap) {
 
 export function describe(node) {
   const lines = [];
-  if (!node.up) lines.push(`crashed: keeps its ${plural(Object.keys(node.store ?? {}).length, 'key')}, their versions and its hints on disk`);
+  if (!node.up) lines.push(t('qkv.d_crashed', { n: Object.keys(node.store ?? {}).length }));
   const store = Object.entries(node.store ?? {});
-  if (!store.length) lines.push('keeps no keys');
-  for (const [k, vs] of store) lines.push(`${k}: ${vs.map((v) => `"${v.value}" ${clockText(v.clock)}`).join(' and ')}${vs.length > 1 ? ' (siblings)' : ''}`);
-  for (const h of node.hints ?? []) lines.push(`hint for n${h.for}: ${h.key}=${versionsText(h.versions)}`);
-  for (const c of node.coordinating ?? []) lines.push(`coordinates ${c}`);
+  if (!store.length) lines.push(t('qkv.d_no_keys'));
+  for (const [k, vs] of store) lines.push(`${k}: ${vs.map((v) => `"${v.value}" ${clockText(v.clock)}`).join(t('qkv.d_and'))}${vs.length > 1 ? t('qkv.d_siblings') : ''}`);
+  for (const h of node.hints ?? []) lines.push(`${t('qkv.d_hint', { name: `n${h.for}` })}: ${h.key}=${versionsText(h.versions)}`);
+  for (const c of node.coordinating ?? []) lines.push(t('qkv.d_coordinates', { op: c }));
   lines.push(...commonLines(node));
   return lines;
 }
 
 export function messageFields(p) {
-  const vs = (list) => (list ?? []).map((v) => `"${v.value}" ${clockText(v.clock)}`).join(', ') || 'none';
+  const vs = (list) => (list ?? []).map((v) => `"${v.value}" ${clockText(v.clock)}`).join(', ') || t('word.none');
   switch (p.type) {
     case 'Get':
       return [['operation', `#${p.op}`], ['key', p.key]];
     case 'GetReply':
       return [['operation', `#${p.op}`], ['versions', vs(p.versions)]];
     case 'Put':
-      return [['operation', `#${p.op}`], ['key', p.key], ['versions', vs(p.versions)], ['kept for', p.hint == null ? 'itself' : `n${p.hint}`]];
+      return [['operation', `#${p.op}`], ['key', p.key], ['versions', vs(p.versions)], ['kept for', p.hint == null ? t('qkv.itself') : `n${p.hint}`]];
     case 'PutAck':
       return [['operation', `#${p.op}`]];
     case 'Repair':
@@ -135,7 +134,7 @@ export function messageFields(p) {
     case 'HandoffAck':
       return [['key', p.key], ['versions', vs(p.versions)]];
     case 'Sync':
-      return [['keys', p.entries.map(([k, l]) => `${k}=${versionsText(l)}`).join(', ') || 'none'], ['wants a reply', p.reply ? 'yes' : 'no']];
+      return [['keys', p.entries.map(([k, l]) => `${k}=${versionsText(l)}`).join(', ') || t('word.none')], ['wants a reply', p.reply ? t('word.yes') : t('word.no')]];
     default:
       return null;
   }

@@ -7,7 +7,6 @@
 // (draw/dots.js) styled by dotStyle() with the same colours and shapes, and a
 // strip along the bottom counts the states.
 import { palette, text, labelLines, crashMark, centerArea, summary } from './common.js';
-import { plural } from '../names.js';
 import { RING_MAX } from './dots.js';
 import { commonLines } from '../describe.js';
 import { t, roleWord } from '../i18n.js';
@@ -158,27 +157,27 @@ export function hintAction(snap) {
 export function describe(node, snap) {
   const lines = [];
   if (!node.up) {
-    lines.push(`crashed: keeps its incarnation number (${node.incarnation ?? 0}) on disk; loses its member list and pending updates`);
+    lines.push(t('swim.d_crashed', { inc: node.incarnation ?? 0 }));
   } else {
     const members = Object.entries(node.members ?? {});
     const by = (s) => members.filter(([, m]) => m.state === s).map(([id]) => `n${id}`);
-    lines.push(`incarnation ${node.incarnation ?? 0}; knows ${plural(members.length, 'other member')}`);
+    lines.push(t('swim.d_incarnation', { inc: node.incarnation ?? 0, n: members.length }));
     for (const s of ['suspect', 'dead', 'left']) {
       const ids = by(s);
-      if (ids.length) lines.push(`holds ${s}: ${ids.slice(0, 12).join(', ')}${ids.length > 12 ? ` … (+${ids.length - 12})` : ''}`);
+      if (ids.length) lines.push(`${t('swim.d_holds', { state: LOOK[s].word })}: ${ids.slice(0, 12).join(', ')}${ids.length > 12 ? ` … (+${ids.length - 12})` : ''}`);
     }
-    if (node.probing != null) lines.push(`probing n${node.probing}, no ack yet`);
-    if (node.pending) lines.push(`${plural(node.pending, 'update')} waiting to be piggybacked`);
-    if (node.sent != null) lines.push(`${plural(node.sent, 'message')} sent since it started`);
+    if (node.probing != null) lines.push(t('swim.d_probing', { name: `n${node.probing}` }));
+    if (node.pending) lines.push(t('swim.d_pending', { n: node.pending }));
+    if (node.sent != null) lines.push(t('gossip.d_sent', { n: node.sent }));
   }
-  if (snap?.nodes) lines.push(`the group sees it as ${LOOK[groupState(node, snap)].word}`);
+  if (snap?.nodes) lines.push(t('swim.d_group', { word: LOOK[groupState(node, snap)].word }));
   lines.push(...commonLines(node));
   return lines;
 }
 
 /** The message card's rows. */
 export function messageFields(p) {
-  const ups = (us) => (us?.length ? us.map((u) => `n${u.node} ${u.state} i${u.incarnation}`).join(', ') : 'none');
+  const ups = (us) => (us?.length ? us.map((u) => `n${u.node} ${u.state} i${u.incarnation}`).join(', ') : t('word.none'));
   switch (p.type) {
     case 'Ping':
     case 'Ack':

@@ -6,8 +6,9 @@
 // node views the engine emits and decides nothing.
 import { palette, text, roundRect, termColor, termStroke, font, card, note, noteLineCount, sidePanel, countdownArc, roleCircle, crashMark, labelLines, labelRoom, labelBounds } from './common.js';
 import { activeScene } from './scene.js';
-import { nodeName, plural } from '../names.js';
+import { nodeName } from '../names.js';
 import { t, roleWord } from '../i18n.js';
+import { pausedLine, timerLine } from '../describe.js';
 
 /** What a milestone marker on the timeline stands for. */
 export const milestoneLegend = t('zab.milestone');
@@ -185,29 +186,29 @@ export function emptyHint(snap) {
 export function describe(node) {
   const lines = [];
   if (!node.up) {
-    lines.push(`crashed: keeps acceptedEpoch ${node.accepted_epoch}, currentEpoch ${node.current_epoch} and its history (${plural((node.history ?? []).length, 'transaction')}) on disk; what it has committed and its store return after it rejoins`);
+    lines.push(t('zab.crashed', { accepted: node.accepted_epoch, current: node.current_epoch, n: (node.history ?? []).length }));
   } else {
-    const follows = node.state === 'following' && node.leader != null ? ` · follows ${nodeName(node.leader)}` : '';
-    lines.push(`${node.state} · ${node.phase}${follows}`);
+    const follows = node.state === 'following' && node.leader != null ? ` · ${t('raft.follows', { name: nodeName(node.leader) })}` : '';
+    lines.push(`${roleWord(node.state)} · ${roleWord(node.phase)}${follows}`);
     lines.push(`acceptedEpoch ${node.accepted_epoch} · currentEpoch ${node.current_epoch}`);
-    lines.push(`last zxid ${zx(node.last_zxid)} · last committed ${zx(node.last_committed)}`);
+    lines.push(t('zab.last_line', { last: zx(node.last_zxid), committed: zx(node.last_committed) }));
     if (node.state === 'looking' && node.vote) {
-      lines.push(`election round ${node.election_epoch}: votes for ${nodeName(node.vote.leader)} (peer epoch ${node.vote.peer_epoch}, zxid ${zx(node.vote.zxid)})`);
+      lines.push(t('zab.round', { round: node.election_epoch, name: nodeName(node.vote.leader), peer: node.vote.peer_epoch, zxid: zx(node.vote.zxid) }));
     }
-    if (node.unwritten) lines.push(`${plural(node.unwritten, 'synced transaction')} in memory only, not yet written`);
+    if (node.unwritten) lines.push(t('zab.unwritten', { n: node.unwritten }));
     const kv = Object.entries(node.kv ?? {});
-    lines.push(`store: ${kv.length ? kv.map(([k, v]) => `${k}=${v}`).join(' ') : 'empty'}`);
+    lines.push(t('zab.store', { kv: kv.length ? kv.map(([k, v]) => `${k}=${v}`).join(' ') : t('raft.empty') }));
   }
-  if (node.paused_until != null) lines.push(`paused until ${node.paused_until} ms`);
-  for (const l of node.learners ?? []) lines.push(`follower ${nodeName(l.id)}: ${l.stage}, ACKed ${zx(l.acked)}`);
+  if (node.paused_until != null) lines.push(pausedLine(node));
+  for (const l of node.learners ?? []) lines.push(t('zab.learner', { name: nodeName(l.id), stage: l.stage, acked: zx(l.acked) }));
   const h = node.history ?? [];
-  const tail = h.slice(-6).map((t) => `${zx(t.zxid)} ${t.value}`);
-  if (h.length) lines.push(`history: ${h.length > 6 ? '… ' : ''}${tail.join(' · ')}`);
-  for (const t of node.timers ?? []) lines.push(`${t.name} timer fires at ${t.fire_at} ms`);
+  const tail = h.slice(-6).map((txn) => `${zx(txn.zxid)} ${txn.value}`);
+  if (h.length) lines.push(`${t('zab.history_line')}: ${h.length > 6 ? '… ' : ''}${tail.join(' · ')}`);
+  for (const tm of node.timers ?? []) lines.push(timerLine(tm));
   return lines;
 }
 
-const txns = (list) => (list.length ? list.map((t) => `${zx(t.zxid)} ${t.value}`).join(', ') : 'none');
+const txns = (list) => (list.length ? list.map((txn) => `${zx(txn.zxid)} ${txn.value}`).join(', ') : t('word.none'));
 
 /** The message card's rows, in ZooKeeper's words. */
 export function messageFields(p) {
@@ -217,7 +218,7 @@ export function messageFields(p) {
     case 'FollowerInfo':
       return [['acceptedEpoch', p.accepted_epoch], ['last zxid', zx(p.last_zxid)]];
     case 'AckEpoch':
-      return [['currentEpoch', p.fresh ? p.current_epoch : '-1 (had this epoch already)'], ['last zxid', zx(p.last_zxid)]];
+      return [['currentEpoch', p.fresh ? p.current_epoch : t('zab.had_epoch')], ['last zxid', zx(p.last_zxid)]];
     case 'Ack':
       return [['zxid', zx(p.zxid)]];
     case 'FollowerPing':
