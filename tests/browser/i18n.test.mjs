@@ -84,7 +84,28 @@ test('the 中文 switch reopens the run in Chinese, and every protocol speaks Ch
     problems.push(...(await englishOnPage(page)).map((s) => `${p.name} at 1500 ms: ${s}`));
     problems.push(...(await overflowing(page)).map((s) => `${p.name}: ${s} overflows`));
     await screenshot(page, `zh-${p.name}`);
+    // A selected node: its details in the side panel and its tooltip on the canvas.
+    const tip = await page.evaluate(() => {
+      lab.select(0);
+      lab.redraw();
+      return lab.scene('hits').find((h) => h.kind === 'node' && h.id === 0)?.tip ?? '';
+    });
+    await frames(page);
+    problems.push(...(await englishOnPage(page)).map((s) => `${p.name}, n0 selected: ${s}`));
+    for (const line of tip.split('\n')) if (/[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}/.test(line) && !/[\u3400-\u9fff]/.test(line)) problems.push(`${p.name}: n0's tooltip "${line}"`);
+    await page.evaluate(() => lab.select(null));
   }
+  // A crowded cluster is drawn as dots, and the space-time diagram has words of its own.
+  await page.evaluate(async () => {
+    await lab.load({ version: 1, protocol: 'gossip', nodes: 200, seed: 3, events: [{ at_ms: 0, type: 'client_request', value: 'x' }] });
+    lab.pause();
+    lab.runUntil(400);
+    lab.spacetime.show(true);
+    lab.redraw();
+  });
+  await frames(page);
+  problems.push(...(await englishOnPage(page)).map((s) => `gossip, 200 nodes: ${s}`));
+  await screenshot(page, 'zh-gossip-200');
   assert.deepEqual(problems, []);
   assert.deepEqual(errors, []);
 });
