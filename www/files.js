@@ -7,7 +7,7 @@
 // anywhere.
 import { drawScene, rendererFor } from './render.js';
 import { drawLegend } from './legend.js';
-import { font, palette } from './draw/common.js';
+import { font, palette, wrapText } from './draw/common.js';
 import { t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -38,21 +38,6 @@ export function scenarioToSave(lab) {
   return doc;
 }
 
-/** Words wrapped to lines of at most `w` pixels at the current font. */
-function wrap(ctx, s, w) {
-  const lines = [];
-  let cur = '';
-  for (const word of s.split(/\s+/)) {
-    const next = cur ? `${cur} ${word}` : word;
-    if (cur && ctx.measureText(next).width > w) {
-      lines.push(cur);
-      cur = word;
-    } else cur = next;
-  }
-  if (cur) lines.push(cur);
-  return lines;
-}
-
 /**
  * The picture to save: caption, the cluster as on screen (`width`×`height`
  * CSS pixels, no selection ring), legend. Returns the canvas and where the
@@ -67,9 +52,12 @@ export function composeImage(lab, width, height) {
   const pad = 12;
   // The title in bold on its own line(s), then the caption.
   font(probe, 13, 650);
-  const lines = sc.title ? wrap(probe, sc.title, width - 2 * pad).map((s) => ({ s, bold: true })) : [];
+  // The words on screen: a story's in the page's language (main.js storyWords).
+  const title = document.getElementById('caption-title')?.textContent || sc.title;
+  const caption = document.getElementById('caption-text')?.textContent || sc.caption;
+  const lines = title ? wrapText(probe, title, width - 2 * pad).map((s) => ({ s, bold: true })) : [];
   font(probe, 13);
-  if (sc.caption) lines.push(...wrap(probe, sc.caption, width - 2 * pad).map((s) => ({ s, bold: false })));
+  if (caption) lines.push(...wrapText(probe, caption, width - 2 * pad).map((s) => ({ s, bold: false })));
   const top = lines.length ? lines.length * 18 + 2 * pad : 0;
   const legendH = drawLegend(probe, r, pad, 0, width - 2 * pad, true) + 2 * pad + 16;
   const canvas = document.createElement('canvas');
