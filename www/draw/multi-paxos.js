@@ -63,7 +63,7 @@ export function drawNode(ctx, node, p, r, view) {
     const captioned = r >= 26;
     if (captioned) {
       const cap = Math.max(8, Math.round(r * 0.27));
-      text(ctx, role === 'leader' ? 'leader' : 'ballot', p.x, p.y - r * 0.45, { px: cap, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? style.stroke : palette.muted });
+      text(ctx, role === 'leader' ? roleWord('leader') : t('mp.ballot_word'), p.x, p.y - r * 0.45, { px: cap, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? style.stroke : palette.muted });
     }
     const px = Math.max(9, Math.min(15, Math.round(r * 0.42)));
     font(ctx, px, 650);
@@ -175,7 +175,7 @@ export function drawDetail(ctx, snap, area, view) {
       ctx.fillRect(area.x - 4, y, area.w + 8, rowH);
     }
     text(ctx, `n${node.id}`, area.x, y + rowH / 2, { px: 11, weight: sel ? 700 : 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
-    const tag = role === 'leader' ? 'leader' : role === 'follower' ? '' : role === 'crashed' && narrow ? 'down' : role;
+    const tag = role === 'follower' ? '' : role === 'crashed' && narrow ? t('commit.down') : roleWord(role);
     if (tag) text(ctx, tag, area.x + 24, y + rowH / 2, { px: 10, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? palette.ok : palette.muted, align: 'left' });
     if (first > 0) text(ctx, '…', area.x + labelW - 8, y + rowH / 2, { px: 11, color: palette.muted });
     const accepted = new Map((node.accepted ?? []).map((a) => [a.slot, a]));

@@ -798,4 +798,5 @@ export default {
   "ch.d_members": "knows members {list}",
   "ch.d_stores": "stores {list}",
   "ch.d_no_keys": "stores no keys",
+  "mp.ballot_word": "ballot",
 };

@@ -798,4 +798,5 @@ export default {
   "ch.d_members": "知道的成员 {list}",
   "ch.d_stores": "存储 {list}",
   "ch.d_no_keys": "没有存储任何键",
+  "mp.ballot_word": "选票",
 };
