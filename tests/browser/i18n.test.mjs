@@ -22,7 +22,11 @@ async function englishOnPage(page) {
   return page.evaluate(() => {
     const CJK = /[\u3400-\u9fff]/;
     // Two English words in a row, or one lower-case word standing alone (a role, a caption); no Chinese.
-    const english = (s) => !CJK.test(s) && (/[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}/.test(s.replace(/“[^”]*”/g, '')) || /^[a-z][a-z-]{3,}$/.test(s.trim()));
+    const english = (s) => {
+      if (CJK.test(s)) return false;
+      const words = s.replace(/“[^”]*”/g, '').replace(/\bn\d+\b/g, ' ').replace(/[·:→]/g, ' ').trim();
+      return /[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}/.test(words) || /^[a-z][a-z-]{3,}$/.test(words);
+    };
     const skip = (el) => el.closest('#events, code, kbd, .brand, #status-hash, #explore-form, noscript, option');
     const out = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
