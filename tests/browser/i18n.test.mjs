@@ -72,6 +72,13 @@ test('the 中文 switch reopens the run in Chinese, and every protocol speaks Ch
   await page.waitForFunction(() => /&lang=zh$/.test(location.hash) && /s=1\./.test(location.hash));
 
   const problems = [];
+  // The dialogs: keyboard shortcuts and the embed snippet.
+  for (const [open, dialog] of [['#help-open', '#help'], ['#embed-button', '#embed-dialog']]) {
+    await page.locator(open).click();
+    await page.locator(dialog).waitFor({ state: 'visible' });
+    problems.push(...(await englishOnPage(page)).map((s) => `${dialog}: ${s}`));
+    await page.keyboard.press('Escape');
+  }
   for (const p of await page.evaluate(() => lab.protocols())) {
     await page.evaluate(async (info) => {
       await lab.load({ version: 1, protocol: info.name, nodes: Math.min(info.default_nodes, 9), seed: 7, events: [] });

@@ -799,4 +799,5 @@ export default {
   "ch.d_stores": "stores {list}",
   "ch.d_no_keys": "stores no keys",
   "mp.ballot_word": "ballot",
+  "help.or": "or",
 };

@@ -799,4 +799,5 @@ export default {
   "ch.d_stores": "存储 {list}",
   "ch.d_no_keys": "没有存储任何键",
   "mp.ballot_word": "选票",
+  "help.or": "或",
 };
