@@ -58,7 +58,7 @@ export class Controls {
   /** One step forward; says so when nothing is left to happen. */
   step() {
     this.act(() => {
-      if (!this.lab.step()) throw new Error(t('controls.nothing_more', { ms: this.lab.sim.timeMs() }));
+      if (!this.lab.step()) throw new Error(t('controls.nothing_more', { ms: this.lab.sim.timeMs().toLocaleString('en-US') }));
     });
   }
 

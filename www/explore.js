@@ -31,7 +31,7 @@ function wholeIn(text, lo, hi) {
 const invariantText = (name) => name.replaceAll('_', ' ');
 
 /** What a failure was, in a sentence's words: `single value chosen at 1,312 ms`. */
-const foundText = (f) => t('explore.found_at', { invariant: invariantText(f.invariant), ms: f.at_ms });
+const foundText = (f) => t('explore.found_at', { invariant: invariantText(f.invariant), ms: f.at_ms.toLocaleString('en-US') });
 
 /** The CLI command that runs the same campaign. */
 function cliCommand(c) {
@@ -133,7 +133,7 @@ export class ExplorePanel {
   begin() {
     const runs = wholeIn(this.runs.value, 1, MAX_RUNS);
     const from = wholeIn(this.from.value, 0, Number.MAX_SAFE_INTEGER - MAX_RUNS);
-    if (runs === null) return say(this.error, t('explore.bad_runs', { max: MAX_RUNS }));
+    if (runs === null) return say(this.error, t('explore.bad_runs', { max: MAX_RUNS.toLocaleString('en-US') }));
     if (from === null) return say(this.error, t('explore.bad_seed'));
     const info = protocolInfo(this.key);
     const c = { family: info.family, protocol: info.name, variant: this.variant.value || null, profile: this.profile.value, from, runs };
@@ -177,7 +177,7 @@ export class ExplorePanel {
 
   progressText(m) {
     const rate = m.perSecond >= 10 ? Math.round(m.perSecond).toLocaleString('en-US') : m.perSecond.toFixed(1);
-    return [t('explore.done_of', { done: m.done, n: m.runs }), t('explore.rate', { rate }), t('explore.violations', { n: m.violations })].join(' · ');
+    return [t('explore.done_of', { done: m.done.toLocaleString('en-US'), n: m.runs }), t('explore.rate', { rate }), t('explore.violations', { n: m.violations })].join(' · ');
   }
 
   onMessage(m) {
@@ -195,7 +195,7 @@ export class ExplorePanel {
       if (m.result) this.showFound(m.result, m.result.shrunk);
     } else if (m.type === 'done') {
       const c = this.campaign;
-      const head = m.stopped ? t('explore.stopped_after', { done: m.done, n: m.runs }) : t('explore.done', { n: m.done });
+      const head = m.stopped ? t('explore.stopped_after', { done: m.done.toLocaleString('en-US'), n: m.runs }) : t('explore.done', { n: m.done });
       const rate = this.last ? ` (${this.progressText(this.last).split(' · ')[1]})` : '';
       const verdict = m.violations === 0 ? t('explore.no_violation') : t('explore.runs_broke', { n: m.violations, protocol: c.protocol });
       this.finish(t('explore.finished', { head, rate, verdict }));
@@ -230,7 +230,7 @@ export class ExplorePanel {
     }
     const scenario = JSON.parse(small.scenario);
     scenario.open_at_ms = small.at_ms;
-    scenario.caption = t('explore.caption', { seed: first.seed, command: cliCommand(c), events: t('explore.events', { n: small.events }), ms: small.at_ms, invariant: invariantText(small.invariant) });
+    scenario.caption = t('explore.caption', { seed: first.seed, command: cliCommand(c), events: t('explore.events', { n: small.events }), ms: small.at_ms.toLocaleString('en-US'), invariant: invariantText(small.invariant) });
     const text = JSON.stringify(scenario);
     this.shrunk = { text, at: small.at_ms };
     const link = el('input', { id: 'explore-link', type: 'text', readonly: true, 'aria-label': t('explore.link_label'), value: '' });

@@ -87,7 +87,7 @@ export function composeImage(lab, width, height) {
   ctx.fillStyle = palette.muted;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'bottom';
-  ctx.fillText(t('files.image_footer', { protocol: sc.protocol, seed: sc.seed, ms: Math.floor(lab.displayTime) }), pad, top + height + legendH - 6);
+  ctx.fillText(t('files.image_footer', { protocol: sc.protocol, seed: sc.seed, ms: Math.floor(lab.displayTime).toLocaleString('en-US') }), pad, top + height + legendH - 6);
   return { canvas, top, height, width };
 }
 

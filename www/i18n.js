@@ -53,12 +53,12 @@ export function setLang(code) {
   current = code;
 }
 
-/** Fills `{name}` placeholders; numbers are written with thousands separators. */
+/** Fills `{name}` placeholders; the count `n` is written with thousands separators (1,234 steps), other values as given. */
 function fill(s, vars) {
   return s.replace(/\{(\w+)\}/g, (m, k) => {
     if (!(k in vars)) return m;
     const v = vars[k];
-    return typeof v === 'number' ? v.toLocaleString('en-US') : String(v);
+    return k === 'n' && typeof v === 'number' ? v.toLocaleString('en-US') : String(v);
   });
 }
 

@@ -126,7 +126,7 @@ export class Share {
       if (speed !== undefined) this.lab.setSpeed(speed);
       if (t !== undefined && t > 0) {
         if (t > MAX_LINK_T_MS) {
-          const h = (ms) => tr('share.hours', { h: Number((ms / 3_600_000).toFixed(2)), ms });
+          const h = (ms) => tr('share.hours', { h: Number((ms / 3_600_000).toFixed(2)), ms: ms.toLocaleString('en-US') });
           this.hooks.show(tr('share.too_late', { asked: h(t), max: h(MAX_LINK_T_MS) }));
         } else {
           this.lab.seek(t);

@@ -9,7 +9,7 @@ export default {
   "page.seed": "Seed",
   "page.new_run": "New random run",
   "page.new_run_short": "↻ New",
-  "page.glossary": "Glossary",
+  "page.glossary": "Glossary: every term in English and Chinese ↗",
   "page.undo": "Undo",
   "page.send_client_request": "Send a client request",
   "page.back": " Back",

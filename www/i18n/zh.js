@@ -9,7 +9,7 @@ export default {
   "page.seed": "种子",
   "page.new_run": "新的随机运行",
   "page.new_run_short": "↻ 新运行",
-  "page.glossary": "术语表",
+  "page.glossary": "术语表：每个术语的中英文对照 ↗",
   "page.undo": "撤销",
   "page.send_client_request": "发送客户端请求",
   "page.back": " 后退",
