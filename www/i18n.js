@@ -96,9 +96,10 @@ export function translatePage(root = document) {
 }
 
 /**
- * The EN / 中文 switch in `mount`: choosing a language calls
- * `reopen(fragment)` with the fragment that names the run, and the page
- * reopens there in that language.
+ * The EN / 中文 switch in `mount`: choosing a language asks `fragment()` for
+ * the fragment that names the run as it is now, writes it with the new
+ * `lang=` into the address, and reloads, so the same run reopens at the same
+ * moment in that language (each module translates its words as it loads).
  */
 export function setupLanguageSwitch(mount, fragment) {
   mount.textContent = '';
