@@ -123,8 +123,16 @@ test('the language comes from lang= in the fragment, else from the browser', () 
   assert.equal(i18n.withLang('s=1.abc&lang=zh', null), 's=1.abc');
 });
 
-/** English words in a string: two words of Latin letters in a row and no Chinese (a paper's message name, one word, may stay). */
-const english = (s) => !CJK.test(String(s ?? '')) && /[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}/.test(String(s ?? '').replace(/“[^”]*”/g, '').replace(/\{\w+\}/g, ''));
+/**
+ * English in a string without Chinese: two Latin words in a row, or one
+ * lower-case word (a paper's message name, RequestVote or DIFF, may stay).
+ */
+const english = (s) => {
+  const text = String(s ?? '');
+  if (CJK.test(text)) return false;
+  const words = text.replace(/“[^”]*”/g, '').replace(/\{\w+\}/g, '').trim();
+  return /[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}/.test(words) || /^[a-z][a-z-]{3,}$/.test(words);
+};
 
 test('every protocol drawing speaks Chinese on a Chinese page: legends, milestones, hints', async () => {
   i18n.setLang('zh');
