@@ -1,13 +1,14 @@
 // The page in Chinese, as a reader gets it: the EN / 中文 switch reopens the
 // same run in Chinese with lang=zh in the address; then every protocol's
 // page (one page load, switching protocols) shows no English in its chrome,
-// its legend, its hint or on its canvas, and leaves a screenshot
+// its legend, its hint or on its canvas, its labels keep the drawing rules
+// (inside the canvas, on no node or other label), and it leaves a screenshot
 // (test-artifacts/zh-<protocol>.png) to look at for tofu and overflow. The
 // event log holds the engine's own notes, which stay English, and message
 // labels are the engine's too; both are left out.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, openPage, screenshot, frames } from './harness.mjs';
+import { startBrowser, openPage, screenshot, frames, ruleProblems } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -95,6 +96,8 @@ test('the 中文 switch reopens the run in Chinese, and every protocol speaks Ch
     await frames(page);
     problems.push(...(await englishOnPage(page)).map((s) => `${p.name} at 1500 ms: ${s}`));
     problems.push(...(await overflowing(page)).map((s) => `${p.name}: ${s} overflows`));
+    // Chinese labels follow the drawing rules too: inside the canvas, never on a node or another label.
+    problems.push(...(await ruleProblems(page, `${p.name} in Chinese`)));
     await screenshot(page, `zh-${p.name}`);
     // A selected node: its details in the side panel and its tooltip on the canvas.
     const tip = await page.evaluate(() => {

@@ -4,7 +4,7 @@
 // clockwise), and every stored key is a small dot just inside the ring at
 // its hash, coloured by the node whose token follows it (its coordinator).
 // All positions come from the engine's view (tokens, key_positions).
-import { palette, text, labelLines, crashMark, card, note, sidePanel } from './common.js';
+import { palette, text, labelLines, labelBounds, crashMark, card, note, sidePanel } from './common.js';
 import { commonLines } from '../describe.js';
 import { t } from '../i18n.js';
 
@@ -44,13 +44,17 @@ export function drawNode(ctx, node, p, r) {
   if (r >= 20 && !absent) text(ctx, t('qkv.n_keys', { n: node.keys?.length ?? 0 }), p.x, p.y + r * 0.35, { px: 10, color: palette.muted });
   if (!node.up && !absent) crashMark(ctx, p, r);
   const lines = absent ? [t('ch.not_on_ring')] : [t('ch.n_tokens', { n: node.tokens?.length ?? 0 })];
-  labelLines(ctx, p, r, lines.map((s) => ({ s, px: 11, color: palette.muted })));
+  labelLines(ctx, p, r, lines.map((s) => ({ s, px: 11, color: palette.muted })), ringBounds.get(node) ?? null);
 }
 
+// The ring's rect for each node of the snapshot being drawn, so its label stays on the canvas.
+const ringBounds = new WeakMap();
+
 export function split(rect, snap) {
-  const parts = sidePanel(rect, 12, t('ch.panel'), { force: true, maxRowH: 40 });
-  if (parts) return parts;
-  return { ring: rect, detail: null };
+  const parts = sidePanel(rect, 12, t('ch.panel'), { force: true, maxRowH: 40 }) ?? { ring: rect, detail: null };
+  const bounds = labelBounds(parts.ring);
+  for (const node of snap?.nodes ?? []) ringBounds.set(node, bounds);
+  return parts;
 }
 
 /** The hash ring with every node's tokens and every stored key. */
