@@ -10,15 +10,16 @@
 // event; what it refuses is shown in plain words beside the form.
 import { protocolInfo } from './engine.js';
 import { el, docText, typedNumber, typedList, nodePicker, pickedNode, plainError, say } from './forms.js';
+import { t } from './i18n.js';
 
 const OPS = [
-  { f: 'read', doc: 'returns the key’s value' },
-  { f: 'write', doc: 'sets the key to the value' },
-  { f: 'append', doc: 'adds the value to the end of the key’s value' },
-  { f: 'cas', doc: 'sets the value only if the key now holds “expect” (blank: no value)' },
+  { f: 'read', doc: t('ops.read') },
+  { f: 'write', doc: t('ops.write') },
+  { f: 'append', doc: t('ops.append') },
+  { f: 'cas', doc: t('ops.cas') },
 ];
 
-const AUTOMATIC = 'Automatic: the client contacts the node it last saw lead (else any node) and follows redirects';
+const AUTOMATIC = t('ops.automatic_title');
 
 /** A labelled field: the label's words, then the control. */
 const field = (words, control, extra = null) => el('label', { class: 'op-field' }, el('span', { class: 'op-label', text: words }), control, extra);
@@ -64,7 +65,7 @@ export class CommandsPanel {
     if (key === this.key) return;
     this.key = key;
     this.mount.textContent = '';
-    for (const t of this.toggles) t.remove();
+    for (const b of this.toggles) b.remove();
     this.toggles = [];
     const info = protocolInfo(sc.protocol);
     if (!info) return;
@@ -97,7 +98,7 @@ export class CommandsPanel {
     try {
       this.lab.inject(event);
     } catch (e) {
-      say(line, `Not sent — ${plainError(e)}.`);
+      say(line, t('ops.not_sent', { why: plainError(e) }));
       return false;
     }
     say(line, null);
@@ -106,20 +107,20 @@ export class CommandsPanel {
   }
 
   clientSection(nodes) {
-    return this.section('kv', 'Key-value client', (line) => {
+    return this.section('kv', t('ops.kv'), (line) => {
       const f = el('select', { id: 'kv-f', name: 'f' }, ...OPS.map((o) => el('option', { value: o.f, text: o.f })));
       const key = el('input', { id: 'kv-key', name: 'key', value: 'x', autocomplete: 'off', maxlength: '200', placeholder: 'x' });
       const value = el('input', { id: 'kv-value', name: 'value', value: '1', autocomplete: 'off', maxlength: '200' });
-      const expect = el('input', { id: 'kv-expect', name: 'expect', autocomplete: 'off', maxlength: '200', placeholder: 'no value' });
-      const to = nodePicker({ id: 'kv-node', name: 'node', title: AUTOMATIC }, nodes, 'automatic');
+      const expect = el('input', { id: 'kv-expect', name: 'expect', autocomplete: 'off', maxlength: '200', placeholder: t('ops.no_value') });
+      const to = nodePicker({ id: 'kv-node', name: 'node', title: AUTOMATIC }, nodes, t('ops.automatic'));
       const what = el('p', { class: 'op-doc', id: 'kv-doc' });
-      const valueField = field('value', value);
-      const expectField = field('expect', expect);
+      const valueField = field(t('ops.value'), value);
+      const expectField = field(t('ops.expect'), expect);
       const sync = () => {
         const op = OPS.find((o) => o.f === f.value);
         valueField.hidden = op.f === 'read';
         expectField.hidden = op.f !== 'cas';
-        what.textContent = `${op.f} ${op.doc}; the answer (or its absence) goes into the run’s history.`;
+        what.textContent = t('ops.what', { f: op.f, doc: op.doc });
       };
       f.addEventListener('change', sync);
       sync();
@@ -136,18 +137,18 @@ export class CommandsPanel {
       const form = el(
         'form',
         { id: 'kv-form', class: 'op-form', novalidate: true, onsubmit: submit },
-        el('div', { class: 'op-grid' }, field('operation', f), field('key', key), valueField, expectField, field('send to', to)),
+        el('div', { class: 'op-grid' }, field(t('ops.operation'), f), field(t('ops.key'), key), valueField, expectField, field(t('ops.send_to'), to)),
         what,
-        el('button', { type: 'submit', class: 'primary', text: 'Send operation' }),
+        el('button', { type: 'submit', class: 'primary', text: t('ops.send_operation') }),
       );
       return [form];
     });
   }
 
   commandSection(info, nodes) {
-    return this.section('commands', 'Commands', (line) => info.commands.map((cmd) => {
+    return this.section('commands', t('ops.commands'), (line) => info.commands.map((cmd) => {
       const args = cmd.args.map((a) => ({ a, ...argControl(cmd, a, nodes) }));
-      const to = nodePicker({ id: `cmd-${cmd.name}--node`, name: 'node', title: AUTOMATIC }, nodes, 'automatic');
+      const to = nodePicker({ id: `cmd-${cmd.name}--node`, name: 'node', title: AUTOMATIC }, nodes, t('ops.automatic'));
       const submit = (e) => {
         e.preventDefault();
         const ev = { type: 'command', name: cmd.name, args: {} };
@@ -164,17 +165,17 @@ export class CommandsPanel {
         { class: 'op-form cmd-form', 'data-command': cmd.name, novalidate: true, onsubmit: submit },
         el('p', { class: 'op-title' }, el('code', { text: cmd.name }), ` ${docText(cmd.doc)}`),
         el('div', { class: 'op-grid' },
-          ...args.map(({ a, control }) => field(`${a.name}${a.required ? '' : ' (optional)'}`, control, a.doc ? el('span', { id: `${control.id}-doc`, class: 'op-doc', text: docText(a.doc) }) : null)),
-          field('send to', to)),
-        el('button', { type: 'submit', class: 'primary', text: `Run ${cmd.name}` }),
+          ...args.map(({ a, control }) => field(a.required ? a.name : t('ops.optional', { name: a.name }), control, a.doc ? el('span', { id: `${control.id}-doc`, class: 'op-doc', text: docText(a.doc) }) : null)),
+          field(t('ops.send_to'), to)),
+        el('button', { type: 'submit', class: 'primary', text: t('ops.run', { name: cmd.name }) }),
       );
     }));
   }
 
   membershipSection(nodes) {
-    return this.section('membership', 'Membership', (line) => {
+    return this.section('membership', t('ops.membership'), (line) => {
       const who = nodePicker({ id: 'member-node', name: 'node' }, nodes);
-      const contact = el('input', { id: 'member-contact', name: 'contact', autocomplete: 'off', placeholder: 'every running node', inputmode: 'numeric' });
+      const contact = el('input', { id: 'member-contact', name: 'contact', autocomplete: 'off', placeholder: t('ops.every_running'), inputmode: 'numeric' });
       const join = () => {
         const ev = { type: 'join', node: pickedNode(who) };
         const c = typedList(contact.value.replace(/\bn(\d+)\b/g, '$1'));
@@ -182,11 +183,11 @@ export class CommandsPanel {
         this.send(ev, line);
       };
       return [
-        el('div', { class: 'op-grid' }, field('node', who), field('contacts (join)', contact)),
-        el('p', { class: 'op-doc', text: 'Join starts an absent node with fresh state, knowing only its contacts; leave is a goodbye, not a crash: the node is not expected back.' }),
+        el('div', { class: 'op-grid' }, field(t('ops.node'), who), field(t('ops.contacts'), contact)),
+        el('p', { class: 'op-doc', text: t('ops.membership_doc') }),
         el('div', { class: 'row' },
-          el('button', { type: 'button', id: 'member-join', class: 'primary', text: 'Join', onclick: join }),
-          el('button', { type: 'button', id: 'member-leave', text: 'Leave', onclick: () => this.send({ type: 'leave', node: pickedNode(who) }, line) })),
+          el('button', { type: 'button', id: 'member-join', class: 'primary', text: t('ops.join'), onclick: join }),
+          el('button', { type: 'button', id: 'member-leave', text: t('ops.leave'), onclick: () => this.send({ type: 'leave', node: pickedNode(who) }, line) })),
       ];
     });
   }

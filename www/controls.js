@@ -5,6 +5,7 @@
 // (typing in a text field, arrows on a slider); a menu, field or slider gives
 // the focus back to the page once used, so no shortcut is swallowed.
 import { thingAt, nodeAt } from './render.js';
+import { t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -57,7 +58,7 @@ export class Controls {
   /** One step forward; says so when nothing is left to happen. */
   step() {
     this.act(() => {
-      if (!this.lab.step()) throw new Error(`Nothing more happens in this run after ${this.lab.sim.timeMs().toLocaleString('en-US')} ms: no message, timer or event is left.`);
+      if (!this.lab.step()) throw new Error(t('controls.nothing_more', { ms: this.lab.sim.timeMs().toLocaleString('en-US') }));
     });
   }
 
@@ -84,7 +85,7 @@ export class Controls {
   nodeAction(act) {
     const id = this.selected;
     if (id == null) {
-      this.hooks.show('Select a node first: click it on the ring, or press its number.');
+      this.hooks.show(t('controls.select_first'));
       return;
     }
     switch (act) {
@@ -125,7 +126,7 @@ export class Controls {
     if (apply && this.draft) {
       const groups = this.draft.filter((g) => g.length > 0);
       if (groups.length < 2) {
-        this.hooks.show('Move at least one node to the other side first (click it on the ring).');
+        this.hooks.show(t('controls.move_one'));
         return;
       }
       this.inject({ type: 'partition', groups });
@@ -210,7 +211,7 @@ export class Controls {
     $('partition-cancel').addEventListener('click', () => this.endPartition(false));
     $('heal').addEventListener('click', () => this.inject({ type: 'heal' }));
     $('latency').addEventListener('input', (e) => {
-      $('latency-out').textContent = `≈${e.target.value} ms`;
+      $('latency-out').textContent = t('unit.approx_ms', { n: Number(e.target.value) });
     });
     $('latency').addEventListener('change', (e) => {
       const m = Number(e.target.value);

@@ -4,6 +4,7 @@
 // protocol that does not, and it never prints debug text: objects become
 // `key=value` lists, ballots `(r,n)`, node ids `nN`, missing values '–'.
 import { ballotText, nodeName } from './names.js';
+import { t } from './i18n.js';
 
 const NODE_KEYS = new Set(['leader', 'candidate', 'from', 'to', 'node', 'known_leader', 'voted_for', 'coordinator']);
 const BALLOT_KEYS = new Set(['ballot', 'promised']);
@@ -11,14 +12,14 @@ const BALLOT_KEYS = new Set(['ballot', 'promised']);
 /** A value as plain words. */
 export function plainValue(v, key = '') {
   if (v === null || v === undefined) return '–';
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'boolean') return v ? t('word.yes') : t('word.no');
   if (NODE_KEYS.has(key) && typeof v === 'number') return nodeName(v);
   if (BALLOT_KEYS.has(key) && Array.isArray(v)) return ballotText(v);
-  if (Array.isArray(v)) return v.length ? v.map((x) => plainValue(x, key)).join(', ') : 'none';
+  if (Array.isArray(v)) return v.length ? v.map((x) => plainValue(x, key)).join(', ') : t('word.none');
   if (typeof v === 'object') {
     if ('ballot' in v && 'value' in v) return `${ballotText(v.ballot)}=${plainValue(v.value)}`;
     const parts = Object.entries(v).map(([k, x]) => `${words(k)} ${plainValue(x, k)}`);
-    return parts.length ? parts.join(' · ') : 'none';
+    return parts.length ? parts.join(' · ') : t('word.none');
   }
   return String(v);
 }
@@ -33,13 +34,13 @@ export function words(key) {
 /** The generic details: every field of the view as a line. */
 function genericLines(node) {
   const lines = [];
-  if (!node.up) lines.push('crashed: keeps what it stored on disk (the fields below)');
-  if (node.paused_until != null) lines.push(`paused until ${node.paused_until} ms`);
+  if (!node.up) lines.push(t('describe.crashed'));
+  if (node.paused_until != null) lines.push(pausedLine(node));
   for (const [k, v] of Object.entries(node)) {
     if (['id', 'up', 'paused_until', 'timers'].includes(k)) continue;
     lines.push(`${words(k)}: ${plainValue(v, k)}`);
   }
-  for (const t of node.timers ?? []) lines.push(`${t.name} timer fires at ${t.fire_at} ms`);
+  for (const tm of node.timers ?? []) lines.push(timerLine(tm));
   return lines;
 }
 
@@ -60,7 +61,13 @@ export function messageRows(renderer, payload) {
 /** The lines shared by every protocol's description: pause and timers. */
 export function commonLines(node) {
   const lines = [];
-  if (node.paused_until != null) lines.push(`paused until ${node.paused_until} ms`);
-  for (const t of node.timers ?? []) lines.push(`${t.name} timer fires at ${t.fire_at} ms`);
+  if (node.paused_until != null) lines.push(pausedLine(node));
+  for (const tm of node.timers ?? []) lines.push(timerLine(tm));
   return lines;
 }
+
+/** `paused until 1200 ms`. */
+export const pausedLine = (node) => t('describe.paused_until', { ms: node.paused_until });
+
+/** `election timer fires at 300 ms`. */
+export const timerLine = (tm) => t('describe.timer', { name: tm.name, ms: tm.fire_at });

@@ -5,6 +5,7 @@
 // advanced by real time × speed), and tells listeners when the run changed.
 // It never decides protocol behaviour: it steps the engine and forwards
 // injects.
+import { t } from './i18n.js';
 
 const modules = new Map();
 const memories = new Map();
@@ -13,7 +14,7 @@ let manifest = [];
 /** Reads the list of protocols and which module carries each. */
 export async function loadManifest() {
   const res = await fetch(new URL('./pkg/protocols.json', import.meta.url));
-  if (!res.ok) throw new Error(`the protocol list could not load (HTTP ${res.status})`);
+  if (!res.ok) throw new Error(t('engine.no_list', { status: res.status }));
   manifest = await res.json();
   return manifest;
 }
@@ -47,7 +48,7 @@ export function freshSeed() {
 function readable(e, mod) {
   if (e instanceof WebAssembly.RuntimeError) {
     const p = mod?.lastPanic?.();
-    return new Error(`internal error in the engine${p ? `: ${p}` : ''}. Please report the scenario link.`);
+    return new Error(t('engine.internal', { detail: p ? `: ${p}` : '' }));
   }
   return e instanceof Error ? e : new Error(String(e));
 }
@@ -200,7 +201,7 @@ export class Lab extends EventTarget {
     this.playing = false;
     if (this.sim.stats().events === 0) {
       this.changed('pause');
-      throw new Error('Already at the start of the run (0 ms): there is no earlier event to go back to.');
+      throw new Error(t('engine.at_start'));
     }
     try {
       this.sim.stepBack();

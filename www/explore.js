@@ -13,7 +13,8 @@ import { protocolInfo } from './engine.js';
 import { encodeLink } from './link.js';
 import { variantOf } from './params.js';
 import { el, docText, plainError, say } from './forms.js';
-import { plural, readerText } from './names.js';
+import { t, withLang } from './i18n.js';
+import { readerText } from './names.js';
 
 /** How many runs a campaign makes unless the reader asks otherwise. */
 const DEFAULT_RUNS = 300;
@@ -30,7 +31,7 @@ function wholeIn(text, lo, hi) {
 const invariantText = (name) => name.replaceAll('_', ' ');
 
 /** What a failure was, in a sentence's words: `single value chosen at 1,312 ms`. */
-const foundText = (f) => `${invariantText(f.invariant)} at ${f.at_ms.toLocaleString('en-US')} ms`;
+const foundText = (f) => t('explore.found_at', { invariant: invariantText(f.invariant), ms: f.at_ms.toLocaleString('en-US') });
 
 /** The CLI command that runs the same campaign. */
 function cliCommand(c) {
@@ -58,31 +59,31 @@ export class ExplorePanel {
     this.runs = el('input', { id: 'explore-runs', name: 'runs', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(DEFAULT_RUNS) });
     this.from = el('input', { id: 'explore-seed', name: 'seed', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: '1' });
     this.what = el('p', { class: 'op-doc', id: 'explore-doc' });
-    this.start = el('button', { type: 'submit', id: 'explore-start', class: 'primary', text: 'Start' });
-    this.bar = el('progress', { id: 'explore-progress', max: '1', value: '0', 'aria-label': 'Campaign progress' });
-    this.status = el('p', { id: 'explore-status', class: 'explore-status', role: 'status', 'aria-live': 'polite', text: 'No campaign yet.' });
+    this.start = el('button', { type: 'submit', id: 'explore-start', class: 'primary', text: t('explore.start') });
+    this.bar = el('progress', { id: 'explore-progress', max: '1', value: '0', 'aria-label': t('explore.progress') });
+    this.status = el('p', { id: 'explore-status', class: 'explore-status', role: 'status', 'aria-live': 'polite', text: t('explore.none_yet') });
     this.error = el('p', { id: 'explore-error', class: 'form-error', role: 'alert', hidden: true });
     this.found = el('div', { id: 'explore-found', class: 'explore-found', hidden: true });
     const field = (words, control) => el('label', { class: 'op-field' }, el('span', { class: 'op-label', text: words }), control);
     const form = el(
       'form',
       { id: 'explore-form', class: 'op-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); this.toggle(); } },
-      el('div', { class: 'op-grid' }, field('variant', this.variant), field('faults', this.profile), field('runs', this.runs), field('first seed', this.from)),
+      el('div', { class: 'op-grid' }, field(t('explore.variant'), this.variant), field(t('explore.faults'), this.profile), field(t('explore.runs'), this.runs), field(t('explore.first_seed'), this.from)),
       this.what,
       el('div', { class: 'row explore-run' }, this.start, this.bar),
     );
     this.section = el(
       'section',
       { id: 'explore', class: 'ops explore', 'aria-labelledby': 'explore-h', hidden: true },
-      el('h3', { id: 'explore-h', text: 'Explore' }),
+      el('h3', { id: 'explore-h', text: t('explore.heading') }),
       form,
       this.status,
       this.error,
       this.found,
     );
     this.opener = el('button', {
-      type: 'button', id: 'explore-open', class: 'ops-toggle', 'aria-expanded': 'false', 'aria-controls': 'explore', text: 'Explore…',
-      title: 'Run many random fault schedules in the background and look for one that breaks the protocol',
+      type: 'button', id: 'explore-open', class: 'ops-toggle', 'aria-expanded': 'false', 'aria-controls': 'explore', text: t('explore.open'),
+      title: t('explore.open_title'),
       onclick: () => {
         this.section.hidden = !this.section.hidden;
         this.opener.setAttribute('aria-expanded', String(!this.section.hidden));
@@ -106,7 +107,7 @@ export class ExplorePanel {
     if (info.name !== this.key) {
       this.key = info.name;
       this.variant.textContent = '';
-      this.variant.append(el('option', { value: '', text: 'as published' }), ...info.variants.map((v) => el('option', { value: v.name, text: v.name, title: docText(v.doc) })));
+      this.variant.append(el('option', { value: '', text: t('rules.as_published') }), ...info.variants.map((v) => el('option', { value: v.name, text: v.name, title: docText(v.doc) })));
       this.variant.disabled = info.variants.length === 0;
       if (this.profile.options.length === 0) {
         for (const p of this.lab.mod.Campaign.profiles()) this.profile.append(el('option', { value: p.name, text: p.name, title: p.doc }));
@@ -120,8 +121,8 @@ export class ExplorePanel {
   /** The line under the fields: what a run is, with the profile's doc (the variant's is its option's title). */
   describe() {
     const profile = [...this.profile.options].find((o) => o.value === this.profile.value);
-    this.variant.title = this.variant.selectedOptions[0]?.title || `${this.key} as its reference describes it`;
-    this.what.textContent = `Each run: 10 s of random faults (${profile?.title ?? 'every kind'}), then 10 s to recover.`;
+    this.variant.title = this.variant.selectedOptions[0]?.title || t('explore.as_reference', { protocol: this.key });
+    this.what.textContent = t('explore.each_run', { faults: profile?.title ?? t('explore.every_kind') });
   }
 
   toggle() {
@@ -132,8 +133,8 @@ export class ExplorePanel {
   begin() {
     const runs = wholeIn(this.runs.value, 1, MAX_RUNS);
     const from = wholeIn(this.from.value, 0, Number.MAX_SAFE_INTEGER - MAX_RUNS);
-    if (runs === null) return say(this.error, `Not started — runs must be a whole number from 1 to ${MAX_RUNS.toLocaleString('en-US')}.`);
-    if (from === null) return say(this.error, 'Not started — the first seed must be a whole number from 0.');
+    if (runs === null) return say(this.error, t('explore.bad_runs', { max: MAX_RUNS.toLocaleString('en-US') }));
+    if (from === null) return say(this.error, t('explore.bad_seed'));
     const info = protocolInfo(this.key);
     const c = { family: info.family, protocol: info.name, variant: this.variant.value || null, profile: this.profile.value, from, runs };
     say(this.error, null);
@@ -143,12 +144,12 @@ export class ExplorePanel {
     this.found.textContent = '';
     this.bar.max = runs;
     this.bar.value = 0;
-    this.status.textContent = `Starting ${plural(runs, 'run')} of ${c.protocol}…`;
+    this.status.textContent = t('explore.starting', { n: runs, protocol: c.protocol });
     this.worker = new Worker(new URL('./explore-worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = (e) => this.onMessage(e.data);
     this.worker.onerror = (e) => {
       e.preventDefault();
-      this.finish(`The explorer stopped: ${e.message || 'its worker could not start'}.`);
+      this.finish(t('explore.worker_stopped', { why: e.message || t('explore.no_worker') }));
     };
     this.worker.postMessage({ type: 'start', ...c });
     this.setRunning(true);
@@ -158,17 +159,17 @@ export class ExplorePanel {
   stop() {
     if (this.shrinking) {
       const line = this.found.querySelector('#explore-shrinking');
-      if (line) line.textContent = 'Not shrunk: stopped while shrinking.';
-      this.finish(`Stopped while shrinking. ${this.status.textContent}`);
+      if (line) line.textContent = t('explore.not_shrunk');
+      this.finish(t('explore.stopped_shrinking', { status: this.status.textContent }));
       return;
     }
     this.worker.postMessage({ type: 'stop' });
     this.start.disabled = true;
-    this.start.textContent = 'Stopping…';
+    this.start.textContent = t('explore.stopping');
   }
 
   setRunning(on) {
-    this.start.textContent = on ? 'Stop' : 'Start';
+    this.start.textContent = on ? t('explore.stop') : t('explore.start');
     this.start.classList.toggle('primary', !on);
     this.start.disabled = false;
     for (const f of [this.variant, this.profile, this.runs, this.from]) f.disabled = on || (f === this.variant && this.variant.options.length < 2);
@@ -176,7 +177,7 @@ export class ExplorePanel {
 
   progressText(m) {
     const rate = m.perSecond >= 10 ? Math.round(m.perSecond).toLocaleString('en-US') : m.perSecond.toFixed(1);
-    return `${m.done.toLocaleString('en-US')} of ${plural(m.runs, 'run')} · ${rate} runs/s · ${plural(m.violations, 'violation')}`;
+    return [t('explore.done_of', { done: m.done.toLocaleString('en-US'), n: m.runs }), t('explore.rate', { rate }), t('explore.violations', { n: m.violations })].join(' · ');
   }
 
   onMessage(m) {
@@ -187,20 +188,20 @@ export class ExplorePanel {
     } else if (m.type === 'shrinking') {
       this.shrinking = true;
       this.start.disabled = false;
-      this.start.textContent = 'Stop';
+      this.start.textContent = t('explore.stop');
       this.showFound(m.first, null);
     } else if (m.type === 'shrunk') {
       this.shrinking = false;
       if (m.result) this.showFound(m.result, m.result.shrunk);
     } else if (m.type === 'done') {
       const c = this.campaign;
-      const head = m.stopped ? `Stopped after ${m.done.toLocaleString('en-US')} of ${plural(m.runs, 'run')}` : `Done: ${plural(m.done, 'run')}`;
+      const head = m.stopped ? t('explore.stopped_after', { done: m.done.toLocaleString('en-US'), n: m.runs }) : t('explore.done', { n: m.done });
       const rate = this.last ? ` (${this.progressText(this.last).split(' · ')[1]})` : '';
-      const verdict = m.violations === 0 ? 'no violation found' : `${plural(m.violations, 'run')} broke ${c.protocol}`;
-      this.finish(`${head}${rate}: ${verdict}.`);
+      const verdict = m.violations === 0 ? t('explore.no_violation') : t('explore.runs_broke', { n: m.violations, protocol: c.protocol });
+      this.finish(t('explore.finished', { head, rate, verdict }));
     } else if (m.type === 'error') {
       this.finish(null);
-      say(this.error, `The explorer stopped — ${plainError(m.message)}.`);
+      say(this.error, t('explore.error', { why: plainError(m.message) }));
     }
   }
 
@@ -221,33 +222,33 @@ export class ExplorePanel {
     this.found.textContent = '';
     this.found.hidden = false;
     this.found.append(el('p', { class: 'explore-first' },
-      el('strong', { text: `Seed ${first.seed}` }),
-      ` broke ${foundText(first)} (${plural(first.events, 'event')}): ${readerText(first.detail)}`));
+      el('strong', { text: t('explore.seed', { seed: first.seed }) }),
+      t('explore.broke', { what: foundText(first), events: t('explore.events', { n: first.events }), detail: readerText(first.detail) })));
     if (!small) {
-      this.found.append(el('p', { class: 'op-doc', id: 'explore-shrinking', text: 'Shrinking it to a smaller run that breaks the same way…' }));
+      this.found.append(el('p', { class: 'op-doc', id: 'explore-shrinking', text: t('explore.shrinking') }));
       return;
     }
     const scenario = JSON.parse(small.scenario);
     scenario.open_at_ms = small.at_ms;
-    scenario.caption = `The explorer found this run (seed ${first.seed} of ${cliCommand(c)}) and shrank it to ${plural(small.events, 'event')}; at ${small.at_ms.toLocaleString('en-US')} ms it breaks ${invariantText(small.invariant)}.`;
+    scenario.caption = t('explore.caption', { seed: first.seed, command: cliCommand(c), events: t('explore.events', { n: small.events }), ms: small.at_ms.toLocaleString('en-US'), invariant: invariantText(small.invariant) });
     const text = JSON.stringify(scenario);
     this.shrunk = { text, at: small.at_ms };
-    const link = el('input', { id: 'explore-link', type: 'text', readonly: true, 'aria-label': 'Link to the shrunk run', value: '' });
-    const copy = el('button', { type: 'button', id: 'explore-copy', text: 'Copy link', disabled: true, onclick: () => this.hooks.copy(link.value, copy) });
-    const open = el('button', { type: 'button', id: 'explore-open-run', class: 'primary', text: 'Open the shrunk run', onclick: () => this.openShrunk() });
+    const link = el('input', { id: 'explore-link', type: 'text', readonly: true, 'aria-label': t('explore.link_label'), value: '' });
+    const copy = el('button', { type: 'button', id: 'explore-copy', text: t('page.copy_link'), disabled: true, onclick: () => this.hooks.copy(link.value, copy) });
+    const open = el('button', { type: 'button', id: 'explore-open-run', class: 'primary', text: t('explore.open_shrunk'), onclick: () => this.openShrunk() });
     this.found.append(
-      el('p', { class: 'explore-small' }, `Shrunk to ${plural(small.events, 'event')}: ${foundText(small)}.`),
+      el('p', { class: 'explore-small' }, t('explore.shrunk_to', { events: t('explore.events', { n: small.events }), what: foundText(small) })),
       el('div', { class: 'row wrap' }, open, copy),
       link,
-      el('p', { class: 'op-doc' }, 'The same run from the command line: ', el('code', { text: cliCommand(c) })),
+      el('p', { class: 'op-doc' }, t('explore.cli'), el('code', { text: cliCommand(c) })),
     );
     this.found.scrollIntoView({ block: 'nearest' });
     encodeLink(text, { t: small.at_ms, play: false }).then((fragment) => {
       const url = new URL(location.href);
-      url.hash = fragment;
+      url.hash = withLang(fragment);
       link.value = url.href;
       copy.disabled = false;
-    }, (e) => say(this.error, `No link for the shrunk run — ${plainError(e)}.`));
+    }, (e) => say(this.error, t('explore.no_link', { why: plainError(e) })));
   }
 
   /** Loads the shrunk run in the main view, paused at the violation. */
@@ -255,7 +256,7 @@ export class ExplorePanel {
     if (!this.shrunk) return;
     this.hooks.load(this.shrunk.text).then(() => {
       this.hooks.show(null);
-    }, (e) => say(this.error, `The shrunk run could not open — ${plainError(e)}.`));
+    }, (e) => say(this.error, t('explore.no_open', { why: plainError(e) })));
   }
 
   /** What the panel shows, for tests and the console. */

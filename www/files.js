@@ -7,7 +7,8 @@
 // anywhere.
 import { drawScene, rendererFor } from './render.js';
 import { drawLegend } from './legend.js';
-import { font, palette } from './draw/common.js';
+import { font, palette, wrapText } from './draw/common.js';
+import { t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -37,21 +38,6 @@ export function scenarioToSave(lab) {
   return doc;
 }
 
-/** Words wrapped to lines of at most `w` pixels at the current font. */
-function wrap(ctx, s, w) {
-  const lines = [];
-  let cur = '';
-  for (const word of s.split(/\s+/)) {
-    const next = cur ? `${cur} ${word}` : word;
-    if (cur && ctx.measureText(next).width > w) {
-      lines.push(cur);
-      cur = word;
-    } else cur = next;
-  }
-  if (cur) lines.push(cur);
-  return lines;
-}
-
 /**
  * The picture to save: caption, the cluster as on screen (`width`×`height`
  * CSS pixels, no selection ring), legend. Returns the canvas and where the
@@ -66,9 +52,12 @@ export function composeImage(lab, width, height) {
   const pad = 12;
   // The title in bold on its own line(s), then the caption.
   font(probe, 13, 650);
-  const lines = sc.title ? wrap(probe, sc.title, width - 2 * pad).map((s) => ({ s, bold: true })) : [];
+  // The words on screen: a story's in the page's language (main.js storyWords).
+  const title = document.getElementById('caption-title')?.textContent || sc.title;
+  const caption = document.getElementById('caption-text')?.textContent || sc.caption;
+  const lines = title ? wrapText(probe, title, width - 2 * pad).map((s) => ({ s, bold: true })) : [];
   font(probe, 13);
-  if (sc.caption) lines.push(...wrap(probe, sc.caption, width - 2 * pad).map((s) => ({ s, bold: false })));
+  if (caption) lines.push(...wrapText(probe, caption, width - 2 * pad).map((s) => ({ s, bold: false })));
   const top = lines.length ? lines.length * 18 + 2 * pad : 0;
   const legendH = drawLegend(probe, r, pad, 0, width - 2 * pad, true) + 2 * pad + 16;
   const canvas = document.createElement('canvas');
@@ -98,7 +87,7 @@ export function composeImage(lab, width, height) {
   ctx.fillStyle = palette.muted;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'bottom';
-  ctx.fillText(`Consensus Lab · ${sc.protocol} · seed ${sc.seed} · ${Math.floor(lab.displayTime).toLocaleString('en-US')} ms`, pad, top + height + legendH - 6);
+  ctx.fillText(t('files.image_footer', { protocol: sc.protocol, seed: sc.seed, ms: Math.floor(lab.displayTime).toLocaleString('en-US') }), pad, top + height + legendH - 6);
   return { canvas, top, height, width };
 }
 
@@ -124,7 +113,7 @@ export function setupFiles(lab, hooks) {
     const c = $('canvas');
     composeImage(lab, c.clientWidth, c.clientHeight).canvas.toBlob((blob) => {
       if (blob) download(`${baseName(lab)}.png`, blob);
-      else hooks.show('The picture could not be made.');
+      else hooks.show(t('files.no_picture'));
     }, 'image/png');
   });
   const input = $('load-file');
@@ -164,7 +153,7 @@ const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 async function openFile(file, hooks) {
   if (file.size > MAX_FILE_BYTES) {
-    hooks.show(`That file is too large for a scenario (${(file.size / 1048576).toFixed(1)} MB; at most 8 MB).`);
+    hooks.show(t('files.too_large', { mb: (file.size / 1048576).toFixed(1) }));
     return;
   }
   try {

@@ -3,7 +3,8 @@
 // which ones went ("3 story events after 1.18 s were dropped"), offers Undo
 // (the run as it was, at the same moment), and marks a story's caption as no
 // longer describing the run once the reader has changed it.
-import { plural, timeText, nodeName } from './names.js';
+import { timeText, nodeName } from './names.js';
+import { t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -11,14 +12,18 @@ const $ = (id) => document.getElementById(id);
 function eventWords(e) {
   const who = e.node != null ? ` ${nodeName(e.node)}` : '';
   const what = {
-    client_request: `client request "${e.value}"`,
-    partition: 'partition',
-    heal: 'heal',
-    set_network: 'network change',
-    drop_message: `drop of message #${e.id}`,
-    duplicate_message: `duplicate of message #${e.id}`,
-  }[e.type] ?? `${e.type.replaceAll('_', ' ')}${who}`;
-  return `${what} at ${timeText(e.at_ms)}`;
+    client_request: () => t('fork.client_request', { value: e.value }),
+    partition: () => t('fork.partition'),
+    heal: () => t('fork.heal'),
+    set_network: () => t('fork.set_network'),
+    drop_message: () => t('fork.drop_message', { id: e.id }),
+    duplicate_message: () => t('fork.duplicate_message', { id: e.id }),
+    crash: () => t('fork.crash', { who }),
+    restart: () => t('fork.restart', { who }),
+    timeout: () => t('fork.timeout', { who }),
+    pause: () => t('fork.pause', { who }),
+  }[e.type]?.() ?? `${e.type.replaceAll('_', ' ')}${who}`;
+  return t('fork.at', { what, at: timeText(e.at_ms) });
 }
 
 export class StoryGuard {
@@ -67,18 +72,16 @@ export class StoryGuard {
     $('caption').classList.toggle('changed', !!changed);
     el.hidden = !changed;
     if (changed) {
-      el.textContent = `You changed this story at ${timeText(this.changedAt)}: the caption describes the story as written, not this run.`;
+      el.textContent = t('fork.changed', { at: timeText(this.changedAt) });
     }
   }
 
   onFork({ dropped, before, at, head }) {
     if (!dropped.length) return;
     const story = !!(JSON.parse(before).title);
-    const what = plural(dropped.length, story ? 'story event' : 'later event');
-    const verb = dropped.length === 1 ? 'was' : 'were';
-    const list = dropped.slice(0, 4).map(eventWords).join(', ');
-    const more = dropped.length > 4 ? `, and ${plural(dropped.length - 4, 'more')}` : '';
-    $('notice-text').textContent = `${what} after ${timeText(at)} ${verb} dropped: ${list}${more}. Acting in the past starts a new future from here.`;
+    const list = dropped.slice(0, 4).map(eventWords).join(t('fork.comma'));
+    const more = dropped.length > 4 ? t('fork.more', { n: dropped.length - 4 }) : '';
+    $('notice-text').textContent = t(story ? 'fork.dropped_story' : 'fork.dropped_later', { n: dropped.length, at: timeText(at), list, more });
     $('notice').hidden = false;
     this.undo = { before, at, head };
   }

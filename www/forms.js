@@ -5,6 +5,7 @@
 // judges a value: a number field passes on what was typed and the engine
 // says what is wrong with it.
 import { nodeName, readerText } from './names.js';
+import { t } from './i18n.js';
 
 /**
  * An element: `props` are attributes (`class`, `text` for the text, `on…`
@@ -32,24 +33,24 @@ export const docText = (s) => String(s ?? '').replace(/`([^`]*)`/g, '$1');
  * undefined when blank.
  */
 export function typedNumber(text) {
-  const t = String(text).trim();
-  if (t === '') return undefined;
-  return /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : t;
+  const s = String(text).trim();
+  if (s === '') return undefined;
+  return /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? Number(s) : s;
 }
 
 /** A comma- or space-separated list: numbers where they read as numbers; undefined when blank. */
 export function typedList(text) {
-  const t = String(text).trim();
-  if (t === '') return undefined;
-  return t.split(/[\s,]+/).filter(Boolean).map((x) => typedNumber(x));
+  const s = String(text).trim();
+  if (s === '') return undefined;
+  return s.split(/[\s,]+/).filter(Boolean).map((x) => typedNumber(x));
 }
 
 /** A value as the panel writes it: `on`/`off`, `150 to 300`, `0, 1`, `none`. */
 export function valueText(type, v) {
-  if (v == null || (Array.isArray(v) && v.length === 0)) return 'none';
-  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  if (v == null || (Array.isArray(v) && v.length === 0)) return t('word.none');
+  if (typeof v === 'boolean') return v ? t('word.on') : t('word.off');
   if (type === 'node') return nodeName(v);
-  if (type === 'range' && Array.isArray(v)) return `${v[0]} to ${v[1]}`;
+  if (type === 'range' && Array.isArray(v)) return t('rules.range', { lo: v[0], hi: v[1] });
   if (Array.isArray(v)) return v.join(', ');
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

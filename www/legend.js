@@ -3,9 +3,10 @@
 // message kind in the legend), each with what its label says, and the
 // lost-message cross. (What a detail panel's marks mean is written under the
 // panel itself.) The same items draw onto a saved image.
-import { glyph, cross, font, palette } from './draw/common.js';
+import { glyph, cross, font, palette, wrapText } from './draw/common.js';
+import { t } from './i18n.js';
 
-const LOST = { name: 'lost', explain: 'dropped, cut off or its receiver is down' };
+const LOST = { name: t('legend.lost'), explain: t('legend.lost_explain') };
 
 /** The legend's entries: [{ style, name, explain }], the lost cross last. */
 export function legendItems(renderer) {
@@ -52,20 +53,6 @@ export function buildLegend(el, renderer) {
   el.append(list);
 }
 
-/** Wraps `s` to lines of at most `w` pixels at the current font. */
-function wrap(ctx, s, w) {
-  const lines = [];
-  let cur = '';
-  for (const word of s.split(' ')) {
-    const next = cur ? `${cur} ${word}` : word;
-    if (cur && ctx.measureText(next).width > w) {
-      lines.push(cur);
-      cur = word;
-    } else cur = next;
-  }
-  if (cur) lines.push(cur);
-  return lines;
-}
 
 /**
  * Draws the legend into a `w`-wide band at (x, y) of a saved image; with
@@ -82,7 +69,7 @@ export function drawLegend(ctx, renderer, x, y, w, measure = false) {
       const it = items[i + c];
       const cx = x + c * (colW + 16);
       font(ctx, 11);
-      const lines = wrap(ctx, `${it.name}${it.explain ? ` — ${it.explain}` : ''}`, colW - 24);
+      const lines = wrapText(ctx, `${it.name}${it.explain ? ` — ${it.explain}` : ''}`, colW - 24);
       if (!measure) {
         const g = it.style;
         if (g) glyph(ctx, g.shape, cx + 8, rowY + 8, g.small ? 4 : 5.5, g.fill, g.stroke);

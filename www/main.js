@@ -16,6 +16,7 @@ import { setupRegistryControls } from './registry-controls.js';
 import { setupExplore } from './explore.js';
 import { setupSpacetime } from './views/spacetime.js';
 import { setupCharts } from './views/charts.js';
+import { t, lang, translatePage, setupLanguageSwitch } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -114,14 +115,26 @@ function afterLoad() {
   panels.resetEvents();
   syncNetworkSliders();
   buildLegend($('legend'), rendererFor(sc.protocol));
-  document.title = `${sc.title ? `${sc.title} — ` : ''}Consensus Lab`;
-  // A story (or a link that carries a title) says what to watch.
-  moments = new MomentTrack(sc.moments ?? []);
-  $('caption').hidden = !sc.title && !sc.caption && moments.length === 0;
-  $('caption-title').textContent = sc.title ?? '';
-  $('caption-text').textContent = sc.caption ?? '';
+  // A story (or a link that carries a title) says what to watch, in the page's language when the story has it.
   const story = stories.find((st) => st.title === sc.title && st.protocol === sc.protocol);
+  const words = storyWords(story, sc);
+  document.title = `${words.title ? `${words.title} — ` : ''}Consensus Lab`;
+  moments = new MomentTrack(words.moments);
+  $('caption').hidden = !words.title && !words.caption && moments.length === 0;
+  $('caption-title').textContent = words.title ?? '';
+  $('caption-text').textContent = words.caption ?? '';
   $('story').value = story ? story.path : '';
+}
+
+/**
+ * A story's title, caption and key moments in the page's language: a story
+ * has them in www/stories/<protocol>/<lang>/<slug>.json (the menu's index
+ * carries them); any other scenario shows its own words.
+ */
+function storyWords(story, sc) {
+  const tr = story?.[lang()];
+  const moments = (sc.moments ?? []).map((m, i) => (tr?.moments?.[i] ? { ...m, caption: tr.moments[i] } : m));
+  return { title: tr?.title ?? sc.title, caption: tr?.caption ?? sc.caption, moments };
 }
 
 let hintAction = null;
@@ -132,7 +145,7 @@ function showHint(lines, action) {
   el.hidden = !lines;
   if (!lines) return;
   hintAction = action ?? null;
-  const label = action?.label ?? 'Send a client request';
+  const label = action?.label ?? t('page.send_client_request');
   if ($('hint-request').textContent !== label) $('hint-request').textContent = label;
   const text = $('hint-text');
   text.textContent = '';
@@ -176,8 +189,8 @@ async function loadStoriesMenu() {
     }
     const o = document.createElement('option');
     o.value = st.path;
-    o.textContent = st.title;
-    o.title = st.caption;
+    o.textContent = st[lang()]?.title ?? st.title;
+    o.title = st[lang()]?.caption ?? st.caption;
     group.append(o);
   }
   select.addEventListener('change', () => {
@@ -189,7 +202,7 @@ async function loadStoriesMenu() {
 async function openStory(storyPath) {
   const res = await fetch(new URL(`./stories/${storyPath}`, import.meta.url));
   if (!res.ok) {
-    show(`That story could not be loaded (HTTP ${res.status}).`);
+    show(t('main.story_failed', { status: res.status }));
     return;
   }
   await load(await res.text());
@@ -200,7 +213,7 @@ function syncNetworkSliders() {
   const net = lab.snapshot().network;
   const mean = Math.round((net.latency_ms[0] + net.latency_ms[1]) / 2);
   $('latency').value = String(mean);
-  $('latency-out').textContent = `≈${mean} ms`;
+  $('latency-out').textContent = t('unit.approx_ms', { n: mean });
   $('drop').value = String(Math.round(net.drop_rate * 100));
   $('drop-out').textContent = `${Math.round(net.drop_rate * 100)}%`;
 }
@@ -360,11 +373,12 @@ function exposeLab() {
 
 async function main() {
   const first = 'raft';
+  translatePage();
   try {
     await loadManifest();
     await loadFamily(protocolInfo(first)?.family ?? first);
   } catch (e) {
-    show(`The simulation engine could not load (${e.message}). This page needs WebAssembly.`);
+    show(t('main.engine_failed', { why: e.message }));
     return;
   }
   controls = new Controls(lab, { show, newRun, layout: () => layout });
@@ -417,6 +431,7 @@ async function main() {
   });
   await loadStoriesMenu();
   const share = new Share(lab, { load, show, embedded, defaultScenario: () => defaultScenario(first) });
+  setupLanguageSwitch($('lang-switch'), () => share.fragment({ lang: null }));
   if (!embedded) setupExplore(lab, $('heal').parentElement, { load, show, copy: (text, button) => share.copy(text, button) });
   if (!hasLink() || !(await share.openFromLocation())) {
     if (!lab.sim) await load(defaultScenario(first));

@@ -6,6 +6,7 @@
 // nothing of the engine; a guided tour can drive the same list (next(),
 // prev(), activeAt()).
 import { timeText } from './names.js';
+import { t } from './i18n.js';
 
 /** Simulated ms before and after a moment that play in slow motion. */
 export const LEAD_MS = 40;
@@ -69,7 +70,7 @@ export class MomentTrack {
 
 /** The words shown for the moment on screen; `state` is 'slow', 'stopped' (paused at it) or null. */
 export function momentText(m, state) {
-  const caption = m.caption ?? 'a key moment of this story';
-  const tail = state === 'slow' ? ' (slow motion)' : state === 'stopped' ? ' — paused here: press Play to watch it' : '';
+  const caption = m.caption ?? t('moment.default');
+  const tail = state === 'slow' ? t('moment.slow') : state === 'stopped' ? t('moment.stopped') : '';
   return `${timeText(m.at_ms)} · ${caption}${tail}`;
 }

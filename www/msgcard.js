@@ -8,14 +8,15 @@
 import { rendererFor, styleOf } from './render.js';
 import { messageRows } from './describe.js';
 import { nodeName, timeText } from './names.js';
+import { t, fieldWord } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
 const LOST = {
-  random: 'the network will drop it',
-  partition: 'the partition cuts it off',
-  crash: 'its receiver is down',
-  injected: 'dropped by hand',
+  random: t('card.lost_random'),
+  partition: t('card.lost_partition'),
+  crash: t('card.lost_crash'),
+  injected: t('card.lost_injected'),
 };
 
 export class MessageCard {
@@ -70,28 +71,28 @@ export class MessageCard {
     const x = document.createElement('button');
     x.type = 'button';
     x.dataset.msg = 'close';
-    x.setAttribute('aria-label', 'Close');
+    x.setAttribute('aria-label', t('page.close'));
     x.textContent = '×';
     head.append(name, route, x);
     const table = document.createElement('table');
-    for (const [k, v] of [['label', m.label], ...messageRows(r, payload)]) {
+    for (const [k, v] of [[t('card.label'), m.label], ...messageRows(r, payload)]) {
       const tr = document.createElement('tr');
       const a = document.createElement('td');
       const b = document.createElement('td');
-      a.textContent = k;
+      a.textContent = fieldWord(k);
       b.textContent = String(v);
       tr.append(a, b);
       table.append(tr);
     }
     const when = document.createElement('p');
     when.textContent = m.lost
-      ? `sent at ${m.sent_at} ms · will not arrive: ${LOST[m.lost] ?? m.lost} · playback paused`
-      : `sent at ${m.sent_at} ms · arrives at ${m.deliver_at} ms (in ${timeText(m.deliver_at - this.lab.displayTime)}) · playback paused`;
+      ? t('card.will_not_arrive', { sent: m.sent_at, why: LOST[m.lost] ?? m.lost })
+      : t('card.arrives', { sent: m.sent_at, at: m.deliver_at, left: timeText(m.deliver_at - this.lab.displayTime) });
     const row = document.createElement('div');
     row.className = 'row';
     for (const [act, label, title] of [
-      ['drop', 'Drop', 'Remove this message from the wire (drop_message)'],
-      ['duplicate', 'Duplicate', 'Put a copy of it on the wire, with its own latency (duplicate_message)'],
+      ['drop', t('card.drop'), t('card.drop_title')],
+      ['duplicate', t('card.duplicate'), t('card.duplicate_title')],
     ]) {
       const b = document.createElement('button');
       b.type = 'button';
@@ -117,7 +118,7 @@ export class MessageCard {
     const id = this.id;
     this.close();
     if (this.hooks.inject({ type, id })) {
-      this.hooks.show(type === 'drop_message' ? `Dropped message #${id}.` : `Duplicated message #${id}: the copy travels with its own latency.`, 'info');
+      this.hooks.show(type === 'drop_message' ? t('card.dropped', { id }) : t('card.duplicated', { id }), 'info');
     }
   }
 

@@ -5,7 +5,8 @@
 import { rendererFor } from './render.js';
 import { describeNode } from './describe.js';
 import { formatSpeed } from './controls.js';
-import { nodeName, plural, readerText } from './names.js';
+import { nodeName, readerText } from './names.js';
+import { t, roleWord } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,18 +31,18 @@ export class Panels {
   update(snap) {
     const lab = this.lab;
     $('play').firstChild.textContent = lab.playing ? '❚❚' : '▶';
-    $('play').lastChild.textContent = lab.playing ? ' Pause' : ' Play';
+    $('play').lastChild.textContent = lab.playing ? t('panels.pause') : t('page.play');
     $('play').setAttribute('aria-pressed', String(lab.playing));
     $('speed-out').textContent = formatSpeed(lab.speed);
     $('status-time').textContent = `${snap.time_ms.toLocaleString('en-US')} ms`;
-    $('status-steps').textContent = plural(snap.steps, 'step');
-    $('status-flight').textContent = `${plural(snap.messages.length, 'message')} in flight`;
-    $('status-hash').textContent = `trace ${lab.sim.traceHash().slice(0, 12)}…`;
+    $('status-steps').textContent = t('panels.steps', { n: snap.steps });
+    $('status-flight').textContent = t('panels.in_flight', { n: snap.messages.length });
+    $('status-hash').textContent = t('panels.trace', { hash: lab.sim.traceHash().slice(0, 12) });
     const v = snap.violations;
     const banner = $('violations');
     if (v.length) {
       const last = v[v.length - 1];
-      banner.textContent = `Safety violated (${v.length}): ${last.invariant.replaceAll('_', ' ')} at ${last.at_ms} ms — ${readerText(last.detail)}`;
+      banner.textContent = t('panels.violated', { n: v.length, invariant: last.invariant.replaceAll('_', ' '), at: last.at_ms, detail: readerText(last.detail) });
       banner.hidden = false;
     } else {
       banner.hidden = true;
@@ -49,7 +50,7 @@ export class Panels {
     const sel = this.controls.selected;
     const node = sel == null ? null : snap.nodes.find((d) => d.id === sel);
     const renderer = rendererFor(snap.protocol);
-    $('node-title').textContent = node ? `${nodeName(node.id)}${node.up ? '' : ' · crashed'}${node.paused_until != null ? ' · paused' : ''}` : '— click one on the ring';
+    $('node-title').textContent = node ? `${nodeName(node.id)}${node.up ? '' : ` · ${roleWord('crashed')}`}${node.paused_until != null ? ` · ${roleWord('paused')}` : ''}` : t('panels.click_one');
     $('node-details').textContent = node ? describeNode(renderer, node, snap) : '';
     for (const b of document.querySelectorAll('#node-actions button, #bar-node button')) {
       const { disabled, why } = actionState(b.dataset.act, node);
@@ -59,7 +60,7 @@ export class Panels {
     }
     $('bar-node').hidden = !node;
     if (node) $('bar-node-name').textContent = nodeName(node.id);
-    $('partition').textContent = this.controls.draft ? 'Partition (drawing…)' : 'Partition…';
+    $('partition').textContent = this.controls.draft ? t('panels.partition_drawing') : t('panels.partition');
     this.appendEvents();
   }
 
@@ -92,10 +93,11 @@ export class Panels {
 
 /** Whether a node action can apply to `node`, and if not, why. */
 export function actionState(act, node) {
-  if (!node) return { disabled: true, why: 'Select a node first: click it on the ring, or press its number.' };
+  if (!node) return { disabled: true, why: t('controls.select_first') };
   if (act === 'isolate' || act === 'request') return { disabled: act === 'request' && !node.up, why: null };
-  if (act === 'restart') return node.up ? { disabled: true, why: `${nodeName(node.id)} is running.` } : { disabled: false, why: null };
-  if (!node.up) return { disabled: true, why: `${nodeName(node.id)} is crashed: restart it first.` };
-  if (act === 'timeout' && node.paused_until != null) return { disabled: true, why: `${nodeName(node.id)} is paused until ${node.paused_until} ms: its timers wait until it resumes.` };
+  const name = nodeName(node.id);
+  if (act === 'restart') return node.up ? { disabled: true, why: t('panels.is_running', { name }) } : { disabled: false, why: null };
+  if (!node.up) return { disabled: true, why: t('panels.is_crashed', { name }) };
+  if (act === 'timeout' && node.paused_until != null) return { disabled: true, why: t('panels.is_paused', { name, until: node.paused_until }) };
   return { disabled: false, why: null };
 }

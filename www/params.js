@@ -8,6 +8,7 @@
 // in plain words beside the form and the run on screen stays as it was.
 import { protocolInfo } from './engine.js';
 import { el, docText, typedNumber, typedList, valueText, nodePicker, pickedNode, plainError, say } from './forms.js';
+import { t } from './i18n.js';
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -32,7 +33,7 @@ function paramControl(p, nodes, describedBy) {
       const lo = textField(id, `${p.name} from`, 'numeric', describedBy);
       const hi = textField(`${id}-max`, `${p.name} to`, 'numeric', describedBy);
       return {
-        field: el('span', { class: 'param-range' }, lo, el('span', { class: 'muted', text: 'to' }), hi),
+        field: el('span', { class: 'param-range' }, lo, el('span', { class: 'muted', text: t('rules.to') }), hi),
         read: () => {
           const a = typedNumber(lo.value);
           const b = typedNumber(hi.value);
@@ -45,7 +46,7 @@ function paramControl(p, nodes, describedBy) {
       };
     }
     case 'node': {
-      const pick = nodePicker({ id, 'aria-describedby': describedBy }, nodes, p.default == null ? 'none' : null);
+      const pick = nodePicker({ id, 'aria-describedby': describedBy }, nodes, p.default == null ? t('word.none') : null);
       return {
         field: pick,
         read: () => (pick.value === '' ? null : pickedNode(pick)),
@@ -54,7 +55,7 @@ function paramControl(p, nodes, describedBy) {
     }
     case 'list': {
       const input = textField(id, p.name, 'text', describedBy);
-      input.placeholder = p.default == null ? 'blank: none set' : 'blank: none';
+      input.placeholder = p.default == null ? t('rules.blank_none_set') : t('rules.blank_none');
       return {
         field: input,
         read: () => typedList(input.value) ?? p.default,
@@ -126,27 +127,27 @@ export class ParamsPanel {
     this.controls = [];
     this.variantList = el('div', { class: 'variants', role: 'group', 'aria-label': 'Variant' });
     this.variantError = el('p', { class: 'form-error', role: 'alert', hidden: true });
-    this.variantBox = el('div', { class: 'variant-box' }, el('h3', { text: 'Variant' }), this.variantList, this.variantError);
+    this.variantBox = el('div', { class: 'variant-box' }, el('h3', { text: t('rules.variant') }), this.variantList, this.variantError);
     this.fields = el('div', { class: 'param-list' });
     this.error = el('p', { id: 'params-error', class: 'form-error', role: 'alert', hidden: true });
     this.summary = el('p', { id: 'params-summary', class: 'params-summary' });
     this.form = el(
       'form',
       { id: 'params-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); this.apply(); } },
-      el('h3', { text: 'Parameters' }),
+      el('h3', { text: t('rules.parameters') }),
       this.summary,
       this.fields,
       this.error,
       el('div', { class: 'row wrap' },
-        el('button', { type: 'submit', class: 'primary', id: 'params-apply', text: 'Apply as a new run' }),
-        el('button', { type: 'button', id: 'params-reset', text: 'Defaults', title: 'Every parameter back to its default (then apply)', onclick: () => this.fill({}) })),
+        el('button', { type: 'submit', class: 'primary', id: 'params-apply', text: t('rules.apply') }),
+        el('button', { type: 'button', id: 'params-reset', text: t('rules.defaults'), title: t('rules.defaults_title'), onclick: () => this.fill({}) })),
     );
-    this.heading = el('h2', { id: 'rules-h', text: 'Rules' });
+    this.heading = el('h2', { id: 'rules-h', text: t('rules.rules') });
     this.dialog = el(
       'dialog',
       { id: 'rules-dialog', class: 'rules', 'aria-labelledby': 'rules-h' },
-      el('div', { class: 'dialog-head' }, this.heading, el('button', { type: 'button', class: 'icon', id: 'rules-close', 'aria-label': 'Close', text: '×', onclick: () => this.dialog.close() })),
-      el('p', { class: 'rules-intro', text: 'Each choice starts a new run of this scenario (same seed, nodes and events) with these rules; the link replays it.' }),
+      el('div', { class: 'dialog-head' }, this.heading, el('button', { type: 'button', class: 'icon', id: 'rules-close', 'aria-label': t('page.close'), text: '×', onclick: () => this.dialog.close() })),
+      el('p', { class: 'rules-intro', text: t('rules.intro') }),
       this.variantBox,
       this.form,
     );
@@ -182,15 +183,15 @@ export class ParamsPanel {
 
   build(info, nodes) {
     this.heading.textContent = '';
-    this.heading.append('Rules ', el('span', { class: 'muted', text: `— ${info.name}` }));
+    this.heading.append(`${t('rules.rules')} `, el('span', { class: 'muted', text: `— ${info.name}` }));
     this.variantBox.hidden = info.variants.length === 0;
     this.variantList.textContent = '';
-    const choices = info.variants.length ? [{ name: null, doc: 'The protocol as its reference describes it.' }, ...info.variants] : [];
+    const choices = info.variants.length ? [{ name: null, doc: t('rules.reference') }, ...info.variants] : [];
     for (const v of choices) {
       this.variantList.append(el(
         'button',
         { type: 'button', class: 'variant', 'data-variant': v.name ?? '', 'aria-pressed': 'false', onclick: () => this.choose(v.name) },
-        el('strong', { text: v.name ?? 'as published' }),
+        el('strong', { text: v.name ?? t('rules.as_published') }),
         el('span', { text: docText(v.doc) }),
       ));
     }
@@ -203,7 +204,7 @@ export class ParamsPanel {
         { class: `param param-type-${p.type.replace(/\W+/g, '-')}`, 'data-param': p.name },
         el('label', { for: `param-${p.name}`, class: 'param-name' }, el('code', { text: p.name })),
         c.field,
-        el('span', { class: 'param-default', text: `default ${valueText(p.type, p.default)}` }),
+        el('span', { class: 'param-default', text: t('rules.default', { value: valueText(p.type, p.default) }) }),
         el('p', { id: docId, class: 'param-doc', text: docText(p.doc) }),
       );
       this.fields.append(row);
@@ -215,7 +216,7 @@ export class ParamsPanel {
   fill(params) {
     for (const c of this.controls) c.write(c.p.name in params ? params[c.p.name] : c.p.default);
     const changed = this.controls.filter((c) => c.p.name in params && !same(params[c.p.name], c.p.default)).length;
-    this.summary.textContent = `${this.controls.length} parameters · ${changed ? `${changed} changed` : 'all at their defaults'}`;
+    this.summary.textContent = `${t('rules.n_parameters', { n: this.controls.length })} · ${changed ? t('rules.n_changed', { n: changed }) : t('rules.all_default')}`;
   }
 
   /** Marks the variant in use, and says it (and how many other params changed) on the opener. */
@@ -223,9 +224,9 @@ export class ParamsPanel {
     const v = variantOf(this.info, params);
     for (const b of this.variantList.children) b.setAttribute('aria-pressed', String(b.dataset.variant === (v?.name ?? '')));
     const own = this.controls.filter((c) => c.p.name in params && !(v && c.p.name in v.params) && !same(params[c.p.name], c.p.default)).length;
-    const says = [v?.name, own ? `${own} changed` : null].filter(Boolean).join(', ');
-    this.opener.textContent = `${this.info.variants.length ? 'Rules' : 'Parameters'}${says ? `: ${says}` : ''}…`;
-    this.opener.title = 'The protocol\'s variants and parameters: a new run with other rules';
+    const says = [v?.name, own ? t('rules.n_changed', { n: own }) : null].filter(Boolean).join(', ');
+    this.opener.textContent = `${this.info.variants.length ? t('rules.rules') : t('rules.parameters')}${says ? `: ${says}` : ''}…`;
+    this.opener.title = t('rules.opener_title');
   }
 
   /** The params the form says: only those that differ from their defaults. */
@@ -256,7 +257,7 @@ export class ParamsPanel {
     const next = { ...this.lab.sim.scenario(), params };
     if (Object.keys(params).length === 0) delete next.params;
     delete next.open_at_ms;
-    const refused = (e) => say(line, `Not applied — ${plainError(e)}. The run on screen is unchanged.`);
+    const refused = (e) => say(line, t('rules.refused', { why: plainError(e) }));
     try {
       this.lab.load(next).then(() => {
         this.hooks.show(null);

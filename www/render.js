@@ -22,6 +22,7 @@ import { groupsText } from './names.js';
 import { RING_MAX, dotsLayout, drawDots } from './draw/dots.js';
 import * as raft from './draw/raft.js';
 import * as generic from './draw/generic.js';
+import { t } from './i18n.js';
 
 // Raft's drawing comes with the page; the others load with their protocol,
 // like the engines do, so the first page stays small. A protocol's drawing is
@@ -135,13 +136,13 @@ export function drawScene(ctx, snap, view) {
 function header(ctx, snap, view) {
   const sc = activeScene();
   text(ctx, `${Math.floor(view.time).toLocaleString('en-US')} ms`, 12, 16, { px: 15, weight: 650, align: 'left', color: palette.ink });
-  text(ctx, 'simulated time', 12, 33, { px: 10, align: 'left', color: palette.muted });
+  text(ctx, t('render.simulated_time'), 12, 33, { px: 10, align: 'left', color: palette.muted });
   sc.block({ x0: 8, y0: 4, x1: 104, y1: 40 }, 'header');
   if (snap.network.groups.length) {
-    const s = `partitioned ${groupsText(snap.network.groups)}`;
+    const s = t('render.partitioned', { groups: groupsText(snap.network.groups) });
     text(ctx, s, view.width - 12, 16, { px: 12, weight: 600, align: 'right', color: palette.groups[1] });
-    const t = sc.texts[sc.texts.length - 1];
-    sc.block({ x0: t.x0 - 4, y0: 4, x1: t.x1 + 4, y1: t.y1 + 4 }, 'header');
+    const box = sc.texts[sc.texts.length - 1];
+    sc.block({ x0: box.x0 - 4, y0: 4, x1: box.x1 + 4, y1: box.y1 + 4 }, 'header');
   }
 }
 

@@ -4,6 +4,7 @@
 // the moment, speed and play state replace the current entry, so a reload
 // keeps them), Back and Forward, "Copy link" and the embed snippet.
 import { encodeLink, decodeLink } from './link.js';
+import { t as tr, lang, linkLang, withLang } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,6 +23,23 @@ export function hasLink() {
 function attr(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
+
+/** Why a link did not open: the decoder's own line in English (the CLI says the same), its kind in other languages. */
+function linkWhy(e) {
+  if (lang() === 'en' || !LINK_KINDS[e?.kind]) return e?.message ?? String(e);
+  return tr(LINK_KINDS[e.kind]);
+}
+
+const LINK_KINDS = {
+  not_a_link: 'link.not_a_link',
+  version: 'link.version',
+  too_long: 'link.too_long',
+  cut_short: 'link.cut_short',
+  damaged: 'link.damaged',
+  too_large: 'link.too_large',
+  scenario: 'link.scenario',
+  invalid: 'link.invalid',
+};
 
 export class Share {
   /**
@@ -42,18 +60,21 @@ export class Share {
     $('embed-copy').addEventListener('click', () => this.copy($('embed-snippet').value, $('embed-copy')));
   }
 
-  /** The fragment (without '#') for the run as it is now. */
-  async fragment({ embed = this.hooks.embedded } = {}) {
+  /**
+   * The fragment (without '#') for the run as it is now, with the page's
+   * language (`lang=zh`, see i18n.js linkLang) unless `lang` says otherwise.
+   */
+  async fragment({ embed = this.hooks.embedded, lang = linkLang() } = {}) {
     const extras = { t: Math.floor(this.lab.displayTime), speed: Number(this.lab.speed.toPrecision(3)), play: this.lab.playing };
     if (embed) extras.embed = true;
-    return encodeLink(this.lab.sim.scenarioJson(), extras);
+    return withLang(await encodeLink(this.lab.sim.scenarioJson(), extras), lang);
   }
 
   /** Runs URL updates one after another, in the order they were asked for. */
   enqueue(task) {
     this.chain = this.chain.then(task).catch((e) => {
       // A run too large for a link keeps working; only its URL stops following.
-      this.hooks.show(`The address bar cannot hold this run: ${e.message}`);
+      this.hooks.show(tr('share.address_full', { why: e.message }));
     });
     return this.chain;
   }
@@ -90,13 +111,13 @@ export class Share {
     try {
       decoded = await decodeLink(location.href);
     } catch (e) {
-      await this.fallBack(`This link could not be opened: ${e.message}.`);
+      await this.fallBack(tr('share.bad_link', { why: linkWhy(e) }));
       return false;
     }
     try {
       await this.apply(() => this.hooks.load(decoded.scenarioText));
     } catch (e) {
-      await this.fallBack(`This link could not be opened: this link's scenario is not valid: ${e.message}.`);
+      await this.fallBack(tr('share.bad_scenario', { why: e.message }));
       return false;
     }
     const { t, speed, play } = decoded.extras;
@@ -105,8 +126,8 @@ export class Share {
       if (speed !== undefined) this.lab.setSpeed(speed);
       if (t !== undefined && t > 0) {
         if (t > MAX_LINK_T_MS) {
-          const h = (ms) => `${Number((ms / 3_600_000).toFixed(2))} simulated hours (${ms.toLocaleString('en-US')} ms)`;
-          this.hooks.show(`This link asks to open at ${h(t)}, beyond the ${h(MAX_LINK_T_MS)} the lab replays on opening; it starts from the beginning (0 ms) instead.`);
+          const h = (ms) => tr('share.hours', { h: Number((ms / 3_600_000).toFixed(2)), ms: ms.toLocaleString('en-US') });
+          this.hooks.show(tr('share.too_late', { asked: h(t), max: h(MAX_LINK_T_MS) }));
         } else {
           this.lab.seek(t);
         }
@@ -147,18 +168,18 @@ export class Share {
     try {
       await navigator.clipboard.writeText(text);
       const was = button.textContent;
-      button.textContent = 'Copied ✓';
+      button.textContent = tr('share.copied');
       setTimeout(() => (button.textContent = was), 1500);
     } catch {
       // Without clipboard access, show the text to copy by hand.
-      window.prompt('Copy this:', text);
+      window.prompt(tr('share.copy_this'), text);
     }
   }
 
   async openEmbedDialog() {
     const url = new URL('index.html', location.href);
     url.hash = await this.fragment({ embed: true });
-    const title = this.lab.sim.scenario().title ?? `${this.lab.sim.protocol()} in Consensus Lab`;
+    const title = this.lab.sim.scenario().title ?? tr('share.embed_title', { protocol: this.lab.sim.protocol() });
     // The height suits a 700 px column for hosts that strip the script; the
     // script then sets the frame's real height.
     const snippet = `<iframe src="${attr(url.href)}" title="${attr(title)}" width="100%" height="${EMBED_HEIGHT}" style="border:0;max-width:760px" loading="lazy"></iframe>\n`

@@ -8,18 +8,19 @@
 import { palette, font } from './draw/common.js';
 import { readerText, timeText } from './names.js';
 import { MomentTrack, TAIL_MS } from './moments.js';
+import { t } from './i18n.js';
 
 /** Marker kinds: shape, colour and the legend's words. */
 export const MARKERS = {
-  milestone: { shape: 'up', color: palette.ok, name: 'milestone' },
-  setback: { shape: 'down', color: '#c2571a', name: 'abort or block' },
-  crash: { shape: 'x', color: palette.danger, name: 'crash' },
-  restart: { shape: 'dot', color: '#2b9b8f', name: 'restart' },
-  partition: { shape: 'square', color: palette.paused, name: 'partition' },
-  heal: { shape: 'ring', color: palette.paused, name: 'heal' },
-  pause: { shape: 'bars', color: '#b8740a', name: 'pause' },
-  violation: { shape: 'diamond', color: '#8f1d1d', name: 'safety violation' },
-  moment: { shape: 'star', color: palette.selected, name: 'key moment' },
+  milestone: { shape: 'up', color: palette.ok, name: t('marker.milestone') },
+  setback: { shape: 'down', color: '#c2571a', name: t('marker.setback') },
+  crash: { shape: 'x', color: palette.danger, name: t('marker.crash') },
+  restart: { shape: 'dot', color: '#2b9b8f', name: t('marker.restart') },
+  partition: { shape: 'square', color: palette.paused, name: t('marker.partition') },
+  heal: { shape: 'ring', color: palette.paused, name: t('marker.heal') },
+  pause: { shape: 'bars', color: '#b8740a', name: t('marker.pause') },
+  violation: { shape: 'diamond', color: '#8f1d1d', name: t('marker.violation') },
+  moment: { shape: 'star', color: palette.selected, name: t('marker.moment') },
 };
 
 /** Draws marker `kind`'s shape centred at (x, y), `s` its half size. */
@@ -162,7 +163,7 @@ export class TimelineBar {
     const r = this.canvas.getBoundingClientRect();
     const x = e.clientX - r.left;
     const near = this.marks.find((m) => Math.abs(g.x0 + (m.time_ms / g.end) * (g.x1 - g.x0) - x) < 5);
-    this.canvas.title = near ? `${near.time_ms} ms · ${MARKERS[near.kind].name}: ${near.text}` : `${this.timeAt(e)} ms — click or drag to go there`;
+    this.canvas.title = near ? `${near.time_ms} ms · ${MARKERS[near.kind].name}: ${near.text}` : t('timeline.go_there', { ms: this.timeAt(e) });
   }
 
   /** The marks shown: the engine's markers, each with its kind, and the story's key moments. */
@@ -173,7 +174,7 @@ export class TimelineBar {
       if (kind === 'milestone' && renderer?.milestoneTone?.(m) === 'bad') kind = 'setback';
       return { kind, time_ms: m.time_ms, text: readerText(m.node != null && m.kind === 'milestone' ? `n${m.node} ${m.text}` : m.text) };
     });
-    for (const mo of moments ?? []) marks.push({ kind: 'moment', time_ms: mo.at_ms, text: mo.caption ?? `key moment at ${timeText(mo.at_ms)}` });
+    for (const mo of moments ?? []) marks.push({ kind: 'moment', time_ms: mo.at_ms, text: mo.caption ?? t('timeline.moment_at', { at: timeText(mo.at_ms) }) });
     return marks;
   }
 

@@ -1,7 +1,8 @@
 // Writes the page's two indexes. www/draw/index.json: the protocols that have
 // a drawing of their own (www/draw/<protocol>.js), so the page fetches only
 // drawings that exist. www/stories/index.json, the stories menu: every story scenario in
-// www/stories/<protocol>/ with its title and caption, protocols in the
+// www/stories/<protocol>/ with its title and caption (and their translations,
+// www/stories/<protocol>/<lang>/), protocols in the
 // registry's order (www/pkg/protocols.json, written by the wasm build) and
 // stories in the order each protocol's order.json gives (the order a reader
 // should meet them; stories it does not list come after, by name).
@@ -18,6 +19,22 @@ function protocolOrder() {
   return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).map((p) => p.name) : [];
 }
 
+/**
+ * A story's words in other languages: www/stories/<protocol>/<lang>/<slug>.json
+ * holds { title, caption, moments: [the key moments' captions, in order] }.
+ * They live in a folder beside the stories, so the story tests and this
+ * index, which read only the protocol folder's own .json files, never take
+ * them for scenarios.
+ */
+function translations(folder, file) {
+  const out = {};
+  for (const lang of fs.readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
+    const p = path.join(folder, lang, file);
+    if (fs.existsSync(p)) out[lang] = JSON.parse(fs.readFileSync(p, 'utf8'));
+  }
+  return out;
+}
+
 export function writeStoriesIndex() {
   const stories = [];
   const order = new Map();
@@ -28,7 +45,7 @@ export function writeStoriesIndex() {
     for (const file of fs.readdirSync(folder).filter((f) => f.endsWith('.json') && f !== 'order.json')) {
       const doc = JSON.parse(fs.readFileSync(path.join(folder, file), 'utf8'));
       const slug = file.replace(/\.json$/, '');
-      stories.push({ protocol: doc.protocol, folder: protocol, slug, path: `${protocol}/${file}`, title: doc.title ?? slug, caption: doc.caption ?? '' });
+      stories.push({ protocol: doc.protocol, folder: protocol, slug, path: `${protocol}/${file}`, title: doc.title ?? slug, caption: doc.caption ?? '', ...translations(folder, file) });
     }
   }
   const protocols = protocolOrder();

@@ -61,9 +61,27 @@ export function chromiumPath() {
 }
 
 export function ensureChromium() {
-  if (chromiumPath()) return;
-  aptInstall(['chromium'], 'The browser tests need Chromium');
-  if (!chromiumPath()) stop('Chromium was installed but /usr/bin/chromium is missing; set CHROMIUM_PATH.');
+  if (!chromiumPath()) {
+    aptInstall(['chromium'], 'The browser tests need Chromium');
+    if (!chromiumPath()) stop('Chromium was installed but /usr/bin/chromium is missing; set CHROMIUM_PATH.');
+  }
+  ensureCjkFont();
+}
+
+/** Whether fontconfig knows a font with Chinese glyphs (the page in 中文 draws no tofu boxes). */
+export function hasCjkFont() {
+  return /\S/.test(capture('fc-list', [':lang=zh', 'family']) ?? '');
+}
+
+/** The Chinese page needs a CJK font: Debian's fonts-noto-cjk, installed as Chromium is. */
+export function ensureCjkFont() {
+  if (hasCjkFont()) return;
+  if (!isRoot() || !has('apt-get')) {
+    console.warn('No CJK font found (fc-list :lang=zh): the Chinese screenshots will show boxes. Install fonts-noto-cjk.');
+    return;
+  }
+  aptInstall(['fonts-noto-cjk'], 'The browser tests draw the page in Chinese and need a CJK font');
+  if (!hasCjkFont()) stop('fonts-noto-cjk was installed but fontconfig lists no Chinese font (fc-list :lang=zh).');
 }
 
 /** wasm-opt shrinks the module; optional for `npm start`, installed for tests and builds when we can. */

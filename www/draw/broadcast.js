@@ -4,17 +4,17 @@
 // No node is ever "spreading" here; what it still owes its neighbors is its
 // count of unacknowledged batches, in its label and its details.
 import { drawNode, split, drawDetail, dotStyle, messageFields as gossipFields } from './gossip.js';
-import { plural } from '../names.js';
 import { commonLines } from '../describe.js';
+import { t } from '../i18n.js';
 
 // Broadcast's nodes carry no `hot` field, so none wears gossip's ring.
 export { drawNode, split, drawDetail, dotStyle };
 
-export const milestoneLegend = 'value broadcast';
+export const milestoneLegend = t('bcast.milestone');
 
 export const messageStyles = {
-  Broadcast: { shape: 'circle', fill: '#4f86d9', stroke: '#1f4f99', legend: 'broadcast batch', explain: '“#3 x”: batch 3 carrying x (or “(4 values)”)' },
-  BroadcastOk: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'ack', explain: '“ok #3”: batch 3 arrived; no more retries' },
+  Broadcast: { shape: 'circle', fill: '#4f86d9', stroke: '#1f4f99', legend: t('bcast.batch'), explain: t('bcast.batch_explain') },
+  BroadcastOk: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: t('commit.ack'), explain: t('bcast.ok_explain') },
 };
 
 export function messageStyle(m) {
@@ -24,7 +24,7 @@ export function messageStyle(m) {
 export function emptyHint(snap) {
   const started = snap.nodes.some((d) => (d.known ?? []).length);
   if (started || snap.pending_requests?.length) return null;
-  return ['Nothing broadcast yet.', 'Send a client request (C): the node it reaches forwards the value to its neighbors, who forward it on until every node has it.'];
+  return [t('bcast.hint_none'), t('bcast.hint_send')];
 }
 
 export function describe(node) {
@@ -32,12 +32,12 @@ export function describe(node) {
   const list = known.map((v) => `"${v}"`).join(', ');
   const lines = [];
   if (!node.up) {
-    lines.push(`crashed: keeps the values it has on disk (${known.length ? list : 'none yet'}); loses its buffers and unacknowledged batches`);
+    lines.push(t('bcast.d_crashed', { list: known.length ? list : t('bcast.d_none_yet') }));
   } else {
-    lines.push(known.length ? `has ${list}` : 'has no value yet');
-    lines.push(`neighbors ${(node.neighbors ?? []).map((i) => `n${i}`).join(', ') || 'none'}`);
-    if (node.unacked) lines.push(`${plural(node.unacked, 'batch', 'batches')} not yet acknowledged (retried)`);
-    if (node.buffered) lines.push(`${plural(node.buffered, 'value')} waiting for the next batch`);
+    lines.push(known.length ? t('bcast.d_has', { list }) : t('bcast.d_no_value'));
+    lines.push(t('bcast.d_neighbors', { list: (node.neighbors ?? []).map((i) => `n${i}`).join(', ') || t('word.none') }));
+    if (node.unacked) lines.push(t('bcast.d_unacked', { n: node.unacked }));
+    if (node.buffered) lines.push(t('bcast.d_buffered', { n: node.buffered }));
   }
   lines.push(...commonLines(node));
   return lines;

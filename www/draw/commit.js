@@ -10,34 +10,34 @@
 // The module serves both protocols: `twoPc` and `threePc` differ only in
 // their message kinds and legend.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, cross, hatch, checkMark, note, roundRect, centerArea, summary, sidePanel } from './common.js';
-import { plural } from '../names.js';
+import { t, roleWord } from '../i18n.js';
 import { explain, milestoneTone, milestoneLegend, emptyHint, describe, messageFields } from './commit-text.js';
 
-const vote = { shape: 'circle', fill: '#7cc695', stroke: '#1f6b3c', legend: 'vote yes', explain: explain.Vote };
-const voteNo = { shape: 'triangle', fill: '#f3b5b5', stroke: '#b02a2a', legend: 'vote no', explain: explain.VoteNo };
-const commit = { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'commit', explain: explain.Commit };
-const abort = { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'abort', explain: explain.Abort };
+const vote = { shape: 'circle', fill: '#7cc695', stroke: '#1f6b3c', legend: t('commit.vote_yes'), explain: explain.Vote };
+const voteNo = { shape: 'triangle', fill: '#f3b5b5', stroke: '#b02a2a', legend: t('commit.vote_no'), explain: explain.VoteNo };
+const commit = { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: t('commit.commit'), explain: explain.Commit };
+const abort = { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: t('commit.abort'), explain: explain.Abort };
 
 /** Every style messageStyle() returns, with what its label says. */
 const styles2 = {
-  Prepare: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: 'prepare', explain: explain.Prepare },
+  Prepare: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: t('commit.prepare'), explain: explain.Prepare },
   Vote: vote,
   VoteNo: voteNo,
   Commit: commit,
   Abort: abort,
-  Ack: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'ack', explain: explain.Ack },
-  Query: { shape: 'square', fill: '#ffd98a', stroke: '#9a5200', small: true, legend: 'outcome?', explain: explain.Query },
+  Ack: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: t('commit.ack'), explain: explain.Ack },
+  Query: { shape: 'square', fill: '#ffd98a', stroke: '#9a5200', small: true, legend: t('commit.outcome'), explain: explain.Query },
 };
 
 const styles3 = {
-  CanCommit: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: 'can commit?', explain: explain.CanCommit },
+  CanCommit: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: t('commit.can_commit'), explain: explain.CanCommit },
   Vote: vote,
   VoteNo: voteNo,
-  PreCommit: { shape: 'hexagon', fill: '#b79ae0', stroke: '#5b3a8f', legend: 'precommit', explain: explain.PreCommit },
-  Ack: { shape: 'diamond', fill: '#eee4fa', stroke: '#7a4fb3', small: true, legend: 'ack', explain: '“ack t1”: pre-committed' },
+  PreCommit: { shape: 'hexagon', fill: '#b79ae0', stroke: '#5b3a8f', legend: t('commit.precommit'), explain: explain.PreCommit },
+  Ack: { shape: 'diamond', fill: '#eee4fa', stroke: '#7a4fb3', small: true, legend: t('commit.ack'), explain: t('commit.ack_pre_explain') },
   DoCommit: commit,
   Abort: abort,
-  Done: { shape: 'square', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'done', explain: explain.Done },
+  Done: { shape: 'square', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: t('commit.done'), explain: explain.Done },
 };
 
 function styleFor(styles) {
@@ -50,14 +50,14 @@ function styleFor(styles) {
 /** How each state looks: fill, outline, the word inside, a short form, a mark. */
 const STATES = {
   none: { fill: '#f1f3f6', stroke: '#8793a1', word: '–', short: '–' },
-  working: { fill: '#eaf0f6', stroke: '#5b6b7f', word: 'working', short: 'work' },
-  voting: { fill: '#e3ecf9', stroke: '#3d5a80', word: 'voting', short: 'vote' },
-  prepared: { fill: '#fff3c4', stroke: '#9a7400', word: 'prepared', short: 'prep.' },
-  blocked: { fill: '#ffe2a6', stroke: '#9a5200', word: 'BLOCKED', short: 'BLOCKED', hatch: '#e09a1a' },
-  precommitting: { fill: '#eee4fa', stroke: '#6a43a3', word: 'pre-commit', short: 'pre' },
-  precommitted: { fill: '#eee4fa', stroke: '#6a43a3', word: 'pre-commit', short: 'pre' },
-  committed: { fill: '#d3eedb', stroke: '#1f7a42', word: 'committed', short: 'commit', mark: 'check' },
-  aborted: { fill: '#f8d7d7', stroke: '#b02a2a', word: 'aborted', short: 'abort', mark: 'cross' },
+  working: { fill: '#eaf0f6', stroke: '#5b6b7f', word: t('commit.s_working'), short: t('commit.s_working_short') },
+  voting: { fill: '#e3ecf9', stroke: '#3d5a80', word: t('commit.s_voting'), short: t('commit.s_voting_short') },
+  prepared: { fill: '#fff3c4', stroke: '#9a7400', word: t('commit.s_prepared'), short: t('commit.s_prepared_short') },
+  blocked: { fill: '#ffe2a6', stroke: '#9a5200', word: t('commit.blocked'), short: t('commit.blocked'), hatch: '#e09a1a' },
+  precommitting: { fill: '#eee4fa', stroke: '#6a43a3', word: t('commit.s_precommit'), short: t('commit.s_precommit_short') },
+  precommitted: { fill: '#eee4fa', stroke: '#6a43a3', word: t('commit.s_precommit'), short: t('commit.s_precommit_short') },
+  committed: { fill: '#d3eedb', stroke: '#1f7a42', word: t('commit.s_committed'), short: t('commit.s_committed_short'), mark: 'check' },
+  aborted: { fill: '#f8d7d7', stroke: '#b02a2a', word: t('commit.s_aborted'), short: t('commit.s_aborted_short'), mark: 'cross' },
 };
 
 function stateKey(tx) {
@@ -247,11 +247,11 @@ function coordinatorLine(tx, n) {
   const yes = votes.filter((v) => v.vote === 'yes').length;
   const no = votes.length - yes;
   const acks = tx.acks?.length ?? 0;
-  if (tx.ended) return 'ended: every participant confirmed';
-  if (tx.state === 'voting') return `votes ${yes}/${parts} yes${no ? ` · ${no} no` : ''}`;
-  if (tx.state === 'precommitting') return `votes ${yes}/${parts} yes · acks ${acks}/${parts}`;
-  if (tx.decision) return `${tx.decision === 'commit' ? 'committed' : 'aborted'} · acks ${acks}/${parts}`;
-  return tx.state;
+  if (tx.ended) return t('commit.ended_all');
+  if (tx.state === 'voting') return `${t('commit.votes_yes', { yes, parts })}${no ? ` · ${t('commit.n_no', { no })}` : ''}`;
+  if (tx.state === 'precommitting') return `${t('commit.votes_yes', { yes, parts })} · ${t('commit.acks', { acks, parts })}`;
+  if (tx.decision) return `${tx.decision === 'commit' ? STATES.committed.word : STATES.aborted.word} · ${t('commit.acks', { acks, parts })}`;
+  return STATES[tx.state]?.word ?? tx.state;
 }
 
 function outsideLines(node, tx, key, f, view, r) {
@@ -262,48 +262,48 @@ function outsideLines(node, tx, key, f, view, r) {
   const color = node.up ? (coord ? '#1d2733' : '#3d4a5a') : palette.muted;
   const split = tx?.decision ? f.split.get(f.focus) : null;
   const other = split ? (tx.decision === 'commit' ? split.abort : split.commit) : null;
-  const splitLine = other && { s: `SPLIT: ${other.map((i) => `n${i}`).join(',')} ${tx.decision === 'commit' ? 'aborted' : 'committed'}`, px: small, weight: 700, color: palette.danger };
-  if (f.room === 'id') return [{ s: coord ? `n${node.id} coord.` : `n${node.id}`, px: 10, weight: 600, color }];
+  const splitLine = other && { s: `${t('commit.split')}: ${other.map((i) => `n${i}`).join(',')} ${tx.decision === 'commit' ? STATES.aborted.word : STATES.committed.word}`, px: small, weight: 700, color: palette.danger };
+  if (f.room === 'id') return [{ s: coord ? `n${node.id} ${t('commit.coord_short')}` : `n${node.id}`, px: 10, weight: 600, color }];
   const blockedHere = key === 'blocked' && node.up;
-  const lines = [{ s: `n${node.id} · ${coord ? 'coordinator' : 'participant'}${node.up ? '' : ' (crashed)'}${blockedHere ? ' · BLOCKED' : ''}`, px, weight: blockedHere ? 700 : 600, color: blockedHere ? S.stroke : color }];
+  const lines = [{ s: `n${node.id} · ${roleWord(coord ? 'coordinator' : 'participant')}${node.up ? '' : ` (${roleWord('crashed')})`}${blockedHere ? ` · ${t('commit.blocked')}` : ''}`, px, weight: blockedHere ? 700 : 600, color: blockedHere ? S.stroke : color }];
   if (f.room === 'short') {
     // One line: the id, and the one thing that must not be missed.
-    if (splitLine) return [{ s: `n${node.id} · SPLIT`, px, weight: 700, color: palette.danger }];
-    if (key === 'blocked') return [{ s: `n${node.id} · BLOCKED`, px, weight: 700, color: S.stroke }];
-    if (!node.up) return [{ s: `n${node.id} · ${coord ? 'coord. ' : ''}crashed`, px, weight: 600, color }];
-    const timer = node.timers?.find((t) => t.name === 'timeout');
-    if (timer && tx && !tx.decision) return [{ s: `n${node.id} · timeout→${key === 'precommitted' ? 'commit' : 'abort'}`, short: `n${node.id}`, px, weight: 600, color }];
-    return [{ s: coord ? `n${node.id} · coordinator` : `n${node.id}`, px, weight: 600, color }];
+    if (splitLine) return [{ s: `n${node.id} · ${t('commit.split')}`, px, weight: 700, color: palette.danger }];
+    if (key === 'blocked') return [{ s: `n${node.id} · ${t('commit.blocked')}`, px, weight: 700, color: S.stroke }];
+    if (!node.up) return [{ s: `n${node.id} · ${coord ? `${t('commit.coord_short')} ` : ''}${roleWord('crashed')}`, px, weight: 600, color }];
+    const timer = node.timers?.find((tm) => tm.name === 'timeout');
+    if (timer && tx && !tx.decision) return [{ s: `n${node.id} · ${t('commit.timeout_to', { what: key === 'precommitted' ? t('commit.commit') : t('commit.abort') })}`, short: `n${node.id}`, px, weight: 600, color }];
+    return [{ s: coord ? `n${node.id} · ${roleWord('coordinator')}` : `n${node.id}`, px, weight: 600, color }];
   }
   const name = f.focus;
   if (tx && coord) {
     // Votes and acks are volatile: a crashed coordinator only has its log.
-    const logged = tx.decision ? `${tx.decision} in its log` : tx.state === 'precommitting' ? 'precommit in its log, no decision' : 'no decision in its log';
+    const logged = tx.decision ? t('commit.in_log', { what: tx.decision === 'commit' ? t('commit.commit') : t('commit.abort') }) : tx.state === 'precommitting' ? t('commit.precommit_in_log') : t('commit.no_decision');
     const s = node.up ? coordinatorLine(tx, view.n) : logged;
     lines.push({ s: `${name}: ${s}`, px: small, color: node.up ? S.stroke : palette.muted, weight: 600 });
   }
   if (tx && !coord) {
     if (key === 'blocked') {
-      lines.push({ s: `${name}: voted yes, cannot decide alone`, px: small, weight: 600, color: S.stroke });
+      lines.push({ s: `${name}: ${t('commit.cannot_decide')}`, px: small, weight: 600, color: S.stroke });
     } else {
-      const v = tx.vote ? `voted ${tx.vote}` : tx.state;
-      const how = tx.by_timeout ? ' by timeout' : '';
+      const v = tx.vote ? t('commit.voted', { vote: tx.vote === 'yes' ? t('word.yes') : t('word.no') }) : STATES[tx.state]?.word ?? tx.state;
+      const how = tx.by_timeout ? t('commit.by_timeout') : '';
       lines.push({ s: `${name}: ${v}${tx.decision ? `, ${S.word}${how}` : ''}`, px: small, color: tx.decision ? S.stroke : palette.muted, weight: tx.decision ? 600 : 400 });
     }
-    const timer = node.timers?.find((t) => t.name === 'timeout');
+    const timer = node.timers?.find((tm) => tm.name === 'timeout');
     if (node.up && timer && !tx.decision) {
       const left = Math.max(0, Math.round(timer.fire_at - view.time));
-      lines.push({ s: `timeout in ${left} ms → ${key === 'precommitted' ? 'commit' : 'abort'}`, px: small });
+      lines.push({ s: t('commit.timeout_in', { left, what: key === 'precommitted' ? t('commit.commit') : t('commit.abort') }), px: small });
     }
   }
   if (splitLine) lines.push(splitLine);
-  if (coord && f.order.length > 1) lines.push({ s: `+${plural(f.order.length - 1, 'more transaction')}${f.detail ? ' (grid below)' : ''}`, px: small });
+  if (coord && f.order.length > 1) lines.push({ s: `+${t('commit.more_tx', { n: f.order.length - 1 })}${f.detail ? t('commit.grid_below') : ''}`, px: small });
   return lines;
 }
 
 const gridNote = (snap) => (snap.protocol === '3pc'
-  ? 'on a timeout: pre-committed → commit, prepared → abort · red dashed column = SPLIT: atomicity broken'
-  : 'hatched amber = BLOCKED: voted yes, cannot decide alone · red dashed column = SPLIT: atomicity broken');
+  ? t('commit.note3')
+  : t('commit.note2'));
 
 /** The transaction grid beside the ring on a wide canvas, else below it when there is room. */
 function split(rect, snap) {
@@ -328,7 +328,7 @@ function split(rect, snap) {
 /** A crowded ring's middle: how many nodes are in each state for the transaction in focus. */
 function drawSummary(ctx, snap, area) {
   const { order, split: splits, focus } = clusterFacts(snap);
-  if (!focus) return summary(ctx, area, [{ s: 'no transactions yet', px: 13, weight: 600, color: palette.ink }]);
+  if (!focus) return summary(ctx, area, [{ s: t('commit.no_tx'), px: 13, weight: 600, color: palette.ink }]);
   const counts = new Map();
   for (const node of snap.nodes) {
     if (node.role === 'coordinator') continue;
@@ -337,16 +337,16 @@ function drawSummary(ctx, snap, area) {
   }
   const coord = snap.nodes.find((d) => d.role === 'coordinator');
   const coordTx = coord?.transactions?.[focus];
-  const lines = [{ s: `${focus}${splits.has(focus) ? ' · SPLIT DECISION' : ''}`, px: 14, weight: 700, color: splits.has(focus) ? palette.danger : palette.ink }];
-  const coordState = !coord?.up ? 'crashed' : coordTx ? STATES[stateKey(coordTx)].word : '–';
-  lines.push({ s: `coordinator: ${coordState}`, px: 11, color: palette.ink });
+  const lines = [{ s: `${focus}${splits.has(focus) ? ` · ${t('commit.split_decision')}` : ''}`, px: 14, weight: 700, color: splits.has(focus) ? palette.danger : palette.ink }];
+  const coordState = !coord?.up ? roleWord('crashed') : coordTx ? STATES[stateKey(coordTx)].word : '–';
+  lines.push({ s: `${roleWord('coordinator')}: ${coordState}`, px: 11, color: palette.ink });
   for (const key of Object.keys(STATES)) {
     const k = counts.get(key);
     if (!k) continue;
     const S = STATES[key];
-    lines.push({ s: `${k} participant${k > 1 ? 's' : ''} ${key === 'none' ? 'not involved' : S.word}`, px: 12, weight: key === 'blocked' || S.mark ? 700 : 400, color: S.stroke });
+    lines.push({ s: t('commit.k_participants', { n: k, state: key === 'none' ? t('commit.not_involved') : S.word }), px: 12, weight: key === 'blocked' || S.mark ? 700 : 400, color: S.stroke });
   }
-  if (order.length > 1) lines.push({ s: `${order.length} transactions in all`, px: 11 });
+  if (order.length > 1) lines.push({ s: t('commit.tx_in_all', { n: order.length }), px: 11 });
   summary(ctx, area, lines);
 }
 
@@ -363,13 +363,13 @@ function drawDetail(ctx, snap, area, view) {
   const first = Math.max(0, order.length - cols);
   card(ctx, area);
   const top = area.y + rowH * 0.9;
-  text(ctx, 'transaction', area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
+  text(ctx, t('commit.transaction'), area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
   const shown = order.slice(first, first + cols);
   shown.forEach((name, c) => {
     const x = area.x + labelW + c * cell;
     const bad = splits.has(name);
     font(ctx, 11, 700);
-    const head = fit(ctx, bad ? `${name} SPLIT` : name, cell - 6);
+    const head = fit(ctx, bad ? `${name} ${t('commit.split')}` : name, cell - 6);
     text(ctx, head, x + cell / 2, area.y + rowH * 0.45, { px: 11, weight: 700, color: bad ? palette.danger : palette.ink });
     if (bad) {
       ctx.strokeStyle = palette.danger;
@@ -389,7 +389,7 @@ function drawDetail(ctx, snap, area, view) {
       ctx.fillRect(area.x - 4, y, area.w + 8, rowH);
     }
     text(ctx, `n${node.id}`, area.x, y + rowH / 2, { px: 11, weight: sel ? 700 : 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
-    const tag = !node.up ? (labelW > 70 ? 'crashed' : 'down') : coord ? (labelW > 70 ? 'coordinator' : 'coord.') : '';
+    const tag = !node.up ? (labelW > 70 ? roleWord('crashed') : t('commit.down')) : coord ? (labelW > 70 ? roleWord('coordinator') : t('commit.coord_short')) : '';
     if (tag) text(ctx, tag, area.x + 22, y + rowH / 2, { px: 10, weight: coord ? 600 : 400, color: palette.muted, align: 'left' });
     if (first > 0) text(ctx, '…', area.x + labelW - 8, y + rowH / 2, { px: 11, color: palette.muted });
     shown.forEach((name, c) => {
@@ -414,21 +414,21 @@ function drawDetail(ctx, snap, area, view) {
       if (coord && !node.up) s = S.word;
       else if (coord && !tx.decision && tx.votes) {
         const yes = tx.votes.filter((v) => v.vote === 'yes').length;
-        s = tx.state === 'precommitting' ? `pre-commit ${tx.acks?.length ?? 0}/${parts} acks` : `voting ${yes}/${parts} yes`;
+        s = tx.state === 'precommitting' ? `${STATES.precommitting.word} ${t('commit.n_acks', { acks: tx.acks?.length ?? 0, parts })}` : `${STATES.voting.word} ${t('commit.n_yes', { yes, parts })}`;
       } else if (coord && tx.decision) {
-        s = tx.ended ? `${S.word} · ended` : `${S.word} ${tx.acks?.length ?? 0}/${parts} acks`;
-      } else if (tx.by_timeout) s = `${S.word} (timeout)`;
+        s = tx.ended ? `${S.word} · ${t('commit.ended')}` : `${S.word} ${t('commit.n_acks', { acks: tx.acks?.length ?? 0, parts })}`;
+      } else if (tx.by_timeout) s = `${S.word} ${t('commit.timeout_paren')}`;
       const px = Math.min(11, rowH - 8);
       const weight = key === 'blocked' || tx.decision ? 700 : 400;
       const markW = S.mark && box.w > 70 ? 12 : 0;
       font(ctx, px, weight);
-      let t = fit(ctx, s, box.w - 8 - markW);
-      if (t.endsWith('…') && ctx.measureText(S.word).width <= box.w - 8 - markW) t = S.word;
+      let shown = fit(ctx, s, box.w - 8 - markW);
+      if (shown.endsWith('…') && ctx.measureText(S.word).width <= box.w - 8 - markW) shown = S.word;
       const cx = x + cell / 2 + markW / 2;
-      if (key === 'blocked') plate(ctx, t, cx, y + rowH / 2, px, node.up ? '#6b3a00' : palette.muted, 800);
-      else text(ctx, t, cx, y + rowH / 2 + 0.5, { px, weight, color: node.up ? palette.ink : palette.muted });
+      if (key === 'blocked') plate(ctx, shown, cx, y + rowH / 2, px, node.up ? '#6b3a00' : palette.muted, 800);
+      else text(ctx, shown, cx, y + rowH / 2 + 0.5, { px, weight, color: node.up ? palette.ink : palette.muted });
       if (markW) {
-        const tw = ctx.measureText(t).width;
+        const tw = ctx.measureText(shown).width;
         const mx = cx - tw / 2 - 8;
         if (S.mark === 'check') checkMark(ctx, mx, y + rowH / 2, 3.5, S.stroke, 1.8);
         else xMark(ctx, mx, y + rowH / 2, 3, S.stroke, 1.8);
@@ -437,7 +437,7 @@ function drawDetail(ctx, snap, area, view) {
   });
   if (order.length === 0) {
     font(ctx, 12);
-    text(ctx, fit(ctx, 'no transactions yet', area.w - labelW - 4), area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
+    text(ctx, fit(ctx, t('commit.no_tx'), area.w - labelW - 4), area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
   }
   note(ctx, gridNote(snap), area.x, top + n * rowH + 10, area.w, area.noteLines ?? (area.w < 640 ? 2 : 1));
 }

@@ -150,6 +150,32 @@ export function hashedStyle(kind) {
   return { shape: ['circle', 'square', 'diamond', 'triangle'][h % 4], fill: `hsl(${hue}, 60%, 55%)`, stroke: `hsl(${hue}, 60%, 30%)` };
 }
 
+/** Characters a line may break after without a space (Chinese, Japanese, full-width punctuation). */
+const WIDE = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/;
+
+/**
+ * `s` wrapped to lines of at most `w` pixels at the current font: between
+ * words, and between any two Chinese characters (which have no spaces).
+ */
+export function wrapText(ctx, s, w) {
+  const tokens = String(s).match(new RegExp(`${WIDE.source}|[^\\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+|\\s+`, 'g')) ?? [];
+  const lines = [];
+  let cur = '';
+  for (const tok of tokens) {
+    if (/^\s+$/.test(tok)) {
+      if (cur) cur += ' ';
+      continue;
+    }
+    const next = cur + tok;
+    if (cur.trim() && ctx.measureText(next).width > w) {
+      lines.push(cur.trimEnd());
+      cur = tok;
+    } else cur = next;
+  }
+  if (cur.trim()) lines.push(cur.trimEnd());
+  return lines;
+}
+
 /** `s` shortened with an ellipsis so that it fits in `maxW` pixels at the current font. */
 export function fit(ctx, s, maxW) {
   const str = String(s);
@@ -354,7 +380,8 @@ export function noteLineCount(text, w) {
   let lines = 1;
   let cur = 0;
   for (const part of text.split(' · ')) {
-    const len = part.length * 5.4;
+    // About 5.4 px a Latin character and 10 px a Chinese one at the notes' 10 px.
+    const len = [...part].reduce((n, c) => n + (WIDE.test(c) ? 10 : 5.4), 0);
     if (cur && cur + 9 + len > w) {
       lines += 1;
       cur = len;

@@ -4,18 +4,18 @@
 // clockwise), and every stored key is a small dot just inside the ring at
 // its hash, coloured by the node whose token follows it (its coordinator).
 // All positions come from the engine's view (tokens, key_positions).
-import { palette, text, labelLines, crashMark, card, note, sidePanel } from './common.js';
-import { plural } from '../names.js';
+import { palette, text, labelLines, labelBounds, crashMark, card, note, sidePanel } from './common.js';
 import { commonLines } from '../describe.js';
+import { t } from '../i18n.js';
 
-export const milestoneLegend = 'join or leave';
+export const milestoneLegend = t('ch.milestone');
 
 export const messageStyles = {
-  Put: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: 'put', explain: '“put k=v”: store this key' },
-  Join: { shape: 'ring', fill: '#d3eedb', stroke: '#1f7a42', legend: 'join', explain: '“n5 joins”' },
-  Welcome: { shape: 'circle', fill: '#9fd3b0', stroke: '#1f7a42', legend: 'welcome', explain: '“welcome (5 members)”: the member list' },
-  Leave: { shape: 'ring', fill: '#f6dada', stroke: '#a33', legend: 'leave', explain: '“n2 leaves”' },
-  Transfer: { shape: 'diamond', fill: '#e0a43a', stroke: '#8a5606', legend: 'transfer', explain: '“transfer 4 keys”: keys handed to a new owner' },
+  Put: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: t('qkv.put'), explain: t('ch.put_explain') },
+  Join: { shape: 'ring', fill: '#d3eedb', stroke: '#1f7a42', legend: t('swim.join'), explain: '“n5 joins”' },
+  Welcome: { shape: 'circle', fill: '#9fd3b0', stroke: '#1f7a42', legend: t('ch.welcome'), explain: t('ch.welcome_explain') },
+  Leave: { shape: 'ring', fill: '#f6dada', stroke: '#a33', legend: t('ops.leave'), explain: '“n2 leaves”' },
+  Transfer: { shape: 'diamond', fill: '#e0a43a', stroke: '#8a5606', legend: t('ch.transfer'), explain: t('ch.transfer_explain') },
 };
 
 export function messageStyle(m) {
@@ -41,16 +41,20 @@ export function drawNode(ctx, node, p, r) {
   ctx.stroke();
   ctx.setLineDash([]);
   text(ctx, `n${node.id}`, p.x, p.y - (r >= 20 ? r * 0.18 : 0), { px: Math.max(10, r * 0.45), weight: 650 });
-  if (r >= 20 && !absent) text(ctx, plural(node.keys?.length ?? 0, 'key'), p.x, p.y + r * 0.35, { px: 10, color: palette.muted });
+  if (r >= 20 && !absent) text(ctx, t('qkv.n_keys', { n: node.keys?.length ?? 0 }), p.x, p.y + r * 0.35, { px: 10, color: palette.muted });
   if (!node.up && !absent) crashMark(ctx, p, r);
-  const lines = absent ? ['not on the ring'] : [`${plural(node.tokens?.length ?? 0, 'token')}`];
-  labelLines(ctx, p, r, lines.map((s) => ({ s, px: 11, color: palette.muted })));
+  const lines = absent ? [t('ch.not_on_ring')] : [t('ch.n_tokens', { n: node.tokens?.length ?? 0 })];
+  labelLines(ctx, p, r, lines.map((s) => ({ s, px: 11, color: palette.muted })), ringBounds.get(node) ?? null);
 }
 
+// The ring's rect for each node of the snapshot being drawn, so its label stays on the canvas.
+const ringBounds = new WeakMap();
+
 export function split(rect, snap) {
-  const parts = sidePanel(rect, 12, 'ticks = tokens · dots = keys, coloured by their coordinator', { force: true, maxRowH: 40 });
-  if (parts) return parts;
-  return { ring: rect, detail: null };
+  const parts = sidePanel(rect, 12, t('ch.panel'), { force: true, maxRowH: 40 }) ?? { ring: rect, detail: null };
+  const bounds = labelBounds(parts.ring);
+  for (const node of snap?.nodes ?? []) ringBounds.set(node, bounds);
+  return parts;
 }
 
 /** The hash ring with every node's tokens and every stored key. */
@@ -94,22 +98,22 @@ export function drawDetail(ctx, snap, area) {
     ctx.fillStyle = next ? nodeColor(next[1]) : palette.muted;
     ctx.fill();
   }
-  text(ctx, `${plural(keys.size, 'key')} · ${plural(tokens.length, 'token')}`, cx, cy, { px: 12, color: palette.muted });
-  note(ctx, 'ticks = tokens · dots = keys, coloured by their coordinator · 0 at the top, clockwise', area.x, area.y + area.h - 22, area.w, 2);
+  text(ctx, `${t('qkv.n_keys', { n: keys.size })} · ${t('ch.n_tokens', { n: tokens.length })}`, cx, cy, { px: 12, color: palette.muted });
+  note(ctx, t('ch.note'), area.x, area.y + area.h - 22, area.w, 2);
 }
 
 export function emptyHint(snap) {
   if (snap.nodes.some((d) => d.keys?.length)) return null;
-  return ['No keys stored yet.', 'Send a client request such as k=v (C): the key goes to the first nodes clockwise from its hash.'];
+  return [t('ch.hint_none'), t('ch.hint_send')];
 }
 
 export function describe(node) {
   const lines = [];
-  if (node.absent) return ['not a member: holds no tokens and no keys'];
-  if (!node.up) lines.push(`crashed: keeps its ${plural(node.keys?.length ?? 0, 'key')} and its member list on disk`);
-  lines.push(`${plural(node.tokens?.length ?? 0, 'token')} on the ring · knows members ${(node.members ?? []).map((m) => `n${m}`).join(', ') || '–'}`);
+  if (node.absent) return [t('ch.d_absent')];
+  if (!node.up) lines.push(t('ch.d_crashed', { n: node.keys?.length ?? 0 }));
+  lines.push(`${t('ch.d_tokens', { n: node.tokens?.length ?? 0 })} · ${t('ch.d_members', { list: (node.members ?? []).map((m) => `n${m}`).join(', ') || '–' })}`);
   const pairs = (node.keys ?? []).map((k, i) => `${k}=${node.values?.[i] ?? ''}`);
-  lines.push(pairs.length ? `stores ${pairs.slice(0, 12).join(', ')}${pairs.length > 12 ? ' …' : ''}` : 'stores no keys');
+  lines.push(pairs.length ? t('ch.d_stores', { list: `${pairs.slice(0, 12).join(', ')}${pairs.length > 12 ? ' …' : ''}` }) : t('ch.d_no_keys'));
   lines.push(...commonLines(node));
   return lines;
 }

@@ -7,6 +7,7 @@
 // 'diamond' | 'ring' }; the default shows only whether the node is up.
 import { palette, glyph, cross } from './common.js';
 import { activeScene, circleBox } from './scene.js';
+import { t } from '../i18n.js';
 
 /** The most nodes the ring layout draws in full. */
 export const RING_MAX = 25;
@@ -82,14 +83,14 @@ export function drawDots(ctx, snap, layout, view, r, groupOf, styleOf) {
     const b = pos[m.to];
     if (!a || !b) continue;
     const span = Math.max(1, m.deliver_at - m.sent_at);
-    let t = Math.min(1, Math.max(0, (view.time - m.sent_at) / span));
-    if (m.lost === 'partition') t = Math.min(t, 0.5);
+    let f = Math.min(1, Math.max(0, (view.time - m.sent_at) / span));
+    if (m.lost === 'partition') f = Math.min(f, 0.5);
     const dx = b.x - a.x;
     const dy = b.y - a.y;
     const len = Math.hypot(dx, dy) || 1;
     const tail = Math.min(10, len * 0.25) / len;
-    const x = a.x + dx * t;
-    const y = a.y + dy * t;
+    const x = a.x + dx * f;
+    const y = a.y + dy * f;
     const style = styleOf(r, m);
     ctx.globalAlpha = m.lost ? 0.35 : 0.8;
     ctx.strokeStyle = style.stroke ?? style.fill ?? palette.muted;
@@ -99,8 +100,8 @@ export function drawDots(ctx, snap, layout, view, r, groupOf, styleOf) {
     ctx.lineTo(x, y);
     ctx.stroke();
     ctx.globalAlpha = 1;
-    if (m.lost && t > 0.45) cross(ctx, x, y, 3);
-    const tip = `${m.label} · n${m.from} → n${m.to}${m.lost ? ' · will be lost' : ''} · click for details`;
+    if (m.lost && f > 0.45) cross(ctx, x, y, 3);
+    const tip = `${m.label} · n${m.from} → n${m.to}${m.lost ? ` · ${t('dots.will_be_lost')}` : ''} · ${t('dots.click')}`;
     sc.messages.push({ id: m.id, x, y, ux: dx / len, uy: dy / len, s: 2, label: '', legend: style.legend, lost: m.lost ?? null, labelShown: false });
     sc.hit(circleBox(x, y, 4), { kind: 'message', id: m.id, tip, cx: x, cy: y, r: 4 });
   }

@@ -1,6 +1,7 @@
 // A plain drawing for protocols without a renderer of their own: the node's
 // id, whether it is up, and its first few fields as text.
 import { palette, text, labelLines } from './common.js';
+import { roleWord } from '../i18n.js';
 
 export const messageStyles = {};
 
@@ -32,7 +33,7 @@ export function drawNode(ctx, node, p, r) {
     .filter(([k]) => !skip.has(k))
     .slice(0, 3)
     .map(([k, v]) => `${k}: ${short(v)}`);
-  if (!node.up) lines.unshift('crashed');
+  if (!node.up) lines.unshift(roleWord('crashed'));
   labelLines(ctx, p, r, lines.map((l) => ({ s: l, px: 11 })));
 }
 

@@ -11,22 +11,22 @@
 // how many live nodes know each value and how many still spread it. With few
 // nodes the middle of the ring sums that up.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, centerArea, summary, ringLayout } from './common.js';
-import { plural } from '../names.js';
 import { RING_MAX } from './dots.js';
 import { commonLines } from '../describe.js';
+import { t, roleWord } from '../i18n.js';
 
 /** What a milestone marker on the timeline stands for. */
-export const milestoneLegend = 'rumor started';
+export const milestoneLegend = t('gossip.milestone');
 
 /** Every style messageStyle() returns, with what its label says. */
 export const messageStyles = {
-  Push: { shape: 'circle', fill: '#f08a4b', stroke: '#9a4410', legend: 'push', explain: '“push x”: the hot rumors sent to a random partner' },
-  Feedback: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'feedback', explain: '“knew x”: the partner already had it (an unnecessary contact)' },
-  Pull: { shape: 'ring', fill: '#e3ecf9', stroke: '#3d73c9', small: true, legend: 'pull', explain: '“pull (has 2)”: asks for hot rumors, saying how many values it has' },
-  PushPull: { shape: 'square', fill: '#f6b98f', stroke: '#9a4410', legend: 'push-pull', explain: '“push-pull x”: its hot rumors, and a request for the partner’s' },
-  Reply: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', small: true, legend: 'reply', explain: '“reply x”: the partner’s hot rumors the asker lacked' },
-  AntiEntropy: { shape: 'square', fill: '#b7e0c4', stroke: '#1f7a42', legend: 'anti-entropy', explain: '“state (3)”: the whole database, 3 values' },
-  AntiEntropyReply: { shape: 'diamond', fill: '#d3eedb', stroke: '#1f7a42', small: true, legend: 'anti-entropy reply', explain: '“missing x”: the values the initiator lacked' },
+  Push: { shape: 'circle', fill: '#f08a4b', stroke: '#9a4410', legend: t('gossip.push'), explain: t('gossip.push_explain') },
+  Feedback: { shape: 'diamond', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: t('gossip.feedback'), explain: t('gossip.feedback_explain') },
+  Pull: { shape: 'ring', fill: '#e3ecf9', stroke: '#3d73c9', small: true, legend: t('gossip.pull'), explain: t('gossip.pull_explain') },
+  PushPull: { shape: 'square', fill: '#f6b98f', stroke: '#9a4410', legend: t('gossip.pushpull'), explain: t('gossip.pushpull_explain') },
+  Reply: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', small: true, legend: t('raft.reply'), explain: t('gossip.reply_explain') },
+  AntiEntropy: { shape: 'square', fill: '#b7e0c4', stroke: '#1f7a42', legend: t('gossip.ae'), explain: t('gossip.ae_explain') },
+  AntiEntropyReply: { shape: 'diamond', fill: '#d3eedb', stroke: '#1f7a42', small: true, legend: t('gossip.aer'), explain: t('gossip.aer_explain') },
 };
 
 export function messageStyle(m) {
@@ -118,13 +118,13 @@ export function drawNode(ctx, node, p, r, view) {
 function outsideLines(ctx, node, hot, room, r) {
   const px = Math.max(10, Math.min(12, r * 0.45));
   const known = node.known ?? [];
-  const state = !node.up ? 'crashed' : hot.length ? 'spreading' : known.length ? 'knows' : 'knows nothing';
+  const state = !node.up ? roleWord('crashed') : hot.length ? t('gossip.spreading') : known.length ? t('gossip.knows') : t('gossip.knows_nothing');
   const color = !node.up ? palette.muted : hot.length ? HOT : palette.ink;
   if (room !== 'full') return [{ s: room === 'id' && r < 12 ? `n${node.id}` : `n${node.id} · ${state}`, short: `n${node.id}`, px: 10, weight: 600, color }];
   const lines = [{ s: `n${node.id} · ${state}`, px, weight: 600, color }];
   font(ctx, px - 1);
-  if (known.length) lines.push({ s: fit(ctx, `knows ${known.map((v) => `"${v}"`).join(', ')}`, 170), short: `knows ${plural(known.length, 'value')}`, px: px - 1 });
-  if (hot.length) lines.push({ s: fit(ctx, `hot: ${hot.map((v) => `"${v}"`).join(', ')}`, 170), short: `${hot.length} hot`, px: px - 1, color: HOT });
+  if (known.length) lines.push({ s: fit(ctx, t('gossip.knows_list', { list: known.map((v) => `"${v}"`).join(', ') }), 170), short: t('gossip.knows_n', { n: known.length }), px: px - 1 });
+  if (hot.length) lines.push({ s: fit(ctx, t('gossip.hot_list', { list: hot.map((v) => `"${v}"`).join(', ') }), 170), short: t('gossip.n_hot', { n: hot.length }), px: px - 1, color: HOT });
   return lines;
 }
 
@@ -177,27 +177,27 @@ export function drawDetail(ctx, snap, area) {
       const knows = live.filter((d) => d.known?.includes(v)).length;
       const hot = live.filter((d) => d.hot?.includes(v)).length;
       font(ctx, 12, 700);
-      const s = fit(ctx, `● "${v}" known by ${knows} of ${live.length} live${mongers ? ` · ${hot ? `${hot} spreading` : 'nobody spreads it'}` : ''}`, area.w);
+      const s = fit(ctx, `● "${v}" ${t('gossip.known_by', { knows, live: live.length })}${mongers ? ` · ${hot ? t('gossip.n_spreading', { n: hot }) : t('gossip.nobody_spreads')}` : ''}`, area.w);
       text(ctx, s, area.x + area.w / 2, y, { px: 12, weight: 700, color: valueColor(v) });
       y += 16;
     }
-    if (!values.length) text(ctx, 'no rumor yet', area.x + area.w / 2, y, { px: 12, weight: 600 });
-    else if (values.length > 3) text(ctx, `… and ${plural(values.length - 3, 'more value')}`, area.x + area.w / 2, y, { px: 10, color: palette.muted });
+    if (!values.length) text(ctx, t('gossip.no_rumor'), area.x + area.w / 2, y, { px: 12, weight: 600 });
+    else if (values.length > 3) text(ctx, t('gossip.more_values', { n: values.length - 3 }), area.x + area.w / 2, y, { px: 10, color: palette.muted });
     return;
   }
   const lines = [];
-  if (!values.length) lines.push({ s: 'no rumor yet', px: 13, weight: 600, color: palette.ink });
+  if (!values.length) lines.push({ s: t('gossip.no_rumor'), px: 13, weight: 600, color: palette.ink });
   for (const v of values.slice(0, 4)) {
     const knows = live.filter((d) => d.known?.includes(v)).length;
     const hot = live.filter((d) => d.hot?.includes(v)).length;
     font(ctx, 13, 700);
     lines.push({ s: fit(ctx, `■ "${v}"`, area.w - 24), px: 13, weight: 700, color: valueColor(v) });
-    lines.push({ s: `known by ${knows} of ${live.length} live${mongers ? ` · ${hot ? `${hot} spreading` : 'nobody spreads it'}` : ''}`, px: 11 });
+    lines.push({ s: `${t('gossip.known_by', { knows, live: live.length })}${mongers ? ` · ${hot ? t('gossip.n_spreading', { n: hot }) : t('gossip.nobody_spreads')}` : ''}`, px: 11 });
   }
-  if (values.length > 4) lines.push({ s: `… and ${plural(values.length - 4, 'more value')}`, px: 11, color: palette.muted });
+  if (values.length > 4) lines.push({ s: t('gossip.more_values', { n: values.length - 4 }), px: 11, color: palette.muted });
   const down = snap.nodes.length - live.length;
-  if (down) lines.push({ s: `${down} crashed (their databases kept on disk)`, px: 11, color: palette.muted });
-  if (mongers) lines.push({ s: 'orange ring = still spreading', px: 10, color: HOT });
+  if (down) lines.push({ s: t('gossip.down', { n: down }), px: 11, color: palette.muted });
+  if (mongers) lines.push({ s: t('gossip.orange'), px: 10, color: HOT });
   summary(ctx, area, lines);
 }
 
@@ -205,7 +205,7 @@ export function drawDetail(ctx, snap, area) {
 export function emptyHint(snap) {
   const started = snap.nodes.some((d) => (d.known ?? []).length);
   if (started || snap.pending_requests?.length) return null;
-  return ['No rumor yet.', 'Send a client request (C): the node it reaches learns the value and starts spreading it to random partners, round by round.'];
+  return [t('gossip.hint_none'), t('gossip.hint_send')];
 }
 
 /** The details panel's lines for one node. */
@@ -215,11 +215,11 @@ export function describe(node) {
   const list = (vs) => vs.map((v) => `"${v}"`).join(', ');
   const lines = [];
   if (!node.up) {
-    lines.push(`crashed: keeps its database on disk (${known.length ? list(known) : 'no values yet'}); forgets which rumors it was spreading`);
+    lines.push(t('gossip.d_crashed', { list: known.length ? list(known) : t('gossip.d_no_values') }));
   } else {
-    lines.push(known.length ? `knows ${list(known)} (in the order it learned them)` : 'knows nothing yet (susceptible)');
-    lines.push(hot.length ? `spreading ${list(hot)} (infective)` : known.length ? 'has lost interest in every rumor it knows (removed)' : 'spreads nothing');
-    if (node.sent != null) lines.push(`${plural(node.sent, 'message')} sent since it started`);
+    lines.push(known.length ? t('gossip.d_knows', { list: list(known) }) : t('gossip.d_knows_nothing'));
+    lines.push(hot.length ? t('gossip.d_spreading', { list: list(hot) }) : known.length ? t('gossip.d_removed') : t('gossip.d_spreads_nothing'));
+    if (node.sent != null) lines.push(t('gossip.d_sent', { n: node.sent }));
   }
   lines.push(...commonLines(node));
   return lines;
@@ -227,7 +227,7 @@ export function describe(node) {
 
 /** The message card's rows. */
 export function messageFields(p) {
-  const list = (vs) => (vs?.length ? vs.map((v) => `"${v}"`).join(', ') : 'none');
+  const list = (vs) => (vs?.length ? vs.map((v) => `"${v}"`).join(', ') : t('word.none'));
   switch (p.type) {
     case 'Push':
       return [['hot rumors', list(p.rumors)]];

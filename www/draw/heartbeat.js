@@ -7,11 +7,12 @@
 import { palette, text, labelLines, labelRoom, labelBounds, crashMark } from './common.js';
 import { nodeName } from '../names.js';
 import { commonLines } from '../describe.js';
+import { t, roleWord } from '../i18n.js';
 
-export const milestoneLegend = 'a node begins to suspect a peer';
+export const milestoneLegend = t('hb.milestone');
 
 export const messageStyles = {
-  Heartbeat: { shape: 'circle', fill: '#e26d7a', stroke: '#8f2532', small: true, legend: 'heartbeat', explain: '“♥12”: the sender’s 12th heartbeat since it started' },
+  Heartbeat: { shape: 'circle', fill: '#e26d7a', stroke: '#8f2532', small: true, legend: t('raft.heartbeat'), explain: t('hb.explain') },
 };
 
 export function messageStyle(m) {
@@ -82,46 +83,46 @@ export function drawNode(ctx, node, p, r) {
   const lines = [];
   if (f.room !== 'id') {
     const sus = node.suspects ?? [];
-    if (node.paused_until != null) lines.push({ s: 'paused', px: 11, color: palette.paused });
-    if (node.up) lines.push({ s: sus.length ? `suspects ${sus.map(nodeName).join(' ')}` : 'trusts all', px: 11, color: sus.length ? palette.danger : palette.muted });
-    if (f.by.length) lines.push({ s: `suspected by ${f.by.length}/${f.others}`, px: 10, color: palette.danger });
+    if (node.paused_until != null) lines.push({ s: roleWord('paused'), px: 11, color: palette.paused });
+    if (node.up) lines.push({ s: sus.length ? t('hb.suspects', { names: sus.map(nodeName).join(' ') }) : t('hb.trusts_all'), px: 11, color: sus.length ? palette.danger : palette.muted });
+    if (f.by.length) lines.push({ s: t('hb.suspected_by', { by: f.by.length, others: f.others }), px: 10, color: palette.danger });
   }
   labelLines(ctx, p, r, lines, f.bounds);
 }
 
 export function emptyHint(snap) {
   if (snap.nodes.some((d) => !d.up || (d.suspects ?? []).length)) return null;
-  return ['Nothing has failed yet.', 'Every node heartbeats every other; crash one (or pause it, or add jitter) and watch who suspects whom, and when.'];
+  return [t('hb.hint_none'), t('hb.hint_crash')];
 }
 
 /** A detector takes no client requests: the hint's button crashes a node. */
 export function hintAction(snap) {
   const node = Math.min(1, snap.nodes.length - 1);
-  return { label: `Crash n${node}`, event: { type: 'crash', node } };
+  return { label: t('hb.crash_n', { name: `n${node}` }), event: { type: 'crash', node } };
 }
 
 function levelText(node, peer) {
-  if (node.phi) return `φ ${Number(node.phi[peer] ?? 0).toFixed(2)} of ${node.threshold}`;
-  return `${node.since_ms?.[peer] ?? 0} ms of ${node.threshold} ms`;
+  if (node.phi) return t('hb.phi_of', { phi: Number(node.phi[peer] ?? 0).toFixed(2), max: node.threshold });
+  return t('hb.ms_of', { ms: node.since_ms?.[peer] ?? 0, max: node.threshold });
 }
 
 export function describe(node) {
   const lines = [];
   if (!node.up) {
-    lines.push('crashed: keeps nothing on disk — its heartbeat history is lost; after a restart it trusts every peer afresh');
+    lines.push(t('hb.d_crashed'));
   } else {
     const sus = node.suspects ?? [];
-    lines.push(sus.length ? `suspects ${sus.map(nodeName).join(', ')}` : 'suspects nobody');
+    lines.push(sus.length ? t('hb.suspects', { names: sus.map(nodeName).join(', ') }) : t('hb.d_nobody'));
     for (const peer of Object.keys(node.since_ms ?? {})) {
-      lines.push(`${nodeName(peer)}: last heard ${node.since_ms[peer]} ms ago · ${levelText(node, peer)}`);
+      lines.push(`${nodeName(peer)}: ${t('hb.d_last_heard', { ms: node.since_ms[peer] })} · ${levelText(node, peer)}`);
     }
-    lines.push(`${node.sent ?? 0} heartbeats sent since it started`);
+    lines.push(t('hb.d_sent', { n: node.sent ?? 0 }));
   }
   lines.push(...commonLines(node));
   return lines;
 }
 
 export function messageFields(p) {
-  if (p.type === 'Heartbeat') return [['heartbeat', `#${p.seq} since the sender started`]];
+  if (p.type === 'Heartbeat') return [['heartbeat', t('hb.since_start', { seq: p.seq })]];
   return null;
 }

@@ -6,22 +6,23 @@
 // "no-op", a value only accepted (not known chosen) is dashed, and a bar marks
 // where each replica's executed prefix ends.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, hatch, note, centerArea, summary, countdownArc, roleCircle, sidePanel } from './common.js';
-import { ballotText as ballot, nodeName, plural } from '../names.js';
+import { ballotText as ballot, nodeName } from '../names.js';
 import { commonLines } from '../describe.js';
+import { t, roleWord } from '../i18n.js';
 
 /** What a milestone marker on the timeline stands for. */
-export const milestoneLegend = 'new leader';
+export const milestoneLegend = t('raft.milestone');
 
 /** Every style messageStyle() returns, with what its label says. */
 export const messageStyles = {
-  Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'prepare', explain: '“prepare (2,4) s1+”: phase 1 for slots 1 on' },
-  Promise: { shape: 'circle', fill: '#e0a43a', stroke: '#8a5606', legend: 'promise', explain: '“promise (2,4) +2”: with 2 accepted proposals' },
-  Accept: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: 'accept', explain: '“accept s3 (2,4) d”: d for slot 3' },
-  Accepted: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'accepted', explain: '“accepted s3 (2,4)”' },
-  Decide: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'decide', explain: '“decide s3 d”: slot 3 chose d' },
-  Heartbeat: { shape: 'square', fill: '#ffffff', stroke: '#1f7a42', small: true, legend: 'leader heartbeat', explain: '“heartbeat (2,4)”' },
-  CatchUp: { shape: 'triangle', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: 'catch-up', explain: '“catch up s2+”: send decisions from slot 2' },
-  Nack: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'nack', explain: '“nack (1,0)<(2,4)”: refused, (2,4) was promised' },
+  Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: t('mp.prepare'), explain: t('mp.prepare_explain') },
+  Promise: { shape: 'circle', fill: '#e0a43a', stroke: '#8a5606', legend: t('mp.promise'), explain: t('mp.promise_explain') },
+  Accept: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: t('mp.accept'), explain: t('mp.accept_explain') },
+  Accepted: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: t('paxos.accepted'), explain: '“accepted s3 (2,4)”' },
+  Decide: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: t('paxos.decide'), explain: t('mp.decide_explain') },
+  Heartbeat: { shape: 'square', fill: '#ffffff', stroke: '#1f7a42', small: true, legend: t('mp.heartbeat'), explain: '“heartbeat (2,4)”' },
+  CatchUp: { shape: 'triangle', fill: '#d9dee5', stroke: '#5b6b7f', small: true, legend: t('mp.catchup'), explain: t('mp.catchup_explain') },
+  Nack: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: t('paxos.nack'), explain: t('mp.nack_explain') },
 };
 
 export function messageStyle(m) {
@@ -62,7 +63,7 @@ export function drawNode(ctx, node, p, r, view) {
     const captioned = r >= 26;
     if (captioned) {
       const cap = Math.max(8, Math.round(r * 0.27));
-      text(ctx, role === 'leader' ? 'leader' : 'ballot', p.x, p.y - r * 0.45, { px: cap, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? style.stroke : palette.muted });
+      text(ctx, role === 'leader' ? roleWord('leader') : t('mp.ballot_word'), p.x, p.y - r * 0.45, { px: cap, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? style.stroke : palette.muted });
     }
     const px = Math.max(9, Math.min(15, Math.round(r * 0.42)));
     font(ctx, px, 650);
@@ -77,7 +78,7 @@ export function drawNode(ctx, node, p, r, view) {
 function outsideLines(node, role, style, f, view, r) {
   const px = Math.max(10, Math.min(12, r * 0.45));
   const color = node.up ? style.stroke : palette.muted;
-  const name = role;
+  const name = roleWord(role);
   if (f.room !== 'full') {
     // Crowded: followers are the rule, so only the others say what they are.
     const s = role === 'follower' ? `n${node.id}` : `n${node.id} · ${name}`;
@@ -86,16 +87,16 @@ function outsideLines(node, role, style, f, view, r) {
   const lines = [{ s: `n${node.id} · ${name}`, px, weight: 600, color }];
   const small = px - 1;
   const maj = Math.floor(view.n / 2) + 1;
-  if (role === 'candidate') lines.push({ s: `${node.promises?.length ?? 0}/${maj} promises`, px: small, color: style.stroke });
-  if (role === 'leader' && node.proposals?.length) lines.push({ s: `${plural(node.proposals.length, 'slot')} in phase 2`, px: small });
-  if (role === 'follower' && node.known_leader != null) lines.push({ s: `leader: ${nodeName(node.known_leader)}`, px: small });
+  if (role === 'candidate') lines.push({ s: t('mp.promises_of', { got: node.promises?.length ?? 0, maj }), px: small, color: style.stroke });
+  if (role === 'leader' && node.proposals?.length) lines.push({ s: t('mp.slots_phase2', { n: node.proposals.length }), px: small });
+  if (role === 'follower' && node.known_leader != null) lines.push({ s: t('mp.leader_is', { name: nodeName(node.known_leader) }), px: small });
   if (!f.detail) {
-    lines.push({ s: `chosen ${chosenCount(node)} · executed ${node.executed ?? 0}`, px: small });
+    lines.push({ s: t('mp.chosen_executed', { chosen: chosenCount(node), executed: node.executed ?? 0 }), px: small });
   }
   return lines;
 }
 
-const GRID_NOTE = 'filled = executed · outlined = chosen · dashed = accepted only · hatched = no-op · bar = executed up to here';
+const GRID_NOTE = t('mp.note');
 
 /** The slot grid beside the ring on a wide canvas, else below it when there is room. */
 export function split(rect, snap) {
@@ -131,14 +132,14 @@ function drawSummary(ctx, snap, area) {
   const executed = up.length ? Math.min(...up.map((d) => d.executed ?? 0)) : 0;
   const lines = [
     leader
-      ? { s: `leader n${leader.id} · ballot ${ballot(leader.ballot)}`, px: 13, weight: 700, color: palette.ok }
-      : { s: 'no leader', px: 13, weight: 700, color: palette.ink },
-    { s: `${chosen} chosen · ${executed} executed by all`, px: 11 },
+      ? { s: `${roleWord('leader')} n${leader.id} · ${t('paxos.ballot', { b: ballot(leader.ballot) })}`, px: 13, weight: 700, color: palette.ok }
+      : { s: t('mp.no_leader'), px: 13, weight: 700, color: palette.ink },
+    { s: t('mp.summary', { chosen, executed }), px: 11 },
   ];
   const log = (leader ?? up[0])?.chosen ?? [];
   const noops = new Set((leader ?? up[0])?.noops ?? []);
   const first = Math.max(0, log.length - 5);
-  const tail = log.slice(first).map((v, i) => `s${first + i} ${v == null ? '?' : noops.has(first + i) ? 'no-op' : v}`);
+  const tail = log.slice(first).map((v, i) => `s${first + i} ${v == null ? '?' : noops.has(first + i) ? t('draw.noop') : v}`);
   if (tail.length) lines.push({ s: `${first > 0 ? '… ' : ''}${tail.join(' · ')}`, px: 11, color: palette.ink });
   summary(ctx, area, lines);
 }
@@ -157,7 +158,7 @@ export function drawDetail(ctx, snap, area, view) {
   const cols = Math.max(1, Math.floor(avail / cell));
   const first = Math.max(0, slots - cols);
   card(ctx, area);
-  text(ctx, 'slot', area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
+  text(ctx, t('mp.slot'), area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
   for (let c = 0; c < cols && first + c < slots; c++) {
     const s = first + c;
     if (cell < 30 && s % 5 !== 0 && s !== first) continue;
@@ -174,7 +175,7 @@ export function drawDetail(ctx, snap, area, view) {
       ctx.fillRect(area.x - 4, y, area.w + 8, rowH);
     }
     text(ctx, `n${node.id}`, area.x, y + rowH / 2, { px: 11, weight: sel ? 700 : 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
-    const tag = role === 'leader' ? 'leader' : role === 'follower' ? '' : role === 'crashed' && narrow ? 'down' : role;
+    const tag = role === 'follower' ? '' : role === 'crashed' && narrow ? t('commit.down') : roleWord(role);
     if (tag) text(ctx, tag, area.x + 24, y + rowH / 2, { px: 10, weight: role === 'leader' ? 700 : 400, color: role === 'leader' ? palette.ok : palette.muted, align: 'left' });
     if (first > 0) text(ctx, '…', area.x + labelW - 8, y + rowH / 2, { px: 11, color: palette.muted });
     const accepted = new Map((node.accepted ?? []).map((a) => [a.slot, a]));
@@ -199,16 +200,16 @@ export function drawDetail(ctx, snap, area, view) {
         ctx.lineWidth = 1.5;
         ctx.strokeStyle = node.up ? (noop ? '#5b6b7f' : cellColors.stroke) : palette.down;
         ctx.stroke();
-        const label = noop ? (box.w >= 34 ? 'no-op' : '∅') : chosen;
+        const label = noop ? (box.w >= 34 ? t('draw.noop') : '∅') : chosen;
         font(ctx, valPx, 650);
-        const t = fit(ctx, label, box.w - 4);
+        const shown = fit(ctx, label, box.w - 4);
         if (noop) {
           // A white backing keeps the word readable over the hatching.
-          const w = ctx.measureText(t).width + 4;
+          const w = ctx.measureText(shown).width + 4;
           ctx.fillStyle = 'rgba(255,255,255,0.85)';
           ctx.fillRect(x + cell / 2 - w / 2, y + rowH / 2 - valPx / 2 - 1, w, valPx + 2);
         }
-        text(ctx, t, x + cell / 2, y + rowH / 2 + 0.5, { px: valPx, weight: 650, color: node.up ? palette.ink : palette.muted });
+        text(ctx, shown, x + cell / 2, y + rowH / 2 + 0.5, { px: valPx, weight: 650, color: node.up ? palette.ink : palette.muted });
       } else if (pr || acc) {
         ctx.fillStyle = '#ffffff';
         ctx.fill();
@@ -233,7 +234,7 @@ export function drawDetail(ctx, snap, area, view) {
   });
   if (slots === 0) {
     font(ctx, 12);
-    text(ctx, fit(ctx, 'no slots yet', area.w - labelW - 4), area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
+    text(ctx, fit(ctx, t('mp.no_slots'), area.w - labelW - 4), area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
   }
   note(ctx, GRID_NOTE, area.x, top + n * rowH + 10, area.w, area.noteLines ?? (area.w < 640 ? 2 : 1));
 }
@@ -242,28 +243,28 @@ export function drawDetail(ctx, snap, area, view) {
 export function emptyHint(snap) {
   if (snap.nodes.some(slotCount) || snap.pending_requests?.length) return null;
   const leader = snap.nodes.find((d) => d.up && d.leader);
-  if (leader) return [`${nodeName(leader.id)} leads with ballot ${ballot(leader.ballot)}.`, 'Send a client request (C): the leader puts it in the next slot and runs phase 2 for it.'];
-  return ['No leader yet.', 'A node that hears no leader runs phase 1 for every slot at once. Then send a client request (C).'];
+  if (leader) return [t('mp.hint_leads', { name: nodeName(leader.id), b: ballot(leader.ballot) }), t('mp.hint_send')];
+  return [t('mp.hint_none'), t('mp.hint_phase1')];
 }
 
 /** The details panel's lines for one node. */
 export function describe(node) {
   const lines = [];
   const role = roleOf(node);
-  if (!node.up) lines.push('crashed: keeps its ballot and what it accepted on disk');
-  else lines.push(`${role} · ballot ${ballot(node.ballot)}${role !== 'leader' && node.known_leader != null ? ` · follows ${nodeName(node.known_leader)}` : ''}`);
-  if (role === 'candidate') lines.push(`promises from ${(node.promises ?? []).map(nodeName).join(', ') || 'nobody yet'}`);
+  if (!node.up) lines.push(t('mp.crashed'));
+  else lines.push(`${roleWord(role)} · ${t('paxos.ballot', { b: ballot(node.ballot) })}${role !== 'leader' && node.known_leader != null ? ` · ${t('raft.follows', { name: nodeName(node.known_leader) })}` : ''}`);
+  if (role === 'candidate') lines.push(t('mp.promises_from', { names: (node.promises ?? []).map(nodeName).join(', ') || t('raft.nobody') }));
   const chosen = node.chosen ?? [];
   const noops = new Set(node.noops ?? []);
   if (node.up) {
-    const slots = chosen.map((v, s) => `s${s} ${v == null ? '?' : noops.has(s) ? 'no-op' : v}`);
-    lines.push(`chosen ${plural(chosenCount(node), 'slot')}${slots.length ? `: ${slots.slice(-6).join(' · ')}` : ''} · executed ${node.executed ?? 0}`);
+    const slots = chosen.map((v, s) => `s${s} ${v == null ? '?' : noops.has(s) ? t('draw.noop') : v}`);
+    lines.push(`${t('mp.chosen_slots', { n: chosenCount(node) })}${slots.length ? `: ${slots.slice(-6).join(' · ')}` : ''} · ${t('mp.executed', { n: node.executed ?? 0 })}`);
   }
   const acc = node.accepted ?? [];
-  if (acc.length) lines.push(`accepted: ${acc.slice(-6).map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.value}`).join(' · ')}`);
-  for (const pr of node.proposals ?? []) lines.push(`proposing s${pr.slot} "${pr.value}": ${pr.accepts?.length ?? 0} accepted`);
+  if (acc.length) lines.push(`${t('paxos.accepted')}: ${acc.slice(-6).map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.value}`).join(' · ')}`);
+  for (const pr of node.proposals ?? []) lines.push(t('mp.proposing', { slot: `s${pr.slot}`, v: pr.value, n: pr.accepts?.length ?? 0 }));
   const kv = Object.entries(node.kv ?? {});
-  if (node.up && kv.length) lines.push(`state machine: ${kv.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (node.up && kv.length) lines.push(t('raft.state_machine', { kv: kv.map(([k, v]) => `${k}=${v}`).join(' ') }));
   lines.push(...commonLines(node));
   return lines;
 }
@@ -274,7 +275,7 @@ export function messageFields(p) {
     case 'Prepare':
       return [['ballot', ballot(p.ballot)], ['for slots from', `s${p.from_slot}`]];
     case 'Promise':
-      return [['ballot', ballot(p.ballot)], ['had accepted', p.accepted.length ? p.accepted.map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.cmd}`).join(', ') : 'nothing']];
+      return [['ballot', ballot(p.ballot)], ['had accepted', p.accepted.length ? p.accepted.map((a) => `s${a.slot} ${ballot(a.ballot)}=${a.cmd}`).join(', ') : t('word.nothing')]];
     case 'Accept':
       return [['ballot', ballot(p.ballot)], ['slot', `s${p.slot}`], ['value', p.cmd]];
     case 'Accepted':

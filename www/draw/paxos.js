@@ -7,21 +7,22 @@
 // blue in phase 2). With room to spare, a table below the ring lines up
 // promised / accepted / learned for every node.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, checkMark, card, note, centerArea, summary } from './common.js';
-import { ballotText, nodeName, plural } from '../names.js';
+import { ballotText, nodeName } from '../names.js';
 import { commonLines } from '../describe.js';
+import { t, roleWord } from '../i18n.js';
 
 /** What a milestone marker on the timeline stands for. */
-export const milestoneLegend = 'value learned';
+export const milestoneLegend = t('paxos.milestone');
 
 /** Every style messageStyle() returns, with what its label says. */
 export const messageStyles = {
-  Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: 'prepare (1a)', explain: '“prepare (2,1)”: ballot of round 2 by n1' },
-  Promise: { shape: 'circle', fill: '#e0a43a', stroke: '#8a5606', legend: 'promise (1b)', explain: '“promise (2,1)”' },
-  PromiseHad: { shape: 'circle', fill: '#e0a43a', stroke: '#1f4f99', legend: 'promise with a value', explain: '“had (1,4)=blue”: adopt blue' },
-  Accept: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: 'accept (2a)', explain: '“accept (2,1) blue”' },
-  Accepted: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'accepted (2b)', explain: '“accepted (2,1)”' },
-  Nack: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'nack', explain: '“nack (1,0)<(2,1)”: refused, (2,1) was promised' },
-  Decide: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'decide', explain: '“decide blue”: blue is chosen' },
+  Prepare: { shape: 'ring', fill: '#fff4de', stroke: '#b8740a', legend: t('paxos.prepare'), explain: t('paxos.prepare_explain') },
+  Promise: { shape: 'circle', fill: '#e0a43a', stroke: '#8a5606', legend: t('paxos.promise'), explain: '“promise (2,1)”' },
+  PromiseHad: { shape: 'circle', fill: '#e0a43a', stroke: '#1f4f99', legend: t('paxos.promise_value'), explain: t('paxos.promise_value_explain') },
+  Accept: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: t('paxos.accept'), explain: '“accept (2,1) blue”' },
+  Accepted: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: t('paxos.accepted_msg'), explain: '“accepted (2,1)”' },
+  Nack: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: t('paxos.nack'), explain: t('paxos.nack_explain') },
+  Decide: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: t('paxos.decide'), explain: t('paxos.decide_explain') },
 };
 
 /** A promise that carries an accepted proposal ("had …") gets its own outline. */
@@ -51,11 +52,11 @@ function phaseInfo(node, n) {
   const maj = Math.floor(n / 2) + 1;
   switch (node.up ? node.phase : 'idle') {
     case 'preparing':
-      return { name: 'phase 1', color: colors.phase1, got: node.promises?.length ?? 0, maj, what: 'promises' };
+      return { name: t('paxos.phase1'), color: colors.phase1, got: node.promises?.length ?? 0, maj, what: t('paxos.promises') };
     case 'accepting':
-      return { name: 'phase 2', color: colors.phase2, got: node.accepts?.length ?? 0, maj, what: 'accepted' };
+      return { name: t('paxos.phase2'), color: colors.phase2, got: node.accepts?.length ?? 0, maj, what: t('paxos.accepted') };
     case 'backing_off':
-      return { name: 'backing off', color: palette.muted };
+      return { name: t('paxos.backing_off'), color: palette.muted, backingOff: true };
     default:
       return null;
   }
@@ -125,7 +126,7 @@ function drawInside(ctx, node, p, r) {
     else if (value != null) text(ctx, '•', p.x, p.y, { px: 12, color: ink });
     return;
   }
-  const caption = learned ? 'learned' : value != null ? 'accepted' : '';
+  const caption = learned ? t('paxos.learned') : value != null ? t('paxos.accepted') : '';
   const capPx = Math.max(8, Math.round(r * 0.27));
   const captioned = caption && r >= 26;
   if (captioned) {
@@ -142,26 +143,26 @@ function drawInside(ctx, node, p, r) {
 function outsideLines(node, info, room, r) {
   const px = Math.max(10, Math.min(12, r * 0.45));
   const learned = node.learned != null;
-  let role = 'acceptor';
-  if (!node.up) role = 'crashed';
-  else if (learned) role = 'learned';
-  else if (info) role = info.name === 'backing off' ? 'proposer (backing off)' : `proposer · ${info.name}`;
+  let role = roleWord('acceptor');
+  if (!node.up) role = roleWord('crashed');
+  else if (learned) role = t('paxos.learned');
+  else if (info) role = info.backingOff ? t('paxos.proposer_backing_off') : `${roleWord('proposer')} · ${info.name}`;
   const color = !node.up ? palette.muted : learned ? colors.learned : info?.color ?? palette.ink;
   if (room !== 'full') {
     // Crowded: the id, and a word only where it stands out (the summary in
     // the middle of the ring names the learned value).
-    const tag = !node.up ? 'crashed' : info && !learned ? info.name : '';
+    const tag = !node.up ? roleWord('crashed') : info && !learned ? info.name : '';
     return [{ s: tag && room === 'short' ? `n${node.id} · ${tag}` : `n${node.id}`, px: room === 'id' ? 10 : px, weight: 600, color }];
   }
   const lines = [{ s: `n${node.id} · ${role}`, px, weight: 600, color }];
   const small = px - 1;
   if (info?.maj) {
-    const v = node.value != null ? ` "${node.value}"${node.adopted ? ' (adopted)' : ''}` : '';
-    lines.push({ s: `ballot ${ballot(node.ballot)}${v}`, px: small, color: info.color, weight: 600 });
+    const v = node.value != null ? ` "${node.value}"${node.adopted ? t('paxos.adopted') : ''}` : '';
+    lines.push({ s: `${t('paxos.ballot', { b: ballot(node.ballot) })}${v}`, px: small, color: info.color, weight: 600 });
     lines.push({ s: `${info.got}/${info.maj} ${info.what}`, px: small, color: info.color });
   }
-  lines.push({ s: `promised ${ballot(node.promised)}`, px: small });
-  lines.push({ s: node.accepted ? `accepted ${ballot(node.accepted.ballot)}=${node.accepted.value}` : 'accepted –', px: small });
+  lines.push({ s: t('paxos.promised_b', { b: ballot(node.promised) }), px: small });
+  lines.push({ s: node.accepted ? t('paxos.accepted_b', { b: `${ballot(node.accepted.ballot)}=${node.accepted.value}` }) : t('paxos.accepted_none'), px: small });
   return lines;
 }
 
@@ -189,14 +190,14 @@ function drawSummary(ctx, snap, area) {
   const values = new Map();
   for (const node of snap.nodes) if (node.learned != null) values.set(node.learned, (values.get(node.learned) ?? 0) + 1);
   const lines = [];
-  if (values.size === 0) lines.push({ s: 'nothing learned yet', px: 13, weight: 600, color: palette.ink });
+  if (values.size === 0) lines.push({ s: t('paxos.nothing_learned'), px: 13, weight: 600, color: palette.ink });
   for (const [v, k] of values) {
-    lines.push({ s: `learned "${v}"`, px: 14, weight: 700, color: colors.learned });
-    lines.push({ s: `by ${k} of ${n} nodes`, px: 11 });
+    lines.push({ s: t('paxos.learned_v', { v }), px: 14, weight: 700, color: colors.learned });
+    lines.push({ s: t('paxos.by_k_of_n', { k, n }), px: 11 });
   }
   const active = snap.nodes.filter((d) => d.up && (d.phase === 'preparing' || d.phase === 'accepting'));
-  if (active.length) lines.push({ s: `proposing: ${active.map((d) => `n${d.id} ${d.phase === 'preparing' ? 'phase 1' : 'phase 2'} ${ballot(d.ballot)}`).join(', ')}`, px: 11, color: palette.ink });
-  lines.push({ s: `majority = ${Math.floor(n / 2) + 1} of ${n}`, px: 11 });
+  if (active.length) lines.push({ s: t('paxos.proposing', { list: active.map((d) => `n${d.id} ${d.phase === 'preparing' ? t('paxos.phase1') : t('paxos.phase2')} ${ballot(d.ballot)}`).join(', ') }), px: 11, color: palette.ink });
+  lines.push({ s: t('paxos.majority', { maj: Math.floor(n / 2) + 1, n }), px: 11 });
   summary(ctx, area, lines);
 }
 
@@ -208,11 +209,11 @@ export function drawDetail(ctx, snap, area, view) {
   card(ctx, area);
   const narrow = area.w < 500;
   const cols = [
-    { key: 'node', title: 'node', w: 0.1 },
-    { key: 'proposer', title: 'proposer', w: narrow ? 0.37 : 0.34 },
-    { key: 'promised', title: 'promised', w: narrow ? 0.15 : 0.13 },
-    { key: 'accepted', title: 'accepted', w: narrow ? 0.2 : 0.23 },
-    { key: 'learned', title: 'learned', w: narrow ? 0.18 : 0.2 },
+    { key: 'node', title: t('ops.node'), w: 0.1 },
+    { key: 'proposer', title: roleWord('proposer'), w: narrow ? 0.37 : 0.34 },
+    { key: 'promised', title: t('paxos.promised'), w: narrow ? 0.15 : 0.13 },
+    { key: 'accepted', title: t('paxos.accepted'), w: narrow ? 0.2 : 0.23 },
+    { key: 'learned', title: t('paxos.learned'), w: narrow ? 0.18 : 0.2 },
   ];
   let x = area.x;
   for (const c of cols) {
@@ -237,12 +238,12 @@ export function drawDetail(ctx, snap, area, view) {
     };
     cell(cols[0], `n${node.id}`, { weight: sel ? 700 : 600 });
     const info = phaseInfo(node, n);
-    let prop = node.up && node.proposer === false ? 'not a proposer' : '–';
-    if (!node.up) prop = 'crashed';
+    let prop = node.up && node.proposer === false ? t('paxos.not_a_proposer') : '–';
+    if (!node.up) prop = roleWord('crashed');
     else if (info?.maj && narrow) prop = `${info.name} ${ballot(node.ballot)} ${info.got}/${maj}`;
     else if (info?.maj) prop = `${info.name} ${ballot(node.ballot)}${node.value != null ? ` "${node.value}"` : ''} · ${info.got}/${maj} ${info.what}`;
-    else if (info) prop = narrow ? 'backing off' : `backing off after ${ballot(node.ballot)}`;
-    else if (node.up && node.phase === 'done') prop = `done ${ballot(node.ballot)}`;
+    else if (info) prop = narrow ? t('paxos.backing_off') : t('paxos.backing_off_after', { b: ballot(node.ballot) });
+    else if (node.up && node.phase === 'done') prop = t('paxos.done_b', { b: ballot(node.ballot) });
     cell(cols[1], prop, { color: info?.color ?? (node.up ? palette.muted : palette.muted) });
     cell(cols[2], ballot(node.promised));
     cell(cols[3], node.accepted ? `${ballot(node.accepted.ballot)}=${node.accepted.value}` : '–');
@@ -265,34 +266,34 @@ export function drawDetail(ctx, snap, area, view) {
     }
   });
   const foot = area.y + rowH * (n + 1) + 10;
-  note(ctx, `majority = ${maj} of ${n} · chosen = accepted by a majority in one ballot · ticks around a proposer = replies counted`, area.x, foot, area.w, area.w < 640 ? 2 : 1);
+  note(ctx, t('paxos.note', { maj, n }), area.x, foot, area.w, area.w < 640 ? 2 : 1);
 }
 
 /** What to do first, before anything was proposed. */
 export function emptyHint(snap) {
   const started = snap.nodes.some((d) => d.phase !== 'idle' || d.promised != null || d.accepted || d.learned != null);
   if (started || snap.pending_requests?.length) return null;
-  return ['Nothing proposed yet.', 'Send a client request (C): the node it reaches becomes a proposer and starts phase 1 (prepare).'];
+  return [t('paxos.hint_none'), t('paxos.hint_send')];
 }
 
-const PHASES = { idle: 'idle', preparing: 'phase 1: collecting promises', accepting: 'phase 2: collecting accepts', backing_off: 'backing off before a new round', done: 'done: its value is chosen' };
+const PHASES = { idle: t('paxos.ph_idle'), preparing: t('paxos.ph_preparing'), accepting: t('paxos.ph_accepting'), backing_off: t('paxos.ph_backing_off'), done: t('paxos.ph_done') };
 
 /** The details panel's lines for one node. */
 export function describe(node, snap) {
   const n = snap?.nodes.length ?? 1;
   const maj = Math.floor(n / 2) + 1;
   const lines = [];
-  if (!node.up) lines.push('crashed: keeps what it promised and accepted on disk');
-  const learned = node.learned != null ? ` · learned "${node.learned}"` : '';
-  if (node.up) lines.push(`${node.proposer === false ? 'acceptor and learner (not a proposer)' : 'acceptor and learner; may propose'}${learned}`);
-  lines.push(`promised ${ballotText(node.promised)} · accepted ${node.accepted ? `${ballotText(node.accepted.ballot)}="${node.accepted.value}"` : '–'}`);
+  if (!node.up) lines.push(t('paxos.crashed'));
+  const learned = node.learned != null ? ` · ${t('paxos.learned_v', { v: node.learned })}` : '';
+  if (node.up) lines.push(`${node.proposer === false ? t('paxos.not_proposer') : t('paxos.may_propose')}${learned}`);
+  lines.push(`${t('paxos.promised_b', { b: ballotText(node.promised) })} · ${t('paxos.accepted_b', { b: node.accepted ? `${ballotText(node.accepted.ballot)}="${node.accepted.value}"` : '–' })}`);
   if (node.up && node.phase && node.phase !== 'idle') {
-    lines.push(`proposer: ${PHASES[node.phase] ?? node.phase} · ballot ${ballotText(node.ballot)}`);
-    if (node.value != null) lines.push(`proposes "${node.value}"${node.adopted ? ' (adopted from a promise)' : ''}${node.own_value != null && node.own_value !== node.value ? ` · its client's value was "${node.own_value}"` : ''}`);
-    if (node.phase === 'preparing') lines.push(`promises from ${(node.promises ?? []).map(nodeName).join(', ') || 'nobody yet'} (${node.promises?.length ?? 0} of ${maj} needed)`);
-    if (node.phase === 'accepting') lines.push(`accepted by ${(node.accepts ?? []).map(nodeName).join(', ') || 'nobody yet'} (${node.accepts?.length ?? 0} of ${maj} needed)`);
+    lines.push(`${roleWord('proposer')}: ${PHASES[node.phase] ?? node.phase} · ${t('paxos.ballot', { b: ballotText(node.ballot) })}`);
+    if (node.value != null) lines.push(`${t('paxos.proposes', { v: node.value })}${node.adopted ? t('paxos.adopted_promise') : ''}${node.own_value != null && node.own_value !== node.value ? ` · ${t('paxos.own_value', { v: node.own_value })}` : ''}`);
+    if (node.phase === 'preparing') lines.push(t('paxos.promises_from', { names: (node.promises ?? []).map(nodeName).join(', ') || t('raft.nobody'), got: node.promises?.length ?? 0, maj }));
+    if (node.phase === 'accepting') lines.push(t('paxos.accepted_by', { names: (node.accepts ?? []).map(nodeName).join(', ') || t('raft.nobody'), got: node.accepts?.length ?? 0, maj }));
   }
-  if (node.rounds) lines.push(`${plural(node.rounds, 'round')} started`);
+  if (node.rounds) lines.push(t('paxos.rounds', { n: node.rounds }));
   lines.push(...commonLines(node));
   return lines;
 }
@@ -303,7 +304,7 @@ export function messageFields(p) {
     case 'Prepare':
       return [['ballot', ballotText(p.ballot)]];
     case 'Promise':
-      return [['ballot', ballotText(p.ballot)], ['had accepted', p.accepted ? `${ballotText(p.accepted.ballot)}="${p.accepted.value}"` : 'nothing']];
+      return [['ballot', ballotText(p.ballot)], ['had accepted', p.accepted ? `${ballotText(p.accepted.ballot)}="${p.accepted.value}"` : t('word.nothing')]];
     case 'Accept':
       return [['ballot', ballotText(p.ballot)], ['value', `"${p.value}"`]];
     case 'Accepted':

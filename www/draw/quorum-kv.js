@@ -5,21 +5,21 @@
 // replies or acknowledgements counted. With room, a table lists every
 // node's versions of every key side by side, so stale replicas stand out.
 import { palette, text, font, fit, labelLines, labelRoom, crashMark, card, note, sidePanel } from './common.js';
-import { plural } from '../names.js';
 import { commonLines } from '../describe.js';
+import { t } from '../i18n.js';
 
-export const milestoneLegend = 'milestone';
+export const milestoneLegend = t('marker.milestone');
 
 export const messageStyles = {
-  Get: { shape: 'ring', fill: '#eef3f8', stroke: '#5b6b7f', legend: 'get', explain: '“get x”: send your versions of x' },
-  GetReply: { shape: 'circle', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'versions', explain: '“have 2{4:2}”: value 2 with clock {n4:2}' },
-  Put: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: 'put', explain: '“put x=2{4:2}”' },
-  HintedPut: { shape: 'square', fill: '#e0a43a', stroke: '#8a5606', legend: 'hinted put', explain: '“put x=2 for n0”: keep it for n0' },
-  PutAck: { shape: 'diamond', fill: '#d3eedb', stroke: '#1f7a42', legend: 'stored', explain: '“stored”' },
-  Repair: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'read repair', explain: '“repair x=2{4:2}”' },
-  Handoff: { shape: 'diamond', fill: '#e0a43a', stroke: '#8a5606', legend: 'handoff', explain: '“handoff x=2”: a hint goes home' },
-  HandoffAck: { shape: 'circle', fill: '#f3d9a6', stroke: '#8a5606', legend: 'handoff ack', explain: '“took x”' },
-  Sync: { shape: 'ring', fill: '#f1e6f8', stroke: '#7d3fa8', legend: 'anti-entropy', explain: '“sync 2 keys?”: compare and take the newer' },
+  Get: { shape: 'ring', fill: '#eef3f8', stroke: '#5b6b7f', legend: t('qkv.get'), explain: t('qkv.get_explain') },
+  GetReply: { shape: 'circle', fill: '#9fc0ee', stroke: '#1f4f99', legend: t('qkv.versions'), explain: t('qkv.versions_explain') },
+  Put: { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99', legend: t('qkv.put'), explain: '“put x=2{4:2}”' },
+  HintedPut: { shape: 'square', fill: '#e0a43a', stroke: '#8a5606', legend: t('qkv.hinted'), explain: t('qkv.hinted_explain') },
+  PutAck: { shape: 'diamond', fill: '#d3eedb', stroke: '#1f7a42', legend: t('qkv.stored'), explain: t('qkv.stored_explain') },
+  Repair: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: t('qkv.repair'), explain: '“repair x=2{4:2}”' },
+  Handoff: { shape: 'diamond', fill: '#e0a43a', stroke: '#8a5606', legend: t('qkv.handoff'), explain: t('qkv.handoff_explain') },
+  HandoffAck: { shape: 'circle', fill: '#f3d9a6', stroke: '#8a5606', legend: t('qkv.handoff_ack'), explain: '“took x”' },
+  Sync: { shape: 'ring', fill: '#f1e6f8', stroke: '#7d3fa8', legend: t('gossip.ae'), explain: t('qkv.sync_explain') },
 };
 
 export function messageStyle(m) {
@@ -56,7 +56,7 @@ export function drawNode(ctx, node, p, r, view) {
   ctx.stroke();
   ctx.setLineDash([]);
   text(ctx, `n${node.id}`, p.x, p.y - (r >= 20 ? r * 0.18 : 0), { px: Math.max(10, r * 0.45), weight: 650 });
-  if (r >= 20) text(ctx, plural(Object.keys(node.store ?? {}).length, 'key'), p.x, p.y + r * 0.35, { px: 10, color: palette.muted });
+  if (r >= 20) text(ctx, t('qkv.n_keys', { n: Object.keys(node.store ?? {}).length }), p.x, p.y + r * 0.35, { px: 10, color: palette.muted });
   if (!node.up) crashMark(ctx, p, r);
   const room = view?.rect ? labelRoom(view.rect, view.n ?? 5) : 'full';
   const lines = keyLines(node);
@@ -70,7 +70,7 @@ function allKeys(snap) {
 }
 
 export function split(rect, snap) {
-  const parts = sidePanel(rect, (snap?.nodes.length ?? 5) + 1, 'value{clock} per node · a|b = siblings', {});
+  const parts = sidePanel(rect, (snap?.nodes.length ?? 5) + 1, t('qkv.panel'), {});
   return parts ?? { ring: rect, detail: null };
 }
 
@@ -81,7 +81,7 @@ export function drawDetail(ctx, snap, area, view) {
   card(ctx, area);
   const firstW = 0.14 * area.w;
   const colW = keys.length ? (area.w - firstW) / keys.length : area.w - firstW;
-  text(ctx, 'node', area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
+  text(ctx, t('ops.node'), area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
   keys.forEach((k, j) => text(ctx, fit(ctx, k, colW - 6), area.x + firstW + j * colW, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' }));
   snap.nodes.forEach((node, i) => {
     const y = area.y + rowH * (i + 1) + rowH / 2;
@@ -98,35 +98,35 @@ export function drawDetail(ctx, snap, area, view) {
       text(ctx, s, area.x + firstW + j * colW, y, { px: 11, color: vs?.length > 1 ? '#a347c2' : ink, align: 'left' });
     });
   });
-  note(ctx, 'value{clock} per node · a|b = siblings (concurrent versions) · – = no version', area.x, area.y + rowH * (snap.nodes.length + 1) + 10, area.w, area.noteLines ?? 1);
+  note(ctx, t('qkv.note'), area.x, area.y + rowH * (snap.nodes.length + 1) + 10, area.w, area.noteLines ?? 1);
 }
 
 export function emptyHint(snap) {
   if (snap.nodes.some((d) => Object.keys(d.store ?? {}).length)) return null;
-  return ['No key written yet.', 'Send a client operation: the node it reaches coordinates it on the key’s N replicas.'];
+  return [t('qkv.hint_none'), t('qkv.hint_send')];
 }
 
 export function describe(node) {
   const lines = [];
-  if (!node.up) lines.push(`crashed: keeps its ${plural(Object.keys(node.store ?? {}).length, 'key')}, their versions and its hints on disk`);
+  if (!node.up) lines.push(t('qkv.d_crashed', { n: Object.keys(node.store ?? {}).length }));
   const store = Object.entries(node.store ?? {});
-  if (!store.length) lines.push('keeps no keys');
-  for (const [k, vs] of store) lines.push(`${k}: ${vs.map((v) => `"${v.value}" ${clockText(v.clock)}`).join(' and ')}${vs.length > 1 ? ' (siblings)' : ''}`);
-  for (const h of node.hints ?? []) lines.push(`hint for n${h.for}: ${h.key}=${versionsText(h.versions)}`);
-  for (const c of node.coordinating ?? []) lines.push(`coordinates ${c}`);
+  if (!store.length) lines.push(t('qkv.d_no_keys'));
+  for (const [k, vs] of store) lines.push(`${k}: ${vs.map((v) => `"${v.value}" ${clockText(v.clock)}`).join(t('qkv.d_and'))}${vs.length > 1 ? t('qkv.d_siblings') : ''}`);
+  for (const h of node.hints ?? []) lines.push(`${t('qkv.d_hint', { name: `n${h.for}` })}: ${h.key}=${versionsText(h.versions)}`);
+  for (const c of node.coordinating ?? []) lines.push(t('qkv.d_coordinates', { op: c }));
   lines.push(...commonLines(node));
   return lines;
 }
 
 export function messageFields(p) {
-  const vs = (list) => (list ?? []).map((v) => `"${v.value}" ${clockText(v.clock)}`).join(', ') || 'none';
+  const vs = (list) => (list ?? []).map((v) => `"${v.value}" ${clockText(v.clock)}`).join(', ') || t('word.none');
   switch (p.type) {
     case 'Get':
       return [['operation', `#${p.op}`], ['key', p.key]];
     case 'GetReply':
       return [['operation', `#${p.op}`], ['versions', vs(p.versions)]];
     case 'Put':
-      return [['operation', `#${p.op}`], ['key', p.key], ['versions', vs(p.versions)], ['kept for', p.hint == null ? 'itself' : `n${p.hint}`]];
+      return [['operation', `#${p.op}`], ['key', p.key], ['versions', vs(p.versions)], ['kept for', p.hint == null ? t('qkv.itself') : `n${p.hint}`]];
     case 'PutAck':
       return [['operation', `#${p.op}`]];
     case 'Repair':
@@ -134,7 +134,7 @@ export function messageFields(p) {
     case 'HandoffAck':
       return [['key', p.key], ['versions', vs(p.versions)]];
     case 'Sync':
-      return [['keys', p.entries.map(([k, l]) => `${k}=${versionsText(l)}`).join(', ') || 'none'], ['wants a reply', p.reply ? 'yes' : 'no']];
+      return [['keys', p.entries.map(([k, l]) => `${k}=${versionsText(l)}`).join(', ') || t('word.none')], ['wants a reply', p.reply ? t('word.yes') : t('word.no')]];
     default:
       return null;
   }

@@ -9,8 +9,9 @@
 import { palette, text, roundRect, termColor, termStroke, font, card, note, noteLineCount, sidePanel } from './common.js';
 import { activeScene } from './scene.js';
 import { nodeName } from '../names.js';
+import { t, roleWord } from '../i18n.js';
 
-const NOTE = 'numbers are terms · solid = committed · dashed = not yet committed · dark bar = commit index · under a follower: ▲ = the leader’s nextIndex · green line = its matchIndex · grey = a crashed node’s log on disk';
+const NOTE = t('raftlog.note');
 
 const noteLines = (w) => noteLineCount(NOTE, w);
 
@@ -44,7 +45,7 @@ function clusterCommitted(nodes) {
   return at;
 }
 
-const entryText = (e) => (e.value === '' ? 'no-op' : e.value);
+const entryText = (e) => (e.value === '' ? t('draw.noop') : e.value);
 
 /** The logs, one row per node, aligned by index. */
 export function drawLog(ctx, snap, area, view) {
@@ -62,7 +63,7 @@ export function drawLog(ctx, snap, area, view) {
   const strip = rowH >= 14 ? 3 : 0;
   const headPx = Math.min(10, Math.max(8, rowH - 4));
   card(ctx, area);
-  text(ctx, 'log index', area.x, area.y + rowH * 0.45, { px: headPx, color: palette.muted, align: 'left' });
+  text(ctx, t('raftlog.log_index'), area.x, area.y + rowH * 0.45, { px: headPx, color: palette.muted, align: 'left' });
   for (let c = 0; c < cols && first + c <= maxLen; c++) {
     const idx = first + c;
     if (cell < 22 && idx % 5 !== 0 && idx !== first) continue;
@@ -86,7 +87,7 @@ export function drawLog(ctx, snap, area, view) {
     if (role !== 'follower' && labelW > 60) {
       font(ctx, namePx, 700);
       const after = area.x + Math.max(24, ctx.measureText(nodeName(node.id)).width + 5);
-      text(ctx, role, after, y + rowH / 2, { px: Math.min(10, namePx), color: role === 'leader' ? palette.ok : palette.muted, align: 'left' });
+      text(ctx, roleWord(role), after, y + rowH / 2, { px: Math.min(10, namePx), color: role === 'leader' ? palette.ok : palette.muted, align: 'left' });
     }
     if (first > 1) text(ctx, '…', area.x + labelW - 8, y + rowH / 2, { px: namePx, color: palette.muted });
     const ch = rowH - 3 - strip;
@@ -95,8 +96,8 @@ export function drawLog(ctx, snap, area, view) {
       const x = colX(idx);
       const solid = node.up ? idx <= node.commit_index : committed.get(idx) === e.term;
       drawCell(ctx, { x: x + 1.5, y: y + 1.5, w: cell - 3, h: ch - 1 }, e, solid, node.up);
-      const state = solid ? 'committed' : 'not yet committed';
-      const tip = `${nodeName(node.id)} · index ${idx} · term ${e.term} · ${entryText(e)} · ${state}${node.up ? '' : ' (as the cluster knows; the crashed node keeps it on disk)'}`;
+      const state = solid ? t('raftlog.committed') : t('raftlog.not_committed');
+      const tip = `${nodeName(node.id)} · ${t('raftlog.index', { idx })} · ${t('raft.term_n', { term: e.term })} · ${entryText(e)} · ${state}${node.up ? '' : t('raftlog.on_disk')}`;
       sc?.hit({ x0: x, y0: y, x1: x + cell, y1: y + rowH }, { kind: 'cell', id: node.id, index: idx, value: entryText(e), committed: solid, tip });
     }
     // The commit index, as a bar after its entry.

@@ -7,12 +7,12 @@
 // (draw/dots.js) styled by dotStyle() with the same colours and shapes, and a
 // strip along the bottom counts the states.
 import { palette, text, labelLines, crashMark, centerArea, summary } from './common.js';
-import { plural } from '../names.js';
 import { RING_MAX } from './dots.js';
 import { commonLines } from '../describe.js';
+import { t, roleWord } from '../i18n.js';
 
 /** What a milestone marker on the timeline stands for. */
-export const milestoneLegend = 'suspicion confirmed, refuted, join or leave';
+export const milestoneLegend = t('swim.milestone');
 
 export function milestoneTone(record) {
   return /confirms|declares/.test(record?.text ?? '') ? 'bad' : null;
@@ -20,12 +20,12 @@ export function milestoneTone(record) {
 
 /** Every style messageStyle() returns, with what its label says. */
 export const messageStyles = {
-  Ping: { shape: 'circle', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'ping', explain: '“ping #4 +2”: probe number 4, carrying 2 piggybacked updates' },
-  PingReq: { shape: 'square', fill: '#f6b98f', stroke: '#9a4410', legend: 'ping-req', explain: '“ping-req n7”: please probe n7 for me (indirect probe)' },
-  Ack: { shape: 'diamond', fill: '#b7e0c4', stroke: '#1f7a42', small: true, legend: 'ack', explain: '“ack #4”: the answer to probe 4' },
-  Gossip: { shape: 'ring', fill: '#f3e3f7', stroke: '#a347c2', small: true, legend: 'gossip', explain: '“gossip +3”: 3 membership updates sent to a random member' },
-  Join: { shape: 'circle', fill: '#d3eedb', stroke: '#1f7a42', legend: 'join', explain: '“join i0”: a member announces itself at incarnation 0' },
-  Sync: { shape: 'square', fill: '#e3ecf9', stroke: '#3d73c9', legend: 'sync', explain: '“sync (16)”: the whole member list, 16 entries' },
+  Ping: { shape: 'circle', fill: '#9fc0ee', stroke: '#1f4f99', legend: t('swim.ping'), explain: t('swim.ping_explain') },
+  PingReq: { shape: 'square', fill: '#f6b98f', stroke: '#9a4410', legend: t('swim.pingreq'), explain: t('swim.pingreq_explain') },
+  Ack: { shape: 'diamond', fill: '#b7e0c4', stroke: '#1f7a42', small: true, legend: t('commit.ack'), explain: t('swim.ack_explain') },
+  Gossip: { shape: 'ring', fill: '#f3e3f7', stroke: '#a347c2', small: true, legend: t('swim.gossip'), explain: t('swim.gossip_explain') },
+  Join: { shape: 'circle', fill: '#d3eedb', stroke: '#1f7a42', legend: t('swim.join'), explain: t('swim.join_explain') },
+  Sync: { shape: 'square', fill: '#e3ecf9', stroke: '#3d73c9', legend: t('swim.sync'), explain: t('swim.sync_explain') },
 };
 
 export function messageStyle(m) {
@@ -33,10 +33,10 @@ export function messageStyle(m) {
 }
 
 const LOOK = {
-  alive: { fill: '#5fbf7f', stroke: '#1f7a42', shape: 'circle', word: 'alive' },
-  suspect: { fill: '#f0a03c', stroke: '#9a5a10', shape: 'diamond', word: 'suspected' },
-  dead: { fill: '#d94a4a', stroke: '#8a1f1f', shape: 'square', word: 'confirmed dead' },
-  left: { fill: '#c5ccd4', stroke: '#6b7785', shape: 'circle', word: 'left' },
+  alive: { fill: '#5fbf7f', stroke: '#1f7a42', shape: 'circle', word: t('swim.alive') },
+  suspect: { fill: '#f0a03c', stroke: '#9a5a10', shape: 'diamond', word: t('swim.suspected') },
+  dead: { fill: '#d94a4a', stroke: '#8a1f1f', shape: 'square', word: t('swim.dead') },
+  left: { fill: '#c5ccd4', stroke: '#6b7785', shape: 'circle', word: t('swim.left') },
 };
 
 // The snapshot being drawn (split() runs before the nodes are drawn).
@@ -109,7 +109,7 @@ export function drawNode(ctx, node, p, r) {
   ctx.setLineDash([]);
   if (r >= 12) text(ctx, `n${node.id}`, p.x, p.y, { px: Math.max(9, Math.min(14, r * 0.5)), weight: 700, color: palette.ink });
   if (!node.up) crashMark(ctx, p, r);
-  const line = !node.up ? `n${node.id} · crashed` : `n${node.id} · i${node.incarnation ?? 0}${node.probing != null ? ` → n${node.probing}` : ''}`;
+  const line = !node.up ? `n${node.id} · ${roleWord('crashed')}` : `n${node.id} · i${node.incarnation ?? 0}${node.probing != null ? ` → n${node.probing}` : ''}`;
   labelLines(ctx, p, r, [{ s: line, short: `n${node.id}`, px: 10, weight: 600, color: node.up ? look.stroke : palette.muted }], null);
 }
 
@@ -130,8 +130,8 @@ export function drawDetail(ctx, snap, area) {
   for (const d of snap.nodes) count[groupState(d, snap)] += 1;
   const down = snap.nodes.filter((d) => !d.up).length;
   const lines = [
-    { s: `${count.alive} alive · ${count.suspect} suspected · ${count.dead} dead · ${count.left} left`, px: 12, weight: 700 },
-    { s: `${plural(down, 'node')} crashed · ● alive ◆ suspect ■ dead`, px: 11, color: palette.muted },
+    { s: t('swim.counts', count), px: 12, weight: 700 },
+    { s: t('swim.down_key', { n: down }), px: 11, color: palette.muted },
   ];
   if (snap.nodes.length > RING_MAX) {
     text(ctx, lines[0].s, area.x + area.w / 2, area.y + 12, { px: 12, weight: 700 });
@@ -144,40 +144,40 @@ export function drawDetail(ctx, snap, area) {
 /** Nothing to do first: the members start probing on their own. */
 export function emptyHint(snap) {
   if (snap.nodes.some((d) => !d.up)) return null;
-  return ['Every member is alive.', 'Each one probes a random member every period; crash one and watch suspicion, then death, spread by piggybacked gossip.'];
+  return [t('swim.hint_none'), t('swim.hint_crash')];
 }
 
 /** SWIM takes no client requests: the hint's button crashes a member. */
 export function hintAction(snap) {
   const node = Math.min(1, snap.nodes.length - 1);
-  return { label: `Crash n${node}`, event: { type: 'crash', node } };
+  return { label: t('hb.crash_n', { name: `n${node}` }), event: { type: 'crash', node } };
 }
 
 /** The details panel's lines for one node. */
 export function describe(node, snap) {
   const lines = [];
   if (!node.up) {
-    lines.push(`crashed: keeps its incarnation number (${node.incarnation ?? 0}) on disk; loses its member list and pending updates`);
+    lines.push(t('swim.d_crashed', { inc: node.incarnation ?? 0 }));
   } else {
     const members = Object.entries(node.members ?? {});
     const by = (s) => members.filter(([, m]) => m.state === s).map(([id]) => `n${id}`);
-    lines.push(`incarnation ${node.incarnation ?? 0}; knows ${plural(members.length, 'other member')}`);
+    lines.push(t('swim.d_incarnation', { inc: node.incarnation ?? 0, n: members.length }));
     for (const s of ['suspect', 'dead', 'left']) {
       const ids = by(s);
-      if (ids.length) lines.push(`holds ${s}: ${ids.slice(0, 12).join(', ')}${ids.length > 12 ? ` … (+${ids.length - 12})` : ''}`);
+      if (ids.length) lines.push(`${t('swim.d_holds', { state: LOOK[s].word })}: ${ids.slice(0, 12).join(', ')}${ids.length > 12 ? ` … (+${ids.length - 12})` : ''}`);
     }
-    if (node.probing != null) lines.push(`probing n${node.probing}, no ack yet`);
-    if (node.pending) lines.push(`${plural(node.pending, 'update')} waiting to be piggybacked`);
-    if (node.sent != null) lines.push(`${plural(node.sent, 'message')} sent since it started`);
+    if (node.probing != null) lines.push(t('swim.d_probing', { name: `n${node.probing}` }));
+    if (node.pending) lines.push(t('swim.d_pending', { n: node.pending }));
+    if (node.sent != null) lines.push(t('gossip.d_sent', { n: node.sent }));
   }
-  if (snap?.nodes) lines.push(`the group sees it as ${LOOK[groupState(node, snap)].word}`);
+  if (snap?.nodes) lines.push(t('swim.d_group', { word: LOOK[groupState(node, snap)].word }));
   lines.push(...commonLines(node));
   return lines;
 }
 
 /** The message card's rows. */
 export function messageFields(p) {
-  const ups = (us) => (us?.length ? us.map((u) => `n${u.node} ${u.state} i${u.incarnation}`).join(', ') : 'none');
+  const ups = (us) => (us?.length ? us.map((u) => `n${u.node} ${u.state} i${u.incarnation}`).join(', ') : t('word.none'));
   switch (p.type) {
     case 'Ping':
     case 'Ack':

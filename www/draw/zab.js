@@ -6,10 +6,12 @@
 // node views the engine emits and decides nothing.
 import { palette, text, roundRect, termColor, termStroke, font, card, note, noteLineCount, sidePanel, countdownArc, roleCircle, crashMark, labelLines, labelRoom, labelBounds } from './common.js';
 import { activeScene } from './scene.js';
-import { nodeName, plural } from '../names.js';
+import { nodeName } from '../names.js';
+import { t, roleWord } from '../i18n.js';
+import { pausedLine, timerLine } from '../describe.js';
 
 /** What a milestone marker on the timeline stands for. */
-export const milestoneLegend = 'leader elected, epoch established or lost, follower up to date';
+export const milestoneLegend = t('zab.milestone');
 
 const election = { shape: 'ring', fill: '#fff4de', stroke: '#b8740a' };
 const discovery = { shape: 'diamond', fill: '#efe3fb', stroke: '#7a3fb0' };
@@ -18,20 +20,20 @@ const broadcast = { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99' };
 
 /** Every style messageStyle() returns, with what its label says. */
 export const messageStyles = {
-  Notification: { ...election, legend: 'Notification (election)', explain: '“vote n2 e1 z1.3 r2”: votes for n2, whose peer epoch is 1 and last zxid 1.3, in election round 2' },
-  FOLLOWERINFO: { ...discovery, legend: 'FOLLOWERINFO', explain: '“FOLLOWERINFO a1”: a follower connects; its acceptedEpoch is 1' },
-  LEADERINFO: { ...discovery, fill: '#c9a6ec', legend: 'LEADERINFO', explain: '“LEADERINFO e2”: the leader’s new epoch 2' },
-  ACKEPOCH: { ...discovery, fill: '#ffffff', legend: 'ACKEPOCH', explain: '“ACKEPOCH c1 z1.3”: accepts the epoch; its currentEpoch is 1, last zxid 1.3' },
-  DIFF: { ...sync, legend: 'DIFF', explain: '“DIFF +2”: the two transactions the follower lacks' },
-  TRUNC: { ...sync, fill: '#f3c9a8', stroke: '#a4501a', legend: 'TRUNC', explain: '“TRUNC to 1.2 +1”: drop what follows 1.2, then one transaction' },
-  SNAP: { ...sync, fill: '#1f7a6e', legend: 'SNAP', explain: '“SNAP 40”: the leader’s whole state, 40 transactions' },
-  NEWLEADER: { ...sync, shape: 'ring', legend: 'NEWLEADER', explain: '“NEWLEADER e2”: acknowledge the history for epoch 2' },
-  UPTODATE: { ...sync, shape: 'circle', legend: 'UPTODATE', explain: '“UPTODATE 2.0”: committed through zxid 2.0; serve clients' },
-  PROPOSAL: { ...broadcast, legend: 'PROPOSAL', explain: '“PROPOSAL 2.3”: a new transaction with zxid 2.3' },
-  ACK: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'ACK', explain: '“ACK 2.3”: logged through zxid 2.3 (2.0: the NEWLEADER history)' },
-  COMMIT: { shape: 'circle', fill: '#23874a', stroke: '#14572e', legend: 'COMMIT', explain: '“COMMIT 2.3”: deliver zxid 2.3' },
-  PING: { shape: 'square', fill: '#ffffff', stroke: '#9aa8b8', small: true, legend: 'PING', explain: 'the leader’s tick, and the follower’s answer' },
-  REQUEST: { shape: 'circle', fill: '#ffffff', stroke: '#1f4f99', small: true, legend: 'REQUEST', explain: '“REQUEST x=1”: a follower forwards a client’s operation' },
+  Notification: { ...election, legend: t('zab.notification'), explain: t('zab.notification_explain') },
+  FOLLOWERINFO: { ...discovery, legend: 'FOLLOWERINFO', explain: t('zab.followerinfo_explain') },
+  LEADERINFO: { ...discovery, fill: '#c9a6ec', legend: 'LEADERINFO', explain: t('zab.leaderinfo_explain') },
+  ACKEPOCH: { ...discovery, fill: '#ffffff', legend: 'ACKEPOCH', explain: t('zab.ackepoch_explain') },
+  DIFF: { ...sync, legend: 'DIFF', explain: t('zab.diff_explain') },
+  TRUNC: { ...sync, fill: '#f3c9a8', stroke: '#a4501a', legend: 'TRUNC', explain: t('zab.trunc_explain') },
+  SNAP: { ...sync, fill: '#1f7a6e', legend: 'SNAP', explain: t('zab.snap_explain') },
+  NEWLEADER: { ...sync, shape: 'ring', legend: 'NEWLEADER', explain: t('zab.newleader_explain') },
+  UPTODATE: { ...sync, shape: 'circle', legend: 'UPTODATE', explain: t('zab.uptodate_explain') },
+  PROPOSAL: { ...broadcast, legend: 'PROPOSAL', explain: t('zab.proposal_explain') },
+  ACK: { shape: 'diamond', fill: '#9fc0ee', stroke: '#1f4f99', legend: 'ACK', explain: t('zab.ack_explain') },
+  COMMIT: { shape: 'circle', fill: '#23874a', stroke: '#14572e', legend: 'COMMIT', explain: t('zab.commit_explain') },
+  PING: { shape: 'square', fill: '#ffffff', stroke: '#9aa8b8', small: true, legend: 'PING', explain: t('zab.ping_explain') },
+  REQUEST: { shape: 'circle', fill: '#ffffff', stroke: '#1f4f99', small: true, legend: 'REQUEST', explain: t('zab.request_explain') },
 };
 
 export function messageStyle(m) {
@@ -55,7 +57,7 @@ export function drawNode(ctx, node, p, r, view) {
   roleCircle(ctx, p, r, style, up, up && node.state === 'leading');
   const big = Math.max(10, Math.round(r * 0.62));
   text(ctx, String(node.current_epoch), p.x, p.y + (r > 18 ? 1 : 0), { px: big, weight: 650, color: up ? palette.ink : palette.muted });
-  if (r > 20) text(ctx, 'epoch', p.x, p.y - r * 0.55, { px: Math.max(8, Math.round(r * 0.26)), color: palette.muted });
+  if (r > 20) text(ctx, t('zab.epoch'), p.x, p.y - r * 0.55, { px: Math.max(8, Math.round(r * 0.26)), color: palette.muted });
   if (!up) crashMark(ctx, p, r);
   labelLines(ctx, p, r, outsideLines(node, style, f.room, r), f.bounds);
 }
@@ -65,17 +67,17 @@ function outsideLines(node, style, room, r) {
   const color = node.up ? style.stroke : palette.muted;
   const state = node.up ? node.state : 'crashed';
   if (room === 'id') return [{ s: nodeName(node.id), px: 10, weight: 600, color }];
-  const head = { s: `${nodeName(node.id)} · ${state}`, short: nodeName(node.id), px, weight: 600, color };
+  const head = { s: `${nodeName(node.id)} · ${roleWord(state)}`, short: nodeName(node.id), px, weight: 600, color };
   if (room === 'short') return [head];
   const small = px - 1;
   const lines = [head];
-  if (node.paused_until != null) lines.push({ s: `paused → ${node.paused_until} ms`, px: small, color: palette.paused });
-  if (node.up) lines.push({ s: node.phase, px: small });
-  lines.push({ s: `last ${zx(node.last_zxid)} · committed ${zx(node.last_committed)}`, short: `last ${zx(node.last_zxid)}`, px: small, color: palette.muted });
+  if (node.paused_until != null) lines.push({ s: t('draw.paused_to', { ms: node.paused_until }), px: small, color: palette.paused });
+  if (node.up) lines.push({ s: roleWord(node.phase), px: small });
+  lines.push({ s: t('zab.last_committed', { last: zx(node.last_zxid), committed: zx(node.last_committed) }), short: t('zab.last', { last: zx(node.last_zxid) }), px: small, color: palette.muted });
   return lines;
 }
 
-const NOTE = 'one row per server · cells in zxid order (epoch.counter), coloured by epoch · solid = committed · dashed = logged, not committed · red outline = in memory only, not written (ZOOKEEPER-3911) · grey = a crashed server’s disk';
+const NOTE = t('zab.note');
 
 /** The history panel beside the ring on a wide canvas, below it otherwise. */
 export function split(rect, snap) {
@@ -119,7 +121,7 @@ export function drawDetail(ctx, snap, area, view) {
   const top = area.y + rowH * 0.9;
   const headPx = Math.min(10, Math.max(8, rowH - 4));
   card(ctx, area);
-  text(ctx, 'history (zxid)', area.x, area.y + rowH * 0.45, { px: headPx, color: palette.muted, align: 'left' });
+  text(ctx, t('zab.history'), area.x, area.y + rowH * 0.45, { px: headPx, color: palette.muted, align: 'left' });
   snap.nodes.forEach((node, i) => {
     const y = top + i * rowH;
     const sel = view.selected === node.id;
@@ -134,27 +136,27 @@ export function drawDetail(ctx, snap, area, view) {
     }
     text(ctx, nodeName(node.id), area.x, y + rowH / 2, { px: namePx, weight: sel ? 700 : 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
     if (labelW > 60 && node.up && node.state !== 'following') {
-      text(ctx, node.state, area.x + 24, y + rowH / 2, { px: Math.min(10, namePx), color: node.state === 'leading' ? palette.ok : palette.muted, align: 'left' });
+      text(ctx, roleWord(node.state), area.x + 24, y + rowH / 2, { px: Math.min(10, namePx), color: node.state === 'leading' ? palette.ok : palette.muted, align: 'left' });
     }
     const hist = node.history ?? [];
     const written = hist.length - (node.unwritten ?? 0);
-    hist.forEach((t, k) => {
-      const c = at.get(zx(t.zxid));
+    hist.forEach((txn, k) => {
+      const c = at.get(zx(txn.zxid));
       if (c === undefined) return;
       const x = area.x + labelW + c * cell;
       const solid = node.up && k < node.committed;
       const box = { x: x + 1.5, y: y + 1.5, w: cell - 3, h: rowH - 4 };
-      drawCell(ctx, box, t, solid, node.up, k >= written);
-      const state = solid ? 'committed' : 'not committed here';
-      const tip = `${nodeName(node.id)} · zxid ${zx(t.zxid)} · ${t.value} · ${state}${k >= written ? ' · in memory only' : ''}${node.up ? '' : ' (on disk)'}`;
-      sc?.hit({ x0: x, y0: y, x1: x + cell, y1: y + rowH }, { kind: 'cell', id: node.id, index: k + 1, value: t.value, committed: solid, tip });
+      drawCell(ctx, box, txn, solid, node.up, k >= written);
+      const state = solid ? t('raftlog.committed') : t('zab.not_committed_here');
+      const tip = `${nodeName(node.id)} · zxid ${zx(txn.zxid)} · ${txn.value} · ${state}${k >= written ? t('zab.in_memory') : ''}${node.up ? '' : t('zab.on_disk')}`;
+      sc?.hit({ x0: x, y0: y, x1: x + cell, y1: y + rowH }, { kind: 'cell', id: node.id, index: k + 1, value: txn.value, committed: solid, tip });
     });
   });
   note(ctx, NOTE, area.x, top + snap.nodes.length * rowH + 8, area.w, area.noteLines ?? noteLineCount(NOTE, area.w));
 }
 
-function drawCell(ctx, box, t, solid, up, unwritten) {
-  const epoch = t.zxid[0];
+function drawCell(ctx, box, txn, solid, up, unwritten) {
+  const epoch = txn.zxid[0];
   roundRect(ctx, box.x, box.y, box.w, box.h, 3);
   ctx.globalAlpha = up ? 1 : 0.5;
   ctx.fillStyle = solid ? termColor(epoch) : '#ffffff';
@@ -167,7 +169,7 @@ function drawCell(ctx, box, t, solid, up, unwritten) {
   ctx.setLineDash([]);
   const px = Math.max(7, Math.min(10, box.h - 3));
   font(ctx, px, solid ? 600 : 400);
-  text(ctx, zx(t.zxid), box.x + box.w / 2, box.y + box.h / 2 + 0.5, { px, weight: solid ? 600 : 400, color: up ? palette.ink : palette.muted });
+  text(ctx, zx(txn.zxid), box.x + box.w / 2, box.y + box.h / 2 + 0.5, { px, weight: solid ? 600 : 400, color: up ? palette.ink : palette.muted });
 }
 
 /** What to do first, before anything is in a history. */
@@ -175,38 +177,38 @@ export function emptyHint(snap) {
   if (snap.nodes.some((d) => (d.history ?? []).length > 0) || snap.pending_requests?.length) return null;
   const leader = snap.nodes.find((d) => d.up && d.state === 'leading' && d.phase === 'broadcast');
   if (leader) {
-    return [`${nodeName(leader.id)} leads epoch ${leader.current_epoch}.`, 'Send a client request (C): the leader proposes it with the next zxid and commits it once a quorum ACKs.'];
+    return [t('zab.hint_leads', { name: nodeName(leader.id), epoch: leader.current_epoch }), t('zab.hint_send')];
   }
-  return ['Fast Leader Election is running.', 'Each server votes for the best it has heard: higher peer epoch, then higher zxid, then higher id.'];
+  return [t('zab.hint_fle'), t('zab.hint_votes')];
 }
 
 /** The details panel's lines for one server. */
 export function describe(node) {
   const lines = [];
   if (!node.up) {
-    lines.push(`crashed: keeps acceptedEpoch ${node.accepted_epoch}, currentEpoch ${node.current_epoch} and its history (${plural((node.history ?? []).length, 'transaction')}) on disk; what it has committed and its store return after it rejoins`);
+    lines.push(t('zab.crashed', { accepted: node.accepted_epoch, current: node.current_epoch, n: (node.history ?? []).length }));
   } else {
-    const follows = node.state === 'following' && node.leader != null ? ` · follows ${nodeName(node.leader)}` : '';
-    lines.push(`${node.state} · ${node.phase}${follows}`);
+    const follows = node.state === 'following' && node.leader != null ? ` · ${t('raft.follows', { name: nodeName(node.leader) })}` : '';
+    lines.push(`${roleWord(node.state)} · ${roleWord(node.phase)}${follows}`);
     lines.push(`acceptedEpoch ${node.accepted_epoch} · currentEpoch ${node.current_epoch}`);
-    lines.push(`last zxid ${zx(node.last_zxid)} · last committed ${zx(node.last_committed)}`);
+    lines.push(t('zab.last_line', { last: zx(node.last_zxid), committed: zx(node.last_committed) }));
     if (node.state === 'looking' && node.vote) {
-      lines.push(`election round ${node.election_epoch}: votes for ${nodeName(node.vote.leader)} (peer epoch ${node.vote.peer_epoch}, zxid ${zx(node.vote.zxid)})`);
+      lines.push(t('zab.round', { round: node.election_epoch, name: nodeName(node.vote.leader), peer: node.vote.peer_epoch, zxid: zx(node.vote.zxid) }));
     }
-    if (node.unwritten) lines.push(`${plural(node.unwritten, 'synced transaction')} in memory only, not yet written`);
+    if (node.unwritten) lines.push(t('zab.unwritten', { n: node.unwritten }));
     const kv = Object.entries(node.kv ?? {});
-    lines.push(`store: ${kv.length ? kv.map(([k, v]) => `${k}=${v}`).join(' ') : 'empty'}`);
+    lines.push(t('zab.store', { kv: kv.length ? kv.map(([k, v]) => `${k}=${v}`).join(' ') : t('raft.empty') }));
   }
-  if (node.paused_until != null) lines.push(`paused until ${node.paused_until} ms`);
-  for (const l of node.learners ?? []) lines.push(`follower ${nodeName(l.id)}: ${l.stage}, ACKed ${zx(l.acked)}`);
+  if (node.paused_until != null) lines.push(pausedLine(node));
+  for (const l of node.learners ?? []) lines.push(t('zab.learner', { name: nodeName(l.id), stage: l.stage, acked: zx(l.acked) }));
   const h = node.history ?? [];
-  const tail = h.slice(-6).map((t) => `${zx(t.zxid)} ${t.value}`);
-  if (h.length) lines.push(`history: ${h.length > 6 ? '… ' : ''}${tail.join(' · ')}`);
-  for (const t of node.timers ?? []) lines.push(`${t.name} timer fires at ${t.fire_at} ms`);
+  const tail = h.slice(-6).map((txn) => `${zx(txn.zxid)} ${txn.value}`);
+  if (h.length) lines.push(`${t('zab.history_line')}: ${h.length > 6 ? '… ' : ''}${tail.join(' · ')}`);
+  for (const tm of node.timers ?? []) lines.push(timerLine(tm));
   return lines;
 }
 
-const txns = (list) => (list.length ? list.map((t) => `${zx(t.zxid)} ${t.value}`).join(', ') : 'none');
+const txns = (list) => (list.length ? list.map((txn) => `${zx(txn.zxid)} ${txn.value}`).join(', ') : t('word.none'));
 
 /** The message card's rows, in ZooKeeper's words. */
 export function messageFields(p) {
@@ -216,7 +218,7 @@ export function messageFields(p) {
     case 'FollowerInfo':
       return [['acceptedEpoch', p.accepted_epoch], ['last zxid', zx(p.last_zxid)]];
     case 'AckEpoch':
-      return [['currentEpoch', p.fresh ? p.current_epoch : '-1 (had this epoch already)'], ['last zxid', zx(p.last_zxid)]];
+      return [['currentEpoch', p.fresh ? p.current_epoch : t('zab.had_epoch')], ['last zxid', zx(p.last_zxid)]];
     case 'Ack':
       return [['zxid', zx(p.zxid)]];
     case 'FollowerPing':

@@ -13,6 +13,7 @@ import { timeText } from '../names.js';
 import { ChartsData } from './charts-data.js';
 import { MetricsPanel } from './metrics.js';
 import { uiPref, setUiPref } from './ui-state.js';
+import { t } from '../i18n.js';
 
 const CHART_HEIGHT = 150;
 /** Colours for the lines of one series family (a rumor each, say). */
@@ -48,7 +49,7 @@ export function chartsOf(model, protocol) {
   const kinds = Object.keys(model.kinds);
   out.push({
     id: 'messages',
-    title: 'Messages sent so far, by kind',
+    title: t('charts.messages_title'),
     lines: kinds.map((k) => ({ label: kindStyle(renderer, k).legend, name: k, values: model.kinds[k], color: kindStyle(renderer, k).color })),
   });
   for (const decl of protocolInfo(protocol)?.series ?? []) {
@@ -113,13 +114,13 @@ export class ChartsView {
     bar.className = 'ch-bar';
     this.toggle = document.createElement('button');
     this.toggle.type = 'button';
-    this.toggle.title = 'Show or hide charts of the run over time and its figures';
+    this.toggle.title = t('charts.toggle_title');
     this.toggle.setAttribute('aria-expanded', 'false');
     this.toggle.setAttribute('aria-controls', 'ch-body');
     this.toggle.addEventListener('click', () => this.setOpen(!this.open));
     this.note = document.createElement('span');
     this.note.className = 'ch-note';
-    this.note.textContent = 'Click a chart to go to that moment.';
+    this.note.textContent = t('charts.note');
     bar.append(this.toggle, this.note);
     this.body = document.createElement('div');
     this.body.className = 'ch-body';
@@ -141,13 +142,13 @@ export class ChartsView {
     this.note.hidden = !open;
     document.body.classList.toggle('charts-open', open);
     this.toggle.setAttribute('aria-expanded', String(open));
-    this.toggle.textContent = open ? '▾ Charts and figures' : '▸ Charts and figures';
+    this.toggle.textContent = `${open ? '▾' : '▸'} ${t('page.charts')}`;
     if (remember) setUiPref('charts', open);
     if (open && !this.uPlot) {
       loadLibrary().then((u) => {
         this.uPlot = u;
         this.draw();
-      }, (e) => this.hooks.show(new Error(`the chart library could not load (${e.message})`)));
+      }, (e) => this.hooks.show(new Error(t('charts.no_library', { why: e.message }))));
     }
     this.draw();
   }
@@ -236,7 +237,7 @@ export class ChartsView {
     cap.textContent = c.title;
     const empty = document.createElement('p');
     empty.className = 'ch-empty';
-    empty.textContent = c.id === 'messages' ? 'No message sent yet.' : 'Nothing to show yet (a client request starts one).';
+    empty.textContent = c.id === 'messages' ? t('charts.no_message') : t('charts.nothing');
     box.append(cap, empty);
     const area = document.createElement('div');
     area.className = 'ch-plot';
@@ -255,7 +256,7 @@ export class ChartsView {
         { ...axis, values: (u, ticks) => ticks.map((t) => timeText(t)) },
         { ...axis, size: 44 },
       ],
-      series: [{ label: 'time' }, ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: false, points: { show: false } }))],
+      series: [{ label: t('charts.time') }, ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: false, points: { show: false } }))],
       hooks: {
         draw: [(u) => this.drawCursor(u)],
       },

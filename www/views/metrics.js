@@ -5,6 +5,7 @@
 // protocol list's docs). All of it read from the engine; nothing computed
 // about the protocol here.
 import { protocolInfo } from '../engine.js';
+import { t } from '../i18n.js';
 
 /** The `p`-th percentile of sorted `xs` (nearest rank), or null when empty. */
 export function percentile(xs, p) {
@@ -95,15 +96,15 @@ export class MetricsPanel {
     this.shownKey = key;
     this.shown = m;
     const parts = [
-      table('Messages so far', ['kind', 'sent', 'delivered', 'dropped'], m.messages.map((r) => [r.kind === 'all' ? 'all' : [this.kindName(r.kind), `messages of kind ${r.kind}`], valueText(r.sent), valueText(r.delivered), valueText(r.dropped)])),
+      table(t('metrics.messages'), [t('metrics.kind'), t('metrics.sent'), t('metrics.delivered'), t('metrics.dropped')], m.messages.map((r) => [r.kind === 'all' ? t('metrics.all') : [this.kindName(r.kind), t('metrics.of_kind', { kind: r.kind })], valueText(r.sent), valueText(r.delivered), valueText(r.dropped)])),
     ];
     if (m.clients) {
       const c = m.clients;
-      parts.push(table('Client operations', null, [
-        ['answered', `${valueText(c.done)} of ${valueText(c.ops)}`],
-        ['latency p50', c.p50 == null ? '—' : `${valueText(c.p50)} ms`],
-        ['latency p95', c.p95 == null ? '—' : `${valueText(c.p95)} ms`],
-        ['latency max', c.max == null ? '—' : `${valueText(c.max)} ms`],
+      parts.push(table(t('metrics.client_ops'), null, [
+        [t('metrics.answered'), t('metrics.done_of', { done: valueText(c.done), ops: valueText(c.ops) })],
+        [t('metrics.p50'), c.p50 == null ? '—' : `${valueText(c.p50)} ms`],
+        [t('metrics.p95'), c.p95 == null ? '—' : `${valueText(c.p95)} ms`],
+        [t('metrics.max'), c.max == null ? '—' : `${valueText(c.max)} ms`],
       ]));
     }
     if (m.metrics.length) {
@@ -112,7 +113,7 @@ export class MetricsPanel {
         dl.append(el('dt', {}, el('span', { textContent: x.name.replaceAll('_', ' ') }), el('span', { className: 'num', textContent: valueText(x.value) })));
         if (x.doc) dl.append(el('dd', { textContent: x.doc }));
       }
-      parts.push(el('h3', { className: 'mx-h', textContent: `${this.lab.sim.protocol()} figures` }), dl);
+      parts.push(el('h3', { className: 'mx-h', textContent: t('metrics.figures', { protocol: this.lab.sim.protocol() }) }), dl);
     }
     this.mount.replaceChildren(...parts);
   }

@@ -13,6 +13,7 @@ import { styleOf } from '../render.js';
 import { markerShape, MARKERS } from '../timeline.js';
 import { nodeName, timeText, readerText } from '../names.js';
 import { group, endGroup } from './svg-context.js';
+import { t } from '../i18n.js';
 
 const TOP = 30;
 const BOTTOM = 8;
@@ -353,7 +354,7 @@ export function drawSpacetime(ctx, width, height, model) {
       text(ctx, nodeName(i), g.x(i), g.top / 2, { px, weight: 650, color: sel ? palette.selected : palette.ink });
       scene.hit({ x0: g.x(i) - g.colW / 2, y0: 0, x1: g.x(i) + g.colW / 2, y1: g.top }, { kind: 'node', id: i, tip: `${nodeName(i)}: click to select it` });
     }
-    text(ctx, 'time ↓', g.left - 8, g.top / 2, { px: 10, color: palette.muted, align: 'right' });
+    text(ctx, t('st.time_down'), g.left - 8, g.top / 2, { px: 10, color: palette.muted, align: 'right' });
 
     placeMessageLabels(ctx, scene, { paused: !!model.paused, budget: n > 9 ? 2 : 4 });
     return { g, arrows, marks, scene };

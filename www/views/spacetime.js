@@ -14,6 +14,7 @@ import { SpacetimeData } from './spacetime-data.js';
 import { drawSpacetime } from './spacetime-draw.js';
 import { SvgContext } from './svg-context.js';
 import { uiPref, setUiPref } from './ui-state.js';
+import { t } from '../i18n.js';
 
 const MIN_SPAN = 20;
 const MAX_SPAN = 120_000;
@@ -71,21 +72,21 @@ export class SpacetimeView {
   build() {
     const bar = document.createElement('div');
     bar.className = 'st-bar';
-    this.toggle = button('Space-time diagram', 'Show or hide the space-time diagram: a line per node, an arrow per message', 'toggle', { 'aria-expanded': 'false', 'aria-controls': 'st-body' });
+    this.toggle = button(t('page.spacetime'), t('st.toggle_title'), 'toggle', { 'aria-expanded': 'false', 'aria-controls': 'st-body' });
     this.tools = document.createElement('span');
     this.tools.className = 'st-tools';
     this.rangeOut = document.createElement('output');
     this.rangeOut.className = 'st-range';
-    this.rangeOut.setAttribute('aria-label', 'Time shown');
-    this.followButton = button('Follow the clock', 'Keep the moment on screen in view (it follows while the run plays)', 'follow', { 'aria-pressed': 'true' });
+    this.rangeOut.setAttribute('aria-label', t('st.time_shown'));
+    this.followButton = button(t('st.follow'), t('st.follow_title'), 'follow', { 'aria-pressed': 'true' });
     this.tools.append(
-      button('▲ Earlier', 'Scroll back in time (wheel up)', 'earlier'),
-      button('▼ Later', 'Scroll on in time (wheel down)', 'later'),
-      button('−', 'Zoom out: show a longer time (Ctrl + wheel)', 'zoom-out', { 'aria-label': 'Zoom out' }),
+      button(t('st.earlier'), t('st.earlier_title'), 'earlier'),
+      button(t('st.later'), t('st.later_title'), 'later'),
+      button('−', t('st.zoom_out_title'), 'zoom-out', { 'aria-label': t('st.zoom_out') }),
       this.rangeOut,
-      button('+', 'Zoom in: show a shorter time (Ctrl + wheel)', 'zoom-in', { 'aria-label': 'Zoom in' }),
+      button('+', t('st.zoom_in_title'), 'zoom-in', { 'aria-label': t('st.zoom_in') }),
       this.followButton,
-      button('Export SVG', 'Save the diagram as it is shown, as an SVG picture', 'svg'),
+      button(t('st.svg'), t('st.svg_title'), 'svg'),
     );
     bar.append(this.toggle, this.tools);
     this.body = document.createElement('div');
@@ -94,7 +95,7 @@ export class SpacetimeView {
     this.canvas = document.createElement('canvas');
     this.canvas.id = 'spacetime-canvas';
     this.canvas.tabIndex = 0;
-    this.canvas.setAttribute('aria-label', 'Space-time diagram: a line per node, time running down, an arrow per message. Click an arrow to go to the moment it was sent; PageUp and PageDown scroll in time.');
+    this.canvas.setAttribute('aria-label', t('st.canvas'));
     this.tip = document.createElement('div');
     this.tip.className = 'tip';
     this.tip.setAttribute('role', 'tooltip');
@@ -131,7 +132,7 @@ export class SpacetimeView {
     document.body.classList.toggle('spacetime-open', open);
     this.tools.hidden = !open;
     this.toggle.setAttribute('aria-expanded', String(open));
-    this.toggle.textContent = open ? '▾ Space-time diagram' : '▸ Space-time diagram';
+    this.toggle.textContent = `${open ? '▾' : '▸'} ${t('page.spacetime')}`;
     if (remember) setUiPref('spacetime', open);
     this.draw();
   }
@@ -264,12 +265,12 @@ export class SpacetimeView {
 
   hover(p, touch) {
     if (touch) return;
-    const t = this.thingAt(p, 5);
+    const hit = this.thingAt(p, 5);
     let words = null;
-    if (t?.kind === 'arrow') words = arrowWords(t.arrow);
-    else if (t?.kind === 'marker') words = `${timeText(t.mark.time_ms)} · ${t.mark.text} · click to go there`;
-    else if (t?.kind === 'node') words = `${nodeName(t.id)}: click to select it`;
-    this.canvas.style.cursor = t ? 'pointer' : 'default';
+    if (hit?.kind === 'arrow') words = arrowWords(hit.arrow);
+    else if (hit?.kind === 'marker') words = `${timeText(hit.mark.time_ms)} · ${hit.mark.text} · ${t('st.click_there')}`;
+    else if (hit?.kind === 'node') words = t('st.click_node', { name: nodeName(hit.id) });
+    this.canvas.style.cursor = hit ? 'pointer' : 'default';
     if (!words) {
       this.tip.hidden = true;
       return;
@@ -435,8 +436,8 @@ export class SpacetimeView {
 /** A message's tooltip. */
 function arrowWords(a) {
   const route = `${nodeName(a.from)} → ${nodeName(a.to)}`;
-  const fate = a.arrived ? `arrived at ${a.end} ms` : a.crossed && a.end != null ? `lost at ${a.end} ms${a.why ? ` (${a.why})` : ''}` : a.lost ? 'on the wire, will be lost' : `on the wire, arrives at ${a.deliver_at} ms`;
-  return `#${a.id} ${a.label} · ${route}\nsent at ${a.sent_at} ms · ${fate}\nclick to go to the moment it was sent`;
+  const fate = a.arrived ? t('st.arrived', { ms: a.end }) : a.crossed && a.end != null ? t('st.lost_at', { ms: a.end, why: a.why ? ` (${a.why})` : '' }) : a.lost ? t('st.will_be_lost') : t('st.arrives', { ms: a.deliver_at });
+  return `#${a.id} ${a.label} · ${route}\n${t('st.sent_at', { ms: a.sent_at })} · ${fate}\n${t('st.click_arrow')}`;
 }
 
 /** Builds the view in `mount` (the page leaves it out of an embedded frame, which shows the cluster only). */
