@@ -7,7 +7,8 @@
 //! inject, which makes a follower take its coordinator for dead at once.
 //! Every figure comes from fixed seeds, so each test is deterministic.
 
-use consensus_lab::detect::Bully;
+use consensus_lab::detect::{Bully, BullyChecker, Phase};
+use consensus_lab::invariant::{Checker, NodeRef, Nodes, Violation};
 use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;
 use serde_json::{Value, json};
@@ -231,4 +232,45 @@ fn bad_params_are_refused_naming_the_field() {
         let err = Scenario::from_value(&doc).and_then(Simulator::<Bully>::new).err().expect("refused");
         assert!(err.to_string().contains(field), "{err}");
     }
+}
+
+/// A cluster state made by hand, every node up.
+struct Fake(Vec<Bully>);
+
+impl Nodes<Bully> for Fake {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn node(&self, id: usize) -> NodeRef<'_, Bully> {
+        NodeRef::Up(&self.0[id])
+    }
+}
+
+/// The invariants reported when every node is checked in turn, the ones
+/// that name themselves coordinator first (as if they had won first).
+fn violated(phases: &[Phase]) -> Vec<&'static str> {
+    let n = phases.len();
+    let nodes = Fake(phases.iter().enumerate().map(|(i, &p)| Bully::in_phase(i, n, p)).collect());
+    let mut checker = BullyChecker::default();
+    let mut out: Vec<Violation> = Vec::new();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| phases[i] != Phase::Normal(i));
+    for i in order {
+        checker.check(0, i, &nodes, &mut out);
+    }
+    out.iter().map(|v| v.invariant).collect()
+}
+
+// Without these, "no violation" from the runs above would prove nothing.
+#[test]
+fn the_invariants_can_fire() {
+    use Phase::{Electing, Normal};
+    // n2 coordinates, n0 and n1 follow it, n3 is electing: all fine.
+    assert!(violated(&[Normal(2), Normal(2), Normal(2), Electing]).is_empty());
+    // Two coordinators are no violation (a partition makes them).
+    assert!(violated(&[Normal(1), Normal(1), Normal(3), Normal(3)]).is_empty());
+    // n2 follows n1, a lower id.
+    assert_eq!(violated(&[Normal(1), Normal(1), Normal(1)]), ["never_defers_to_lower"]);
+    // n0 follows n2, which never named itself coordinator.
+    assert_eq!(violated(&[Normal(2), Normal(1), Electing]), ["coordinator_announced"]);
 }

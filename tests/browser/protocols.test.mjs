@@ -160,8 +160,8 @@ test('3pc: a partition during PreCommit splits the decision and the nodes show i
 test('bully: the worst-case election, then a partition with two coordinators flagged in red', async () => {
   const { page, errors } = await openPage(env);
   const worst = story('bully/highest-crashes.json');
-  // n0 noticed at 2.5 s; 60 ms later every ELECTION is on its way or answered.
-  const mid = await runStory(page, worst, 2560);
+  // n0 noticed at 2.5 s; 25 ms later ELECTIONs and OKs are on their way.
+  const mid = await runStory(page, worst, 2525);
   assert.equal(mid.protocol, 'bully');
   assert.ok(mid.nodes.filter((n) => n.up && n.electing).length >= 2, 'an election is under way');
   const legend = await legendText(page);

@@ -97,12 +97,13 @@ export function drawDetail(ctx, snap, area) {
   const lines = [];
   if (coords.length > 1) {
     lines.push({ s: `${coords.length} coordinators: ${coords.map(nodeName).join(', ')}`, px: 13, weight: 700, color: SPLIT });
-    lines.push({ s: 'each side elected its own — bully’s limit, not a bug', px: 11, color: SPLIT });
+    lines.push({ s: 'one per side of the cut:', px: 11, color: SPLIT });
+    lines.push({ s: 'the lesson, not a bug', px: 11, color: SPLIT });
   } else if (coords.length === 1) {
     const c = coords[0];
     const followers = live.filter((d) => d.coordinator === c && d.id !== c).length;
     lines.push({ s: `coordinator ${nodeName(c)}`, px: 13, weight: 700, color: palette.roles.leader.stroke });
-    lines.push({ s: `followed by ${followers} of ${plural(live.length - 1, 'other live node')}`, px: 11 });
+    lines.push({ s: `${followers} of ${live.length - 1} live follow it`, px: 11 });
   } else {
     lines.push({ s: 'no coordinator', px: 13, weight: 700, color: palette.ink });
   }

@@ -68,6 +68,14 @@ pub struct BullyView {
 }
 
 impl Bully {
+    /// Node `id` of `nodes`, already in `phase`, with the default params: a
+    /// hand-made state for the checker's tests (the engine itself reaches
+    /// a phase only through its handlers).
+    pub fn in_phase(id: NodeId, nodes: usize, phase: Phase) -> Bully {
+        let others = (0..nodes).filter(|&o| o != id).collect();
+        Bully { id, params: BullyParams::default(), others, phase, seq: 0, sent: [0; 4], elections: 0 }
+    }
+
     pub fn params(&self) -> &BullyParams {
         &self.params
     }
