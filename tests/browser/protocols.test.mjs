@@ -190,6 +190,7 @@ test('switching protocols through the Protocol menu changes the legend, without 
     'multi-paxos': /leader heartbeat/,
     '2pc': /outcome\?.*a prepared participant asks/,
     '3pc': /ack.*pre-committed/,
+    bully: /COORDINATOR/,
     raft: /RequestVote/,
   };
   let previous = await legendText(page);
@@ -214,6 +215,7 @@ test('every protocol stays on screen at phone width', async () => {
     'multi-paxos': 'multi-paxos/leader-crash-noops.json',
     '2pc': '2pc/coordinator-crash-blocks.json',
     '3pc': '3pc/partition-splits-decision.json',
+    bully: 'bully/partition-two-coordinators.json',
   };
   for (const [protocol, file] of Object.entries(stories)) {
     const sc = story(file);

@@ -112,11 +112,13 @@ export function drawDetail(ctx, snap, area) {
 }
 
 export function emptyHint(snap) {
+  // Once anything was done to the run (a crash, a cut, a timeout), the story is under way.
+  if (snap.applied_events) return null;
   const live = snap.nodes.filter((d) => d.up);
   if (live.length < snap.nodes.length || live.some((d) => d.electing)) return null;
   const top = Math.max(...snap.nodes.map((d) => d.id));
   if (!live.every((d) => d.coordinator === top)) return null;
-  return [`${nodeName(top)} coordinates: it has the highest id.`, 'Crash it and watch who notices and what the election costs; select a node and press T to make it notice first.'];
+  return [`${nodeName(top)} coordinates: it has the highest id.`, 'Try a crash of the coordinator: watch who notices and count the election’s messages (select a node and press T to make it notice first).'];
 }
 
 /** The hint's button crashes the coordinator. */
