@@ -8,6 +8,7 @@
 //! Every figure comes from fixed seeds, so each test is deterministic.
 
 use consensus_lab::detect::{Bully, BullyChecker, Phase};
+use consensus_lab::explore::judge;
 use consensus_lab::invariant::{Checker, NodeRef, Nodes, Violation};
 use consensus_lab::scenario::Scenario;
 use consensus_lab::sim::Simulator;
@@ -61,7 +62,11 @@ fn crash_noticed_by(nodes: usize, seed: u64, noticer: usize) -> ([u64; 3], Simul
     ]);
     let (mut sim, replay) = start(scenario(nodes, seed, json!({}), events));
     run(&mut sim, 5499, &replay);
-    assert_eq!(coordinators(&sim, nodes), vec![Some(top); nodes], "seed {seed}: n{top} leads before the crash\n{replay}");
+    assert_eq!(
+        coordinators(&sim, nodes),
+        vec![Some(top); nodes],
+        "seed {seed}: n{top} leads before the crash\n{replay}"
+    );
     let before = sent(&sim);
     run(&mut sim, 12_000, &replay);
     let mut want = vec![Some(nodes - 2); nodes];
@@ -197,6 +202,29 @@ fn under_a_partition_each_side_elects_its_own_coordinator_and_the_heal_leaves_on
         assert_eq!(coordinators(&sim, 5), vec![Some(4); 5], "seed {seed}: after the heal\n{replay}");
         assert_eq!(metric(&sim, "coordinators"), 1.0);
     }
+}
+
+// The explorer's liveness check for bully can fail: faults "stop" at 10 s,
+// but the partition never heals, so two coordinators remain.
+#[test]
+fn a_partition_that_never_heals_fails_the_liveness_check() {
+    let cut = json!([{ "at_ms": 1000, "type": "partition", "groups": [[0, 1], [2, 3, 4]] }]);
+    let mut s = scenario(5, 1, json!({}), cut);
+    s.run_until_ms = Some(20_000);
+    let found = judge(&s, Some(10_000)).expect("runs").expect("fails");
+    assert_eq!(found.invariant, "liveness");
+    assert!(found.detail.contains("names n1 as coordinator, not n4"), "{}", found.detail);
+    let mut healed = scenario(
+        5,
+        1,
+        json!({}),
+        json!([
+            { "at_ms": 1000, "type": "partition", "groups": [[0, 1], [2, 3, 4]] },
+            { "at_ms": 10_000, "type": "heal" },
+        ]),
+    );
+    healed.run_until_ms = Some(20_000);
+    assert_eq!(judge(&healed, Some(10_000)).expect("runs"), None);
 }
 
 #[test]

@@ -128,9 +128,14 @@ fn correct_protocols_survive_2000_seeded_fault_runs() {
     // partitions is a story of its own). Bully's invariants hold under every
     // fault; its two coordinators under a partition are a lesson, not a
     // violation, and after the heal the liveness phase wants one again.
-    for (protocol, faults) in
-        [("raft", "all"), ("paxos", "all"), ("multi-paxos", "all"), ("2pc", "all"), ("3pc", "crashes"), ("bully", "all")]
-    {
+    for (protocol, faults) in [
+        ("raft", "all"),
+        ("paxos", "all"),
+        ("multi-paxos", "all"),
+        ("2pc", "all"),
+        ("3pc", "crashes"),
+        ("bully", "all"),
+    ] {
         let (count, first) = campaign(protocol, None, faults, 2000);
         assert_eq!(count, 0, "{protocol} ({faults}): first failing seed {first:?}");
     }
