@@ -374,7 +374,7 @@ impl Protocol for Paxos {
                 },
                 Variant {
                     name: "amnesia",
-                    doc: "an acceptor keeps nothing on disk: restarted, it forgets its promise and accepted value, and a second value gets chosen",
+                    doc: "an acceptor keeps nothing on disk: restarted, it has forgotten what it promised, accepted and learned, and no one tells it the chosen value again",
                     params: r#"{"unsafe_amnesia": true}"#,
                 },
             ],
