@@ -69,7 +69,7 @@ test('bad input throws an error naming what is wrong, and the module keeps worki
   const bad = [
     [() => new Campaign('raft', null, null), /^protocol: this module does not run "raft" \(it runs: paxos, multi-paxos\)/],
     [() => new Campaign(undefined, null, null), /^protocol must be a name \(text\), not undefined/],
-    [() => new Campaign('paxos', 'no-such-rule', null), /^paxos has no variant "no-such-rule" \(its variants are: ignore-promised-values\)/],
+    [() => new Campaign('paxos', 'no-such-rule', null), /^paxos has no variant "no-such-rule" \(its variants are: ignore-promised-values, amnesia\)/],
     [() => new Campaign('paxos', 7, null), /^variant must be a name \(text\), not number/],
     [() => new Campaign('paxos', null, 'floods'), /^unknown fault profile "floods" \(the profiles are: all, /],
   ];

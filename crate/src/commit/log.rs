@@ -151,6 +151,18 @@ impl DurableLog {
         }
         new
     }
+
+    /// What a log that never forced its decisions keeps after a crash: the
+    /// decision and `end` records are gone (for the deliberately unsafe
+    /// `unsafe_no_durable_log` of 2PC; a correct node never calls this).
+    pub fn forget_decisions(&mut self) {
+        let kept = |k: RecordKind| !matches!(k, RecordKind::Commit | RecordKind::Abort | RecordKind::End);
+        self.records.retain(|r| kept(r.kind));
+        for r in self.txs.values_mut() {
+            r.decision = None;
+            r.ended = false;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -170,5 +182,20 @@ mod tests {
         assert_eq!(log.decision("t1"), Some(Decision::Commit));
         assert_eq!(log.vote("t1"), Some(true));
         assert_eq!(log.records().len(), 2);
+    }
+
+    #[test]
+    fn a_log_that_forgets_its_decisions_keeps_only_the_other_facts() {
+        let mut log = DurableLog::default();
+        let t: Tx = "t1".into();
+        log.write(&t, RecordKind::Begin);
+        log.write(&t, RecordKind::Commit);
+        log.write(&t, RecordKind::End);
+        log.forget_decisions();
+        assert_eq!(log.records().len(), 1);
+        assert_eq!(log.decision("t1"), None);
+        assert!(log.get("t1").is_some_and(|r| r.began && !r.ended));
+        // Undecided again, it may now be decided the other way.
+        assert!(log.write(&t, RecordKind::Abort));
     }
 }

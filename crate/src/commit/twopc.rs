@@ -23,11 +23,11 @@
 use std::collections::BTreeSet;
 
 use super::common::{Core, Rules, Tally, Timers, Timing};
-use super::log::{Decision, DurableLog};
+use super::log::{Decision, DurableLog, RecordKind};
 use super::twopc_msg::{TwoPcMsg, TwoPcParams, TwoPcTimer};
 use super::{COORDINATOR, CommitView, Tx, TxView};
 use crate::protocol::{ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Value};
-use crate::spec::{Doc, Spec};
+use crate::spec::{Doc, Spec, Variant};
 
 /// One node of a two-phase commit cluster.
 #[derive(Clone, Debug)]
@@ -35,6 +35,9 @@ pub struct TwoPc {
     core: Core,
     /// Participant: prepared, its decision overdue, asking the coordinator.
     uncertain: BTreeSet<Tx>,
+    /// The deliberately unsafe variants' switches.
+    no_durable_log: bool,
+    decide_alone: bool,
 }
 
 /// How two-phase commit fills in the shared steps of common.rs.
@@ -130,6 +133,11 @@ impl TwoPc {
     fn decisions_overdue(&mut self, cx: &mut Ctx, txs: Vec<Tx>, out: &mut Out<Self>) {
         for tx in txs {
             if self.core.log.vote(&tx) == Some(true) && self.core.log.decision(&tx).is_none() {
+                if self.decide_alone {
+                    self.core.log.write(&tx, RecordKind::Abort);
+                    out.milestone(|| format!("hears no decision on {tx} and aborts on its own (unsafe: it voted yes)"));
+                    continue;
+                }
                 self.uncertain.insert(tx.clone());
                 out.milestone(|| format!("is uncertain about {tx}: voted yes, cannot decide alone; asks"));
                 self.query(cx, tx, out);
@@ -203,6 +211,18 @@ impl Protocol for TwoPc {
                 Doc { name: "Ack", doc: "a participant has applied the decision" },
                 Doc { name: "Query", doc: "an uncertain participant asks the coordinator for the outcome" },
             ],
+            variants: &[
+                Variant {
+                    name: "no-durable-log",
+                    doc: "the coordinator does not force its decision to its log: restarted, it presumes abort and decides the other way",
+                    params: r#"{"unsafe_no_durable_log": true}"#,
+                },
+                Variant {
+                    name: "decide-alone",
+                    doc: "a participant that voted yes and hears no decision aborts on its own: the others commit",
+                    params: r#"{"unsafe_decide_alone": true}"#,
+                },
+            ],
             fields: &["role", "transactions"],
             liveness: "after the network heals and every node is up, every transaction is decided at every node",
             ..Spec::DEFAULT
@@ -220,11 +240,21 @@ impl Protocol for TwoPc {
             wait_ms: params.decision_timeout_ms,
             retry_ms: params.retry_ms,
         };
-        TwoPc { core: Core::new(id, n, stable, timing, &params.no_voters), uncertain: BTreeSet::new() }
+        TwoPc {
+            core: Core::new(id, n, stable, timing, &params.no_voters),
+            uncertain: BTreeSet::new(),
+            no_durable_log: params.unsafe_no_durable_log,
+            decide_alone: params.unsafe_decide_alone,
+        }
     }
 
+    /// The `unsafe_no_durable_log` variant's coordinator loses its decisions.
     fn crash(self) -> DurableLog {
-        self.core.log
+        let mut log = self.core.log;
+        if self.no_durable_log && self.core.id == COORDINATOR {
+            log.forget_decisions();
+        }
+        log
     }
 
     fn stable(&self) -> &DurableLog {

@@ -103,6 +103,14 @@ pub struct TwoPcParams {
     /// How often the coordinator resends an unacknowledged decision, and an
     /// uncertain participant asks again.
     pub retry_ms: Time,
+    /// Deliberately unsafe: the coordinator does not force its decision to
+    /// its log. Restarted, it has forgotten it, presumes abort and may
+    /// decide the other way.
+    pub unsafe_no_durable_log: bool,
+    /// Deliberately unsafe: a prepared participant whose decision is overdue
+    /// aborts on its own instead of waiting for the coordinator (§3: after a
+    /// yes vote it may not).
+    pub unsafe_decide_alone: bool,
 }
 
 impl Default for TwoPcParams {
@@ -113,6 +121,8 @@ impl Default for TwoPcParams {
             vote_timeout_ms: 500,
             decision_timeout_ms: 500,
             retry_ms: 500,
+            unsafe_no_durable_log: false,
+            unsafe_decide_alone: false,
         }
     }
 }
@@ -132,6 +142,8 @@ impl Params for TwoPcParams {
             "How often the coordinator resends an unacknowledged decision, and an uncertain participant asks again.",
             &mut self.retry_ms,
         )?;
+        r.field("unsafe_no_durable_log", "Deliberately unsafe: the coordinator does not force its decision to its log. Restarted, it has forgotten it, presumes abort and may decide the other way.", &mut self.unsafe_no_durable_log)?;
+        r.field("unsafe_decide_alone", "Deliberately unsafe: a prepared participant whose decision is overdue aborts on its own instead of waiting for the coordinator (§3: after a yes vote it may not).", &mut self.unsafe_decide_alone)?;
         Ok(())
     }
     fn validate(&self, nodes: usize) -> Result<(), String> {

@@ -308,7 +308,10 @@ impl MultiPaxos {
                 if self.st.chosen.get(slot as usize).is_some_and(Option::is_some) {
                     continue;
                 }
-                let cmd = match reported.get(&slot) {
+                // The `unsafe_skip_re_propose` variant treats a reported
+                // slot as a gap.
+                let reported = reported.get(&slot).filter(|_| !self.params.unsafe_skip_re_propose);
+                let cmd = match reported {
                     Some((_, cmd)) => {
                         again += 1;
                         cmd.clone()
@@ -496,6 +499,11 @@ impl Protocol for MultiPaxos {
                     name: "ignore-promised-values",
                     doc: "a new leader ignores the values reported in promises and reuses slots: two commands chosen in one slot",
                     params: r#"{"unsafe_ignore_promised_values": true}"#,
+                },
+                Variant {
+                    name: "skip-re-propose",
+                    doc: "a new leader fills the slots reported in promises with no-ops instead of re-proposing their values: a chosen command is replaced",
+                    params: r#"{"unsafe_skip_re_propose": true}"#,
                 },
                 Variant {
                     name: "stale-reads",

@@ -152,6 +152,11 @@ pub struct MultiPaxosParams {
     /// Deliberately unsafe: the leader answers a read from its own state at
     /// once, without checking that it still leads.
     pub unsafe_local_reads: bool,
+    /// Deliberately unsafe: a new leader does not re-propose the values
+    /// reported accepted in promises; it fills those slots with no-ops, as
+    /// it fills gaps (new commands still go after them). A value chosen
+    /// there but not yet known to the leader is replaced.
+    pub unsafe_skip_re_propose: bool,
 }
 
 impl Default for MultiPaxosParams {
@@ -162,6 +167,7 @@ impl Default for MultiPaxosParams {
             max_decisions_per_message: 32,
             unsafe_ignore_promised_values: false,
             unsafe_local_reads: false,
+            unsafe_skip_re_propose: false,
         }
     }
 }
@@ -181,6 +187,7 @@ impl Params for MultiPaxosParams {
             "Deliberately unsafe: the leader answers a read from its own state at once, without checking that it still leads.",
             &mut self.unsafe_local_reads,
         )?;
+        r.field("unsafe_skip_re_propose", "Deliberately unsafe: a new leader does not re-propose the values reported accepted in promises; it fills those slots with no-ops, as it fills gaps (new commands still go after them). A value chosen there but not yet known to the leader is replaced.", &mut self.unsafe_skip_re_propose)?;
         Ok(())
     }
     fn validate(&self, _nodes: usize) -> Result<(), String> {

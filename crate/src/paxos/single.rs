@@ -366,11 +366,18 @@ impl Protocol for Paxos {
                 Doc { name: "Nack", doc: "the acceptor refuses: it promised a higher ballot, which it names" },
                 Doc { name: "Decide", doc: "the value is chosen: learners learn it" },
             ],
-            variants: &[Variant {
-                name: "ignore-promised-values",
-                doc: "a proposer ignores the values reported in promises and proposes its own: two values get chosen",
-                params: r#"{"unsafe_ignore_promised_values": true}"#,
-            }],
+            variants: &[
+                Variant {
+                    name: "ignore-promised-values",
+                    doc: "a proposer ignores the values reported in promises and proposes its own: two values get chosen",
+                    params: r#"{"unsafe_ignore_promised_values": true}"#,
+                },
+                Variant {
+                    name: "amnesia",
+                    doc: "an acceptor keeps nothing on disk: restarted, it has forgotten what it promised, accepted and learned, and no one tells it the chosen value again",
+                    params: r#"{"unsafe_amnesia": true}"#,
+                },
+            ],
             fields: &["promised", "accepted", "learned"],
             liveness: "after the network heals, a value is chosen and every node learns it",
             ..Spec::DEFAULT
@@ -401,7 +408,11 @@ impl Protocol for Paxos {
         }
     }
 
+    /// The `unsafe_amnesia` variant keeps only the proposer's round counter.
     fn crash(self) -> PaxosStable {
+        if self.params.unsafe_amnesia {
+            return PaxosStable { last_round: self.st.last_round, ..PaxosStable::default() };
+        }
         self.st
     }
 

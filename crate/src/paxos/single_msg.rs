@@ -96,6 +96,11 @@ pub struct PaxosParams {
     /// Deliberately unsafe: a proposer ignores the values reported in
     /// promises and proposes its own, breaking the value-adoption rule.
     pub unsafe_ignore_promised_values: bool,
+    /// Deliberately unsafe: nothing of the acceptor and learner survives a
+    /// crash (no persistence): a restarted node has forgotten what it
+    /// promised, accepted and learned. Only the proposer's round counter is
+    /// kept, so the lesson is the acceptor's.
+    pub unsafe_amnesia: bool,
 }
 
 impl Default for PaxosParams {
@@ -107,6 +112,7 @@ impl Default for PaxosParams {
             backoff_ms: (20, 120),
             round_timeout_ms: 300,
             unsafe_ignore_promised_values: false,
+            unsafe_amnesia: false,
         }
     }
 }
@@ -143,6 +149,7 @@ impl Params for PaxosParams {
             &mut self.round_timeout_ms,
         )?;
         r.field("unsafe_ignore_promised_values", "Deliberately unsafe: a proposer ignores the values reported in promises and proposes its own, breaking the value-adoption rule.", &mut self.unsafe_ignore_promised_values)?;
+        r.field("unsafe_amnesia", "Deliberately unsafe: nothing of the acceptor and learner survives a crash (no persistence): a restarted node has forgotten what it promised, accepted and learned. Only the proposer's round counter is kept, so the lesson is the acceptor's.", &mut self.unsafe_amnesia)?;
         Ok(())
     }
     fn validate(&self, nodes: usize) -> Result<(), String> {

@@ -295,7 +295,9 @@ impl Raft {
         // §5.4.1: the candidate's log must be at least as up-to-date as ours.
         let (my_term, my_index) = (self.ps.log.last_term(), self.ps.log.last_index());
         let up_to_date = last_log_term > my_term || (last_log_term == my_term && last_log_index >= my_index);
-        let free = self.ps.voted_for.is_none_or(|v| v == candidate);
+        let up_to_date = up_to_date || self.params.unsafe_skip_up_to_date_check;
+        // §5.2: at most one vote per term, first come first served.
+        let free = self.ps.voted_for.is_none_or(|v| v == candidate) || self.params.unsafe_double_vote;
         let granted = term == self.ps.current_term && free && up_to_date;
         if granted {
             self.ps.voted_for = Some(candidate);
@@ -457,6 +459,16 @@ impl Protocol for Raft {
                     name: "stale-reads",
                     doc: "a leader answers reads from its own state without checking it still leads: stale reads under a partition",
                     params: r#"{"unsafe_local_reads": true}"#,
+                },
+                Variant {
+                    name: "double-vote",
+                    doc: "a server votes for every candidate of a term, not only the first (§5.2): two leaders in one term",
+                    params: r#"{"unsafe_double_vote": true}"#,
+                },
+                Variant {
+                    name: "skip-up-to-date-check",
+                    doc: "a server votes without the §5.4.1 up-to-date log check: a leader lacking a committed entry erases it",
+                    params: r#"{"unsafe_skip_up_to_date_check": true}"#,
                 },
             ],
             fields: &["role", "term", "voted_for", "commit_index"],

@@ -97,6 +97,14 @@ pub struct RaftParams {
     /// once, without checking that it still leads (no read through the log,
     /// no ReadIndex). Under a partition it returns stale values.
     pub unsafe_local_reads: bool,
+    /// Deliberately unsafe: a server grants every candidate that asks in its
+    /// current term, not only the first (§5.2 allows one vote per term).
+    /// Two candidates win the same term.
+    pub unsafe_double_vote: bool,
+    /// Deliberately unsafe: a server grants its vote without the §5.4.1
+    /// check that the candidate's log is at least as up-to-date as its own.
+    /// A leader without a committed entry erases it.
+    pub unsafe_skip_up_to_date_check: bool,
 }
 
 impl Default for RaftParams {
@@ -108,6 +116,8 @@ impl Default for RaftParams {
             leader_noop: false,
             unsafe_commit_previous_terms: false,
             unsafe_local_reads: false,
+            unsafe_double_vote: false,
+            unsafe_skip_up_to_date_check: false,
         }
     }
 }
@@ -143,6 +153,16 @@ impl Params for RaftParams {
             "unsafe_local_reads",
             "deliberately unsafe: a leader answers reads from its own state without checking it still leads",
             &mut self.unsafe_local_reads,
+        )?;
+        r.field(
+            "unsafe_double_vote",
+            "deliberately unsafe: grant a vote to every candidate of the term, not only the first (§5.2)",
+            &mut self.unsafe_double_vote,
+        )?;
+        r.field(
+            "unsafe_skip_up_to_date_check",
+            "deliberately unsafe: grant a vote without the §5.4.1 check that the candidate's log is up to date",
+            &mut self.unsafe_skip_up_to_date_check,
         )?;
         Ok(())
     }
