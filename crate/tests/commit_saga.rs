@@ -48,7 +48,10 @@ fn a_failed_step_is_compensated_in_reverse_and_the_saga_ends_compensated() {
     run(&mut s, 3_000);
     assert_eq!(outcome(&s, "t1"), Some("compensated"));
     let log = view(&s, 0).log;
-    assert_eq!(log, ["begin t1", "T1 done t1", "T2 done t1", "T3 failed t1", "C2 done t1", "C1 done t1", "compensated t1"]);
+    assert_eq!(
+        log,
+        ["begin t1", "T1 done t1", "T2 done t1", "T3 failed t1", "C2 done t1", "C1 done t1", "compensated t1"]
+    );
     let states: Vec<&str> = (1..5).map(|p| view(&s, p).transactions.get("t1").map_or("", |t| t.state)).collect();
     assert_eq!(states, ["compensated", "compensated", "failed", ""], "T4 never ran");
     assert!(s.violations().is_empty(), "{:?}", s.violations());
@@ -56,7 +59,8 @@ fn a_failed_step_is_compensated_in_reverse_and_the_saga_ends_compensated() {
 
 #[test]
 fn a_first_step_that_fails_leaves_nothing_to_compensate() {
-    let mut s = saga(3, json!({ "fail_steps": [1], "fail_txs": ["t2"] }), json!([request(100, "t1"), request(150, "t2")]));
+    let mut s =
+        saga(3, json!({ "fail_steps": [1], "fail_txs": ["t2"] }), json!([request(100, "t1"), request(150, "t2")]));
     run(&mut s, 2_000);
     assert_eq!(outcome(&s, "t1"), Some("committed"), "fail_txs limits the failure to t2");
     assert_eq!(outcome(&s, "t2"), Some("compensated"));

@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 
 fn tcc(nodes: usize, params: Value, events: Value) -> Simulator<Tcc> {
     let net = json!({ "latency_ms": [90, 110] });
-    sim(json!({ "version": 1, "protocol": "tcc", "nodes": nodes, "seed": 3, "network": net, "params": params, "events": events }))
+    sim(
+        json!({ "version": 1, "protocol": "tcc", "nodes": nodes, "seed": 3, "network": net, "params": params, "events": events }),
+    )
 }
 
 fn view(s: &Simulator<Tcc>, id: NodeId) -> TccView {
@@ -142,7 +144,11 @@ fn a_restarted_coordinator_cancels_what_it_never_decided() {
 
 #[test]
 fn bad_tcc_params_are_refused_by_name() {
-    for (params, want) in [(json!({ "amount": 0 }), "amount"), (json!({ "try_timeout_ms": 0 }), "try_timeout_ms"), (json!({ "seats": 1 }), "seats")] {
+    for (params, want) in [
+        (json!({ "amount": 0 }), "amount"),
+        (json!({ "try_timeout_ms": 0 }), "try_timeout_ms"),
+        (json!({ "seats": 1 }), "seats"),
+    ] {
         let doc = json!({ "version": 1, "protocol": "tcc", "nodes": 3, "seed": 1, "params": params });
         let err = consensus_lab::scenario::Scenario::from_value(&doc)
             .map_err(|e| e.to_string())

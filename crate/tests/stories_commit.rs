@@ -196,7 +196,10 @@ fn tcc(slug: &str) -> Option<Expect<Tcc>> {
             run(s, 450);
             assert_eq!((tcc_state(s, 1, "t1"), held(s, 1)), ("reserved", 1));
             run(s, end);
-            assert_eq!((tcc_state(s, 0, "t1"), tcc_state(s, 1, "t1"), tcc_state(s, 2, "t1")), ("confirmed", "confirmed", "confirmed"));
+            assert_eq!(
+                (tcc_state(s, 0, "t1"), tcc_state(s, 1, "t1"), tcc_state(s, 2, "t1")),
+                ("confirmed", "confirmed", "confirmed")
+            );
             assert_eq!((held(s, 1), held(s, 2)), (0, 0));
             assert!(s.violations().is_empty());
         },
