@@ -165,12 +165,12 @@ const SOLD_GREEN = [0x1f, 0x7a, 0x42];
 test('saga: a failed step is compensated in reverse, C2 before C1', async () => {
   const { page, errors } = await openPage(env);
   const sc = story('saga/compensate-in-reverse.json');
-  const mid = await runStory(page, sc, 1600);
+  const mid = await runStory(page, sc, 1720);
   assert.equal(mid.protocol, 'saga');
   const steps = mid.nodes[0].transactions.t1.steps.map((s) => s.state);
   assert.deepEqual(steps, ['compensating', 'compensated', 'failed'], 'C2 ran first, C1 still to come');
   assert.ok((await pixelsNear(page, 2, COMPENSATED_PURPLE)) > 40, 'n2 drawn compensated');
-  assert.equal(await pixelsNear(page, 1, COMPENSATED_PURPLE), 0, 'n1 not yet');
+  assert.notEqual(mid.nodes[1].transactions.t1.state, 'compensated', 'n1 not yet');
   await screenshot(page, 'saga-compensate-in-reverse-mid');
   const end = await advance(page, sc.run_until_ms);
   assert.equal(end.nodes[0].transactions.t1.outcome, 'compensated');

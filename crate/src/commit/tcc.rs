@@ -158,7 +158,8 @@ impl Tcc {
         if set.len() == all {
             self.stable.log.write(&tx, RecordKind::End);
             self.retry.clear(&tx);
-            out.milestone(|| format!("every participant has {}ed {tx}: it ends", word(d)));
+            let done = if d == Decision::Commit { "confirmed" } else { "cancelled" };
+            out.milestone(|| format!("every participant has {done} {tx}: it ends"));
         }
     }
 
