@@ -109,7 +109,11 @@ mod tests {
         let scenario = Scenario::from_json_str(text).expect("valid");
         let mut w = Engine::build(scenario.clone()).expect("builds");
         w.run_until(20_000).expect("runs");
-        assert_eq!(crate::history::consistency(w.history()).linearizable, Some(false), "the history is not linearizable");
+        assert_eq!(
+            crate::history::consistency(w.history()).linearizable,
+            Some(false),
+            "the history is not linearizable"
+        );
         assert_eq!(judge(&scenario, Some(10_000)).expect("runs"), None);
     }
 }
