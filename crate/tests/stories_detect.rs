@@ -1,4 +1,4 @@
-//! Every heartbeat and phi-accrual story in www/stories/ runs headless to
+//! Every heartbeat, phi-accrual and bully story in www/stories/ runs headless to
 //! its `run_until_ms` and shows what its caption promises. The directory is
 //! read, so a new story file is covered as soon as it exists, and a story
 //! without an outcome check here fails until one is written.
@@ -6,7 +6,7 @@
 #[path = "support/stories.rs"]
 mod stories_support;
 
-use consensus_lab::detect::{Detector, Heartbeat, PhiAccrual, Rule};
+use consensus_lab::detect::{Bully, Detector, Heartbeat, PhiAccrual, Rule};
 use consensus_lab::protocol::Protocol;
 use consensus_lab::sim::Simulator;
 use stories_support::{ordered, play, stories};
@@ -80,6 +80,50 @@ fn phi_accrual_stories_show_what_their_captions_promise() {
                 assert!(d < 500.0, "{slug}: the quick nodes saw it in {d} ms");
             }
             other => panic!("story phi-accrual/{other} has no outcome check in stories_detect.rs"),
+        }
+    }
+}
+
+fn coordinators(s: &Simulator<Bully>) -> Vec<Option<usize>> {
+    (0..5).map(|i| s.node(i).and_then(Bully::coordinator)).collect()
+}
+
+fn last_election(s: &Simulator<Bully>) -> [f64; 3] {
+    ["last_election_msgs", "last_ok_msgs", "last_coordinator_msgs"].map(|m| metric(s, m))
+}
+
+// Reference: Garcia-Molina 1982 and the lesson of PROTOCOLS.md (docs/protocols/bully.md).
+#[test]
+fn bully_stories_show_what_their_captions_promise() {
+    let all = stories("bully");
+    ordered("bully", &all);
+    for (slug, sc) in &all {
+        let end = sc.run_until_ms.unwrap_or(0);
+        let s: Simulator<Bully> = play(slug, sc, end);
+        match slug.as_str() {
+            "highest-crashes" => {
+                assert_eq!(coordinators(&s), [Some(3), Some(3), Some(3), Some(3), None], "{slug}");
+                assert_eq!(last_election(&s), [9.0, 6.0, 3.0], "{slug}: the worst case");
+            }
+            "highest-live-notices" => {
+                assert_eq!(coordinators(&s), [Some(3), Some(3), Some(3), Some(3), None], "{slug}");
+                assert_eq!(last_election(&s), [0.0, 0.0, 3.0], "{slug}: the best case");
+            }
+            "higher-recovers" => {
+                let before: Simulator<Bully> = play(slug, sc, 5_999);
+                assert_eq!(coordinators(&before), [Some(3), Some(3), Some(3), Some(3), None], "{slug}: n3 first");
+                assert_eq!(coordinators(&s), [Some(4); 5], "{slug}: then n4");
+                assert_eq!(last_election(&s), [0.0, 0.0, 4.0], "{slug}: n4 asks nobody");
+            }
+            "partition-two-coordinators" => {
+                let split: Simulator<Bully> = play(slug, sc, 6_999);
+                assert_eq!(coordinators(&split), [Some(1), Some(1), Some(4), Some(4), Some(4)], "{slug}");
+                assert_eq!(metric(&split, "coordinators"), 2.0, "{slug}: two coordinators, flagged");
+                assert!(split.violations().is_empty(), "{slug}: the lesson, not a violation");
+                assert_eq!(coordinators(&s), [Some(4); 5], "{slug}: the heal leaves n4");
+                assert_eq!(metric(&s, "coordinators"), 1.0, "{slug}");
+            }
+            other => panic!("story bully/{other} has no outcome check in stories_detect.rs"),
         }
     }
 }

@@ -157,6 +157,32 @@ test('3pc: a partition during PreCommit splits the decision and the nodes show i
   assert.deepEqual(errors, []);
 });
 
+test('bully: the worst-case election, then a partition with two coordinators flagged in red', async () => {
+  const { page, errors } = await openPage(env);
+  const worst = story('bully/highest-crashes.json');
+  // n0 noticed at 2.5 s; 25 ms later ELECTIONs and OKs are on their way.
+  const mid = await runStory(page, worst, 2525);
+  assert.equal(mid.protocol, 'bully');
+  assert.ok(mid.nodes.filter((n) => n.up && n.electing).length >= 2, 'an election is under way');
+  const legend = await legendText(page);
+  for (const kind of ['ELECTION', 'OK', 'COORDINATOR', 'ALIVE']) assert.match(legend, new RegExp(kind), `legend names ${kind}`);
+  await screenshot(page, 'bully-worst-case-election');
+  const end = await advance(page, worst.run_until_ms);
+  assert.deepEqual(end.nodes.map((n) => n.coordinator), [3, 3, 3, 3, null]);
+  await screenshot(page, 'bully-n3-coordinates');
+  const sc = story('bully/partition-two-coordinators.json');
+  const cut = await runStory(page, sc, 6900);
+  assert.deepEqual(cut.nodes.map((n) => n.coordinator), [1, 1, 4, 4, 4]);
+  assert.deepEqual(cut.violations, [], 'two coordinators are the lesson, not a violation');
+  for (const id of [1, 4]) assert.ok((await pixelsNear(page, id, SPLIT_RED, { half: 60 })) > 30, `n${id} drawn with the red split ring`);
+  for (const id of [0, 2, 3]) assert.equal(await pixelsNear(page, id, SPLIT_RED, { half: 30 }), 0, `n${id} is no coordinator`);
+  await screenshot(page, 'bully-partition-two-coordinators');
+  const healed = await advance(page, sc.run_until_ms);
+  assert.deepEqual(healed.nodes.map((n) => n.coordinator), [4, 4, 4, 4, 4]);
+  assert.equal(await pixelsNear(page, 4, SPLIT_RED, { half: 60 }), 0, 'one coordinator again');
+  assert.deepEqual(errors, []);
+});
+
 test('switching protocols through the Protocol menu changes the legend, without errors', async () => {
   const { page, errors } = await openPage(env);
   const expect = {
@@ -164,6 +190,7 @@ test('switching protocols through the Protocol menu changes the legend, without 
     'multi-paxos': /leader heartbeat/,
     '2pc': /outcome\?.*a prepared participant asks/,
     '3pc': /ack.*pre-committed/,
+    bully: /COORDINATOR/,
     raft: /RequestVote/,
   };
   let previous = await legendText(page);
@@ -188,6 +215,7 @@ test('every protocol stays on screen at phone width', async () => {
     'multi-paxos': 'multi-paxos/leader-crash-noops.json',
     '2pc': '2pc/coordinator-crash-blocks.json',
     '3pc': '3pc/partition-splits-decision.json',
+    bully: 'bully/partition-two-coordinators.json',
   };
   for (const [protocol, file] of Object.entries(stories)) {
     const sc = story(file);

@@ -1,14 +1,22 @@
 //! Failure detection: a fixed-timeout heartbeat detector ([`Heartbeat`],
 //! `"heartbeat"`) and the φ accrual detector of Hayashibara, Défago, Yared
 //! & Katayama, "The φ Accrual Failure Detector" (SRDS 2004) ([`PhiAccrual`],
-//! `"phi-accrual"`), one engine with two rules ([`detector`]). See
-//! docs/protocols/heartbeat.md and docs/protocols/phi-accrual.md.
+//! `"phi-accrual"`), one engine with two rules ([`detector`]); and, since
+//! electing a coordinator is failure detection acted upon, Garcia-Molina's
+//! bully election ([`Bully`], `"bully"`). See docs/protocols/heartbeat.md,
+//! docs/protocols/phi-accrual.md and docs/protocols/bully.md.
 
+pub mod bully;
+pub mod bully_check;
+pub mod bully_msg;
 pub mod checker;
 pub mod detector;
 pub mod msg;
 pub mod phi;
 
+pub use bully::{Bully, BullyView};
+pub use bully_check::BullyChecker;
+pub use bully_msg::{BullyMsg, BullyParams, BullyTimer, Phase};
 pub use checker::DetectChecker;
 pub use detector::{DetectView, Detector, Fixed, Heartbeat, Nothing, Phi, PhiAccrual, Rule};
 pub use msg::{DetectMsg, DetectTimer, HeartbeatParams, Model, PhiParams};
@@ -21,6 +29,7 @@ pub fn registry() -> Vec<Entry> {
     vec![
         Entry::of::<Heartbeat>("detect").checker::<DetectChecker<Fixed>>().done(),
         Entry::of::<PhiAccrual>("detect").checker::<DetectChecker<Phi>>().done(),
+        Entry::of::<Bully>("detect").checker::<BullyChecker>().done(),
     ]
 }
 
@@ -78,6 +87,33 @@ fn spec_phi() -> Spec {
         series: &[
             Doc { name: "level:<peer>", doc: "φ of each peer as node 0 sees it (node 1's view of node 0)" },
             Doc { name: "threshold", doc: "the φ threshold" },
+        ],
+        ..Spec::DEFAULT
+    }
+}
+
+fn spec_bully() -> Spec {
+    Spec {
+        summary: "When the coordinator fails, a node asks every higher id to take over; the highest live id wins and bullies the rest into following it, and a recovering higher id takes over again.",
+        reference: "Garcia-Molina, Elections in a Distributed Computing System (IEEE Trans. Computers, 1982), the bully algorithm; ELECTION / OK / COORDINATOR as Tanenbaum and Coulouris teach it",
+        kinds: &[
+            Doc { name: "ELECTION", doc: "“election”: I am holding an election — sent to every higher id" },
+            Doc { name: "OK", doc: "“ok”: a live higher id answers an ELECTION and takes over" },
+            Doc { name: "COORDINATOR", doc: "“coord”: the winner (or a coordinator asked again) tells the lower ids it coordinates" },
+            Doc { name: "ALIVE", doc: "“♥3”: the coordinator’s 3rd heartbeat, to every other node every heartbeat_ms" },
+        ],
+        variants: &[Variant {
+            name: "impatient",
+            doc: "answer_timeout_ms below a round trip: lower ids crown themselves before the OKs arrive and are bullied at once — more COORDINATOR messages, the same winner",
+            params: r#"{"answer_timeout_ms": 15}"#,
+        }],
+        fields: &["coordinator", "electing", "state", "elections"],
+        layout: Layout::Ring,
+        liveness: "once faults stop, every live node names the highest live id as coordinator and none is electing",
+        metrics: bully_check::METRICS,
+        series: &[
+            Doc { name: "electing", doc: "live nodes holding or waiting in an election" },
+            Doc { name: "coordinators", doc: "live nodes that name themselves coordinator" },
         ],
         ..Spec::DEFAULT
     }

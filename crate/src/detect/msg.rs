@@ -42,9 +42,11 @@ impl TimerName for DetectTimer {
     }
 }
 
-const MAX_MS: Time = 600_000;
+/// The longest time any detect-family param may be.
+pub(super) const MAX_MS: Time = 600_000;
 
-fn ms_in(name: &str, v: Time, lo: Time) -> Result<(), String> {
+/// Checks that millisecond param `name` lies in `lo..=MAX_MS`.
+pub(super) fn ms_in(name: &str, v: Time, lo: Time) -> Result<(), String> {
     if (lo..=MAX_MS).contains(&v) {
         Ok(())
     } else {
