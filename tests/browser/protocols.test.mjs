@@ -183,6 +183,70 @@ test('bully: the worst-case election, then a partition with two coordinators fla
   assert.deepEqual(errors, []);
 });
 
+// Colours of www/draw/saga.js and www/draw/tcc.js.
+const COMPENSATED_PURPLE = [0x5b, 0x3a, 0x8f];
+const HANGING_RED = [0xe0, 0x60, 0x60];
+const SOLD_GREEN = [0x1f, 0x7a, 0x42];
+
+test('saga: a failed step is compensated in reverse, C2 before C1', async () => {
+  const { page, errors } = await openPage(env);
+  const sc = story('saga/compensate-in-reverse.json');
+  const mid = await runStory(page, sc, 1720);
+  assert.equal(mid.protocol, 'saga');
+  const steps = mid.nodes[0].transactions.t1.steps.map((s) => s.state);
+  assert.deepEqual(steps, ['compensating', 'compensated', 'failed'], 'C2 ran first, C1 still to come');
+  assert.ok((await pixelsNear(page, 2, COMPENSATED_PURPLE)) > 40, 'n2 drawn compensated');
+  assert.notEqual(mid.nodes[1].transactions.t1.state, 'compensated', 'n1 not yet');
+  await screenshot(page, 'saga-compensate-in-reverse-mid');
+  const end = await advance(page, sc.run_until_ms);
+  assert.equal(end.nodes[0].transactions.t1.outcome, 'compensated');
+  for (const id of [1, 2]) assert.ok((await pixelsNear(page, id, COMPENSATED_PURPLE)) > 40, `n${id} drawn compensated`);
+  assert.deepEqual(end.violations, []);
+  const legend = await legendText(page);
+  for (const kind of ['do Ti', 'step done', 'step failed', 'compensate Ci', 'compensated']) assert.match(legend, new RegExp(kind), `legend names ${kind}`);
+  await screenshot(page, 'saga-compensate-in-reverse-end');
+  assert.deepEqual(errors, []);
+});
+
+test('saga: a later saga reads what an earlier one compensates, and the drawing says so in red', async () => {
+  const { page, errors } = await openPage(env);
+  const sc = story('saga/isolation-anomaly.json');
+  const end = await runStory(page, sc);
+  assert.deepEqual(end.nodes[1].transactions.t2.saw, ['t1']);
+  assert.equal(end.nodes[0].transactions.t1.outcome, 'compensated');
+  assert.equal(end.nodes[0].transactions.t2.outcome, 'committed');
+  assert.deepEqual(end.violations, []);
+  await screenshot(page, 'saga-isolation-anomaly');
+  assert.deepEqual(errors, []);
+});
+
+test('tcc: the empty rollback releases nothing; the hanging try is flagged in the broken variant', async () => {
+  const { page, errors } = await openPage(env);
+  const empty = await runStory(page, story('tcc/empty-rollback.json'));
+  assert.equal(empty.protocol, 'tcc');
+  assert.equal(empty.nodes[2].transactions.t1.state, 'empty-cancel');
+  assert.equal(empty.nodes[2].seats.free, empty.nodes[2].seats.capacity);
+  assert.deepEqual(empty.violations, []);
+  const legend = await legendText(page);
+  for (const kind of ['try', 'reserved', 'refused', 'confirm', 'cancel']) assert.match(legend, new RegExp(kind), `legend names ${kind}`);
+  await screenshot(page, 'tcc-empty-rollback');
+  const sc = story('tcc/hanging-try-held-forever.json');
+  const before = await runStory(page, sc, 1600);
+  assert.equal(await pixelsNear(page, 2, HANGING_RED), 0, 'not hanging yet');
+  assert.deepEqual(before.violations, []);
+  const end = await advance(page, sc.run_until_ms);
+  assert.equal(end.nodes[2].transactions.t1.state, 'reserved');
+  assert.ok(end.violations.some((v) => v.invariant === 'nothing_reserved_after_end'));
+  assert.ok((await pixelsNear(page, 2, HANGING_RED)) > 20, 'n2 drawn hanging');
+  assert.equal(await page.locator('#violations').isVisible(), true);
+  await screenshot(page, 'tcc-hanging-try-held-forever');
+  const ok = await runStory(page, story('tcc/all-reserve-confirm.json'));
+  assert.equal(ok.nodes[1].seats.sold, 1);
+  assert.ok((await pixelsNear(page, 1, SOLD_GREEN)) > 10, 'a sold seat box');
+  await screenshot(page, 'tcc-all-reserve-confirm');
+  assert.deepEqual(errors, []);
+});
+
 test('switching protocols through the Protocol menu changes the legend, without errors', async () => {
   const { page, errors } = await openPage(env);
   const expect = {
@@ -191,6 +255,8 @@ test('switching protocols through the Protocol menu changes the legend, without 
     '2pc': /outcome\?.*a prepared participant asks/,
     '3pc': /ack.*pre-committed/,
     bully: /COORDINATOR/,
+    saga: /compensate Ci.*undo step T2/,
+    tcc: /cancel.*release them, if any/,
     raft: /RequestVote/,
   };
   let previous = await legendText(page);
@@ -216,6 +282,8 @@ test('every protocol stays on screen at phone width', async () => {
     '2pc': '2pc/coordinator-crash-blocks.json',
     '3pc': '3pc/partition-splits-decision.json',
     bully: 'bully/partition-two-coordinators.json',
+    saga: 'saga/compensate-in-reverse.json',
+    tcc: 'tcc/hanging-try-held-forever.json',
   };
   for (const [protocol, file] of Object.entries(stories)) {
     const sc = story(file);

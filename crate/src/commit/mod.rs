@@ -1,5 +1,9 @@
 //! Atomic commit: two-phase commit ([`TwoPc`], `"2pc"`) and three-phase commit
-//! ([`ThreePc`], `"3pc"`).
+//! ([`ThreePc`], `"3pc"`); and the flexible transactions that give up
+//! isolation for availability: sagas ([`Saga`], `"saga"`) and try / confirm /
+//! cancel ([`Tcc`], `"tcc"`), in `saga*.rs` and `tcc*.rs`. All four share the
+//! cast (node 0 coordinates, a client request names a transaction) and the
+//! [`Agenda`] of per-transaction deadlines.
 //!
 //! Both engines share their cast and their bookkeeping: node 0 is the
 //! coordinator, every other node is a participant in every transaction, a
@@ -14,6 +18,12 @@
 mod common;
 pub mod invariants;
 pub mod log;
+pub mod saga;
+pub mod saga_check;
+pub mod saga_msg;
+pub mod tcc;
+pub mod tcc_check;
+pub mod tcc_msg;
 pub mod threepc;
 pub mod threepc_msg;
 pub mod twopc;
@@ -26,6 +36,12 @@ use serde::Serialize;
 use crate::protocol::{NodeId, Out, Protocol, Time, Value};
 pub use invariants::CommitChecker;
 pub use log::{Decision, DurableLog, Record, RecordKind, TxRecord};
+pub use saga::{Saga, SagaTxView, SagaView, StepView};
+pub use saga_check::SagaChecker;
+pub use saga_msg::{SagaLog, SagaMsg, SagaParams, SagaRecord, SagaTimer};
+pub use tcc::{Tcc, TccTxView, TccView};
+pub use tcc_check::TccChecker;
+pub use tcc_msg::{Hold, Seats, TccMsg, TccParams, TccStable, TccTimer};
 pub use threepc::ThreePc;
 pub use threepc_msg::{ThreePcMsg, ThreePcParams, ThreePcTimer};
 pub use twopc::TwoPc;
@@ -37,6 +53,8 @@ pub fn registry() -> Vec<crate::registry::Entry> {
     vec![
         Entry::of::<TwoPc>("commit").checker::<CommitChecker>().done(),
         Entry::of::<ThreePc>("commit").checker::<CommitChecker>().done(),
+        Entry::of::<Saga>("commit").checker::<SagaChecker>().done(),
+        Entry::of::<Tcc>("commit").checker::<TccChecker>().done(),
     ]
 }
 

@@ -112,9 +112,10 @@ impl Tracker {
 }
 
 /// A value for a client request: a key-value write for the protocols that
-/// keep a store, a transaction name for the ones that decide transactions.
+/// keep a store, a transaction name for the ones that run transactions (the
+/// commit family: 2pc, 3pc, saga, tcc).
 fn request_value(entry: &Entry, i: usize) -> String {
-    if entry.name().ends_with("pc") { format!("t{i}") } else { format!("k{}={i}", i % 3) }
+    if entry.family == "commit" { format!("t{i}") } else { format!("k{}={i}", i % 3) }
 }
 
 /// Groups for a partition of `n` nodes: halves, one node alone, or a
