@@ -66,6 +66,7 @@ pub struct BullyChecker {
     open: Option<(Time, [u64; 3])>,
     finished: u64,
     total_ms: Time,
+    /// Messages of the finished elections, by kind.
     totals: [u64; 3],
     last: Option<[u64; 3]>,
     split_since: Option<Time>,
@@ -123,11 +124,9 @@ impl Checker<Bully> for BullyChecker {
             self.held += grown(now_seen.elections, was.elections);
             self.open.get_or_insert((now, [0; 3]));
         }
-        for k in 0..3 {
-            let d = grown(now_seen.sent[k], was.sent[k]);
-            self.totals[k] += d;
-            if let Some((_, counts)) = &mut self.open {
-                counts[k] += d;
+        if let Some((_, counts)) = &mut self.open {
+            for (k, c) in counts.iter_mut().enumerate() {
+                *c += grown(now_seen.sent[k], was.sent[k]);
             }
         }
         self.heartbeats += grown(now_seen.sent[3], was.sent[3]);
@@ -142,6 +141,9 @@ impl Checker<Bully> for BullyChecker {
         {
             self.finished += 1;
             self.total_ms += now - start;
+            for (t, c) in self.totals.iter_mut().zip(counts) {
+                *t += c;
+            }
             self.last = Some(counts);
         }
         match (self.coordinators > 1, self.split_since) {
@@ -156,9 +158,7 @@ impl Checker<Bully> for BullyChecker {
 
     fn metrics(&self, now: Time, _nodes: &dyn Nodes<Bully>, out: &mut Figures) {
         let per = |x: f64| if self.finished == 0 { f64::NAN } else { x / self.finished as f64 };
-        // Messages of finished elections only: the open one's are not in `last` yet.
-        let open = self.open.map_or([0; 3], |(_, c)| c);
-        let done: Vec<f64> = (0..3).map(|k| (self.totals[k] - open[k]) as f64).collect();
+        let done = self.totals.map(|t| t as f64);
         out.put("elections", (self.finished + u64::from(self.open.is_some())) as f64);
         out.put("elections_held", self.held as f64);
         out.put("election_ms", per(self.total_ms as f64));
