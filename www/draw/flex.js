@@ -81,8 +81,9 @@ export function flexDrawing(kit) {
       text(ctx, word, p.x, p.y + (r >= 22 ? r * 0.08 : 0), { px, weight: 700, color: up ? palette.ink : palette.muted });
     }
     if (r >= 22) kit.inside?.(ctx, node, p, r, tx, key);
-    else if (st.mark === 'check') checkMark(ctx, p.x, p.y, r * 0.5, st.stroke, 2);
-    else if (st.mark === 'cross') cross(ctx, p.x, p.y, r * 0.4, st.stroke, 2, true);
+    // Too small for a word: the mark alone says done or failed.
+    if (r < 16 && st.mark === 'check') checkMark(ctx, p.x, p.y, r * 0.5, st.stroke, 2);
+    else if (r < 16 && st.mark === 'cross') cross(ctx, p.x, p.y, r * 0.4, st.stroke, 2, true);
     if (!up) crashMark(ctx, p, r);
     labelLines(ctx, p, r, outside(node, tx, key, f, view, r), f.bounds);
   }
@@ -137,7 +138,7 @@ export function flexDrawing(kit) {
     const { order } = clusterFacts(snap);
     const labelW = area.w < 420 ? 64 : 96;
     const avail = area.w - labelW - 4;
-    const cell = Math.max(84, Math.min(150, avail / Math.max(1, order.length)));
+    const cell = Math.max(84, Math.min(order.length <= 2 ? 220 : 150, avail / Math.max(1, order.length)));
     const cols = Math.max(1, Math.floor(avail / cell));
     const first = Math.max(0, order.length - cols);
     card(ctx, area);
