@@ -148,6 +148,7 @@ const ROLE_KEYS = {
   broadcast: 'role.broadcast',
   coordinator: 'role.coordinator',
   participant: 'role.participant',
+  orchestrator: 'role.orchestrator',
 };
 
 /** A message field's name for the message card (a paper's own names, such as lastLogIndex, stay as they are). */
@@ -181,6 +182,7 @@ const FIELD_KEYS = {
   'keys': 'field.keys',
   'last zxid': 'field.last_zxid',
   'leader': 'field.leader',
+  'means': 'field.means',
   'members': 'field.members',
   'node': 'field.node',
   'of its pushes, already known': 'field.pushes_known',
@@ -195,6 +197,7 @@ const FIELD_KEYS = {
   'seq': 'field.seq',
   'slot': 'field.slot',
   'state': 'field.state',
+  'step': 'field.step',
   'success': 'field.success',
   'target': 'field.target',
   'term': 'field.term',

@@ -8,7 +8,7 @@
 // labels are the engine's too; both are left out.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, openPage, screenshot, frames, ruleProblems } from './harness.mjs';
+import { startBrowser, openPage, screenshot, frames, ruleProblems, runTo, storyFile } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -121,6 +121,33 @@ test('the 中文 switch reopens the run in Chinese, and every protocol speaks Ch
   await frames(page);
   problems.push(...(await englishOnPage(page)).map((s) => `gossip, 200 nodes: ${s}`));
   await screenshot(page, 'zh-gossip-200');
+  assert.deepEqual(problems, []);
+  assert.deepEqual(errors, []);
+});
+
+test('the lessons drawn in Chinese: two bully coordinators, a saga compensating, a hanging try', async () => {
+  // States the first test's 1.5 s never reaches: the split centre card, the
+  // compensation chain, the hatched hanging reservation, and the node details.
+  const { page, errors } = await openPage(env, { hash: '#lang=zh', viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  for (const [file, at, want] of [
+    ['bully/partition-two-coordinators.json', 6900, '2 个协调者：n1, n4'],
+    ['saga/compensate-in-reverse.json', 1720, '正在逆序补偿'],
+    ['tcc/hanging-try-held-forever.json', null, '悬挂'],
+  ]) {
+    const sc = storyFile(file);
+    await runTo(page, sc, at ?? sc.run_until_ms);
+    await page.evaluate(() => {
+      lab.select(2);
+      lab.redraw();
+    });
+    await frames(page);
+    const texts = await page.evaluate(() => lab.scene().texts.map((x) => x.s));
+    if (!texts.includes(want)) problems.push(`${file}: no "${want}" on the canvas`);
+    problems.push(...(await englishOnPage(page)).map((s) => `${file}: ${s}`));
+    problems.push(...(await ruleProblems(page, `${file} in Chinese`)));
+    await screenshot(page, `zh-${file.replace('/', '-').replace('.json', '')}`);
+  }
   assert.deepEqual(problems, []);
   assert.deepEqual(errors, []);
 });

@@ -190,7 +190,7 @@ test('every story has a Chinese title, caption and key moments', () => {
 
 test('the glossary page lists the role words and core terms the page uses, in both languages', () => {
   const html = fs.readFileSync(path.join(www, 'glossary.html'), 'utf8');
-  const keys = ['role.leader', 'role.follower', 'role.candidate', 'role.proposer', 'role.acceptor', 'role.learner', 'role.coordinator', 'role.participant', 'raft.term', 'raft.heartbeat', 'zab.epoch', 'commit.blocked', 'gossip.ae', 'qkv.repair', 'mp.slot'];
+  const keys = ['role.leader', 'role.follower', 'role.candidate', 'role.proposer', 'role.acceptor', 'role.learner', 'role.coordinator', 'role.participant', 'raft.term', 'raft.heartbeat', 'zab.epoch', 'commit.blocked', 'gossip.ae', 'qkv.repair', 'mp.slot', 'role.orchestrator', 'tcc.s_hanging'];
   const missing = keys.filter((k) => !html.includes(`>${zh[k]}<`) || !html.toLowerCase().includes(`>${en[k].toLowerCase()}`));
   assert.deepEqual(missing, []);
 });

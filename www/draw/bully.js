@@ -6,16 +6,17 @@
 // middle of the ring names the coordinator, the election under way, or — the
 // lesson of a partition — every node that coordinates at once, in red.
 import { palette, text, labelLines, labelRoom, labelBounds, crashMark, roleCircle, countdownArc, centerArea, summary } from './common.js';
-import { nodeName, plural } from '../names.js';
+import { nodeName } from '../names.js';
 import { commonLines } from '../describe.js';
+import { t, roleWord } from '../i18n.js';
 
-export const milestoneLegend = 'a node becomes coordinator, or takes its coordinator for dead';
+export const milestoneLegend = t('bully.milestone');
 
 export const messageStyles = {
-  ELECTION: { shape: 'triangle', fill: '#fde9c4', stroke: '#b8740a', legend: 'ELECTION', explain: '“election”: the sender holds an election and asks this higher id to take over' },
-  OK: { shape: 'circle', fill: '#ffffff', stroke: '#b8740a', small: true, legend: 'OK', explain: '“ok”: a live higher id answers the ELECTION and takes over' },
-  COORDINATOR: { shape: 'star', fill: '#3fa35f', stroke: '#1f7a42', legend: 'COORDINATOR', explain: '“coord”: the winner tells a lower id that it coordinates' },
-  ALIVE: { shape: 'circle', fill: '#d3eedb', stroke: '#1f7a42', small: true, legend: 'ALIVE (coordinator heartbeat)', explain: '“♥12”: the coordinator’s 12th heartbeat since it won' },
+  ELECTION: { shape: 'triangle', fill: '#fde9c4', stroke: '#b8740a', legend: 'ELECTION', explain: t('bully.election_explain') },
+  OK: { shape: 'circle', fill: '#ffffff', stroke: '#b8740a', small: true, legend: 'OK', explain: t('bully.ok_explain') },
+  COORDINATOR: { shape: 'star', fill: '#3fa35f', stroke: '#1f7a42', legend: 'COORDINATOR', explain: t('bully.coord_explain') },
+  ALIVE: { shape: 'circle', fill: '#d3eedb', stroke: '#1f7a42', small: true, legend: t('bully.alive'), explain: t('bully.alive_explain') },
 };
 
 export function messageStyle(m) {
@@ -37,18 +38,18 @@ export function split(rect, snap) {
 }
 
 function stateLine(node) {
-  if (!node.up) return 'crashed';
+  if (!node.up) return roleWord('crashed');
   switch (node.state) {
     case 'coordinator':
-      return 'coordinator';
+      return roleWord('coordinator');
     case 'follower':
-      return `follows ${nodeName(node.coordinator)}`;
+      return t('bully.follows', { name: nodeName(node.coordinator) });
     case 'electing':
-      return 'electing: waits for OK';
+      return t('bully.electing');
     case 'waiting':
-      return 'got OK: waits for COORDINATOR';
+      return t('bully.waiting');
     default:
-      return node.state ?? '';
+      return roleWord(node.state ?? '');
   }
 }
 
@@ -74,7 +75,7 @@ export function drawNode(ctx, node, p, r, view) {
   if (r > 22 && node.up && node.coordinator != null && node.state === 'follower') {
     text(ctx, `→ ${node.coordinator}`, p.x, p.y + r * 0.55, { px: Math.max(8, Math.round(r * 0.28)), weight: 600, color: s.stroke });
   } else if (r > 22 && lead) {
-    text(ctx, 'coord', p.x, p.y + r * 0.55, { px: Math.max(8, Math.round(r * 0.26)), weight: 600, color: s.stroke });
+    text(ctx, t('bully.coord_short'), p.x, p.y + r * 0.55, { px: Math.max(8, Math.round(r * 0.26)), weight: 600, color: s.stroke });
   }
   if (!node.up) crashMark(ctx, p, r);
   const color = node.up ? (lead && f.split ? SPLIT : s.stroke) : palette.muted;
@@ -84,7 +85,7 @@ export function drawNode(ctx, node, p, r, view) {
     lines.push({ s: nodeName(node.id), px: 10, weight: 600, color });
   } else {
     lines.push({ s: `${nodeName(node.id)} · ${stateLine(node)}`, short: nodeName(node.id), px, weight: 600, color });
-    if (f.room !== 'short' && node.paused_until != null) lines.push({ s: `paused → ${node.paused_until} ms`, px: px - 1, color: palette.paused });
+    if (f.room !== 'short' && node.paused_until != null) lines.push({ s: t('draw.paused_to', { ms: node.paused_until }), px: px - 1, color: palette.paused });
   }
   labelLines(ctx, p, r, lines, f.bounds);
 }
@@ -96,18 +97,18 @@ export function drawDetail(ctx, snap, area) {
   const electing = live.filter((d) => d.electing).map((d) => d.id);
   const lines = [];
   if (coords.length > 1) {
-    lines.push({ s: `${coords.length} coordinators: ${coords.map(nodeName).join(', ')}`, px: 13, weight: 700, color: SPLIT });
-    lines.push({ s: 'one per side of the cut:', px: 11, color: SPLIT });
-    lines.push({ s: 'the lesson, not a bug', px: 11, color: SPLIT });
+    lines.push({ s: t('bully.n_coordinators', { n: coords.length, names: coords.map(nodeName).join(', ') }), px: 13, weight: 700, color: SPLIT });
+    lines.push({ s: t('bully.one_per_side'), px: 11, color: SPLIT });
+    lines.push({ s: t('bully.the_lesson'), px: 11, color: SPLIT });
   } else if (coords.length === 1) {
     const c = coords[0];
     const followers = live.filter((d) => d.coordinator === c && d.id !== c).length;
-    lines.push({ s: `coordinator ${nodeName(c)}`, px: 13, weight: 700, color: palette.roles.leader.stroke });
-    lines.push({ s: `${followers} of ${live.length - 1} live follow it`, px: 11 });
+    lines.push({ s: t('bully.coordinator_is', { name: nodeName(c) }), px: 13, weight: 700, color: palette.roles.leader.stroke });
+    lines.push({ s: t('bully.live_follow', { followers, others: live.length - 1 }), px: 11 });
   } else {
-    lines.push({ s: 'no coordinator', px: 13, weight: 700, color: palette.ink });
+    lines.push({ s: t('bully.no_coordinator'), px: 13, weight: 700, color: palette.ink });
   }
-  if (electing.length) lines.push({ s: `electing: ${electing.map(nodeName).join(' ')}`, px: 11, color: palette.roles.candidate.stroke });
+  if (electing.length) lines.push({ s: t('bully.electing_list', { names: electing.map(nodeName).join(' ') }), px: 11, color: palette.roles.candidate.stroke });
   summary(ctx, area, lines);
 }
 
@@ -118,24 +119,24 @@ export function emptyHint(snap) {
   if (live.length < snap.nodes.length || live.some((d) => d.electing)) return null;
   const top = Math.max(...snap.nodes.map((d) => d.id));
   if (!live.every((d) => d.coordinator === top)) return null;
-  return [`${nodeName(top)} coordinates: it has the highest id.`, 'Try a crash of the coordinator: watch who notices and count the election’s messages (select a node and press T to make it notice first).'];
+  return [t('bully.hint_coordinates', { name: nodeName(top) }), t('bully.hint_crash')];
 }
 
 /** The hint's button crashes the coordinator. */
 export function hintAction(snap) {
   const top = Math.max(...snap.nodes.map((d) => d.id));
-  return { label: `Crash ${nodeName(top)}`, event: { type: 'crash', node: top } };
+  return { label: t('hb.crash_n', { name: nodeName(top) }), event: { type: 'crash', node: top } };
 }
 
 export function describe(node) {
   const lines = [];
   if (!node.up) {
-    lines.push('crashed: keeps nothing on disk; after a restart it holds an election, which a higher id than the coordinator wins at once');
+    lines.push(t('bully.d_crashed'));
   } else {
-    lines.push(`${stateLine(node)} · id ${node.id}`);
-    if (node.state === 'coordinator') lines.push('sends ALIVE to every other node; bullies any lower id that claims the post');
-    if (node.state === 'follower') lines.push(`takes ${nodeName(node.coordinator)} for dead if it stays silent for the timeout`);
-    lines.push(`${plural(node.elections ?? 0, 'election')} held since it started`);
+    lines.push(t('bully.d_state', { state: stateLine(node), id: node.id }));
+    if (node.state === 'coordinator') lines.push(t('bully.d_coordinator'));
+    if (node.state === 'follower') lines.push(t('bully.d_follower', { name: nodeName(node.coordinator) }));
+    lines.push(t('bully.d_elections', { n: node.elections ?? 0 }));
   }
   lines.push(...commonLines(node));
   return lines;
@@ -144,13 +145,13 @@ export function describe(node) {
 export function messageFields(p) {
   switch (p.type) {
     case 'Election':
-      return [['means', 'I hold an election: take over if you are alive']];
+      return [['means', t('bully.m_election')]];
     case 'Ok':
-      return [['means', 'I am alive and higher: I take over, wait for my COORDINATOR']];
+      return [['means', t('bully.m_ok')]];
     case 'Coordinator':
-      return [['means', 'I am the coordinator']];
+      return [['means', t('bully.m_coordinator')]];
     case 'Alive':
-      return [['heartbeat', `#${p.seq} since the coordinator won`]];
+      return [['heartbeat', t('bully.m_alive', { seq: p.seq })]];
     default:
       return null;
   }

@@ -8,6 +8,7 @@
 // inside a node (tcc: the seats), the grid's footnote and its message styles.
 import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, checkMark, cross, hatch, note, roundRect, centerArea, summary, sidePanel } from './common.js';
 import { commonLines } from '../describe.js';
+import { t, roleWord } from '../i18n.js';
 
 /** Transactions in the order node 0 began them, then any others. */
 export function txOrder(snap) {
@@ -27,7 +28,7 @@ export function txOrder(snap) {
 
 /** The transaction every node shows: the latest not yet ended, else the latest. */
 function focusOf(snap, order, open) {
-  return [...order].reverse().find((t) => open(snap, t)) ?? order[order.length - 1] ?? null;
+  return [...order].reverse().find((name) => open(snap, name)) ?? order[order.length - 1] ?? null;
 }
 
 function bodyPath(ctx, node, p, r) {
@@ -91,12 +92,12 @@ export function flexDrawing(kit) {
     const px = Math.max(10, Math.min(12, r * 0.45));
     const head = node.id === 0;
     const color = node.up ? (head ? '#1d2733' : '#3d4a5a') : palette.muted;
-    const role = `${node.role}${node.up ? '' : ' (crashed)'}`;
+    const role = `${roleWord(node.role)}${node.up ? '' : t('flex.crashed_paren')}`;
     if (f.room === 'id') return [{ s: `n${node.id}`, px: 10, weight: 600, color }];
     if (f.room === 'short') return [{ s: `n${node.id} · ${S(key).word}`, px, weight: 600, color: S(key).stroke }];
     const lines = [{ s: `n${node.id} · ${role}`, px, weight: 600, color }];
     for (const l of kit.lines(node, tx, f.focus, f.snap, key)) lines.push({ s: l.s, px: px - 1, weight: l.bad ? 700 : 500, color: l.bad ? palette.danger : S(key).stroke });
-    if (head && f.order.length > 1) lines.push({ s: `+${f.order.length - 1} more (grid)`, px: px - 1 });
+    if (head && f.order.length > 1) lines.push({ s: t('flex.more_grid', { n: f.order.length - 1 }), px: px - 1 });
     return lines;
   }
 
@@ -121,7 +122,7 @@ export function flexDrawing(kit) {
 
   function drawSummary(ctx, snap, area) {
     const { focus } = clusterFacts(snap);
-    if (!focus) return summary(ctx, area, [{ s: 'no transactions yet', px: 13, weight: 600, color: palette.ink }]);
+    if (!focus) return summary(ctx, area, [{ s: t('commit.no_tx'), px: 13, weight: 600, color: palette.ink }]);
     const lines = [{ s: focus, px: 14, weight: 700, color: palette.ink }];
     for (const node of snap.nodes) {
       const key = kit.stateKey(node, node.transactions?.[focus], focus, snap);
@@ -142,7 +143,7 @@ export function flexDrawing(kit) {
     const first = Math.max(0, order.length - cols);
     card(ctx, area);
     const top = area.y + rowH * 0.9;
-    text(ctx, 'transaction', area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
+    text(ctx, t('commit.transaction'), area.x, area.y + rowH * 0.45, { px: 10, color: palette.muted, align: 'left' });
     const shown = order.slice(first, first + cols);
     shown.forEach((name, c) => {
       font(ctx, 11, 700);
@@ -155,7 +156,7 @@ export function flexDrawing(kit) {
         ctx.fillRect(area.x - 4, y, area.w + 8, rowH);
       }
       text(ctx, `n${node.id}`, area.x, y + rowH / 2, { px: 11, weight: 600, color: node.up ? palette.ink : palette.muted, align: 'left' });
-      const tag = !node.up ? 'crashed' : node.id === 0 ? (labelW > 70 ? node.role : 'coord.') : '';
+      const tag = !node.up ? roleWord('crashed') : node.id === 0 ? (labelW > 70 ? roleWord(node.role) : t('commit.coord_short')) : '';
       if (tag) text(ctx, tag, area.x + 22, y + rowH / 2, { px: 10, color: palette.muted, align: 'left' });
       shown.forEach((name, c) => {
         const tx = node.transactions?.[name];
@@ -180,23 +181,23 @@ export function flexDrawing(kit) {
         text(ctx, fit(ctx, kit.cell(node, tx, name, snap, key), box.w - 6), x + cell / 2, y + rowH / 2 + 0.5, { px, weight: 600, color: node.up ? palette.ink : palette.muted });
       });
     });
-    if (order.length === 0) text(ctx, 'no transactions yet', area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
+    if (order.length === 0) text(ctx, t('commit.no_tx'), area.x + labelW, top + rowH / 2, { px: 12, color: palette.muted, align: 'left' });
     note(ctx, kit.gridNote, area.x, top + n * rowH + 10, area.w, area.noteLines ?? (area.w < 640 ? 2 : 1));
   }
 
   /** The details panel's lines for one node. */
   function describe(node, snap) {
-    const lines = [node.up ? node.role : `${node.role}, crashed: keeps its log on disk`];
+    const lines = [node.up ? roleWord(node.role) : t('commit.d_crashed', { role: roleWord(node.role) })];
     const txs = Object.entries(node.transactions ?? {});
     for (const [name, tx] of txs.slice(-5)) {
       const key = kit.stateKey(node, tx, name, snap);
       const more = kit.lines(node, tx, name, snap, key).map((l) => l.s.replace(`${name}: `, '')).join(' · ');
       lines.push(`${name}: ${more || S(key).word}`);
     }
-    if (txs.length > 5) lines.push(`… and ${txs.length - 5} earlier`);
+    if (txs.length > 5) lines.push(t('commit.d_earlier', { n: txs.length - 5 }));
     lines.push(...(kit.describeMore?.(node) ?? []));
     const log = node.log ?? [];
-    lines.push(`log: ${log.length ? log.slice(-6).join(' · ') : 'empty'}`);
+    lines.push(`${t('commit.d_log')}: ${log.length ? log.slice(-6).join(' · ') : t('raft.empty')}`);
     lines.push(...commonLines(node));
     return lines;
   }
@@ -214,7 +215,7 @@ export function flexDrawing(kit) {
     messageStyle: styleFor,
     emptyHint: (snap) => {
       if (snap.nodes.some((d) => Object.keys(d.transactions ?? {}).length) || snap.pending_requests?.length) return null;
-      return ['No transaction yet.', kit.hint];
+      return [t('commit.hint_none'), kit.hint];
     },
     messageFields: (p) => {
       const rows = [['transaction', p.tx ?? '–']];
@@ -222,6 +223,6 @@ export function flexDrawing(kit) {
       return rows;
     },
     milestoneTone: (record) => (kit.bad.test(record.text) ? 'bad' : 'good'),
-    milestoneLegend: 'protocol step',
+    milestoneLegend: t('commit.milestone'),
   };
 }

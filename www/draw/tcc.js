@@ -7,19 +7,23 @@
 // transaction ended (a hanging try) is hatched red and says so.
 import { flexDrawing } from './flex.js';
 import { palette, roundRect } from './common.js';
+import { t } from '../i18n.js';
 
 const STATES = {
   none: { fill: '#f1f3f6', stroke: '#8793a1', word: '–' },
-  trying: { fill: '#e3ecf9', stroke: '#3d5a80', word: 'trying' },
-  reserved: { fill: '#fff3c4', stroke: '#9a7400', word: 'reserved' },
-  refused: { fill: '#f6e0e0', stroke: '#b02a2a', word: 'refused' },
-  confirming: { fill: '#dff2e5', stroke: '#1f7a42', word: 'confirming', short: 'conf…' },
-  cancelling: { fill: '#f8e3e3', stroke: '#b02a2a', word: 'cancelling', short: 'canc…' },
-  confirmed: { fill: '#d3eedb', stroke: '#1f7a42', word: 'confirmed', mark: 'check' },
-  cancelled: { fill: '#f8d7d7', stroke: '#b02a2a', word: 'cancelled', mark: 'cross' },
-  'empty-cancel': { fill: '#eceff3', stroke: '#5b6b7f', word: 'empty cancel', short: 'empty', mark: 'cross' },
-  hanging: { fill: '#fbd0d0', stroke: '#c62f2f', word: 'HANGING', hatch: '#e06060' },
+  trying: { fill: '#e3ecf9', stroke: '#3d5a80', word: t('tcc.s_trying') },
+  reserved: { fill: '#fff3c4', stroke: '#9a7400', word: t('tcc.s_reserved') },
+  refused: { fill: '#f6e0e0', stroke: '#b02a2a', word: t('tcc.s_refused') },
+  confirming: { fill: '#dff2e5', stroke: '#1f7a42', word: t('tcc.s_confirming'), short: t('tcc.s_confirming_short') },
+  cancelling: { fill: '#f8e3e3', stroke: '#b02a2a', word: t('tcc.s_cancelling'), short: t('tcc.s_cancelling_short') },
+  confirmed: { fill: '#d3eedb', stroke: '#1f7a42', word: t('tcc.s_confirmed'), mark: 'check' },
+  cancelled: { fill: '#f8d7d7', stroke: '#b02a2a', word: t('tcc.s_cancelled'), mark: 'cross' },
+  'empty-cancel': { fill: '#eceff3', stroke: '#5b6b7f', word: t('tcc.s_empty'), short: t('tcc.s_empty_short'), mark: 'cross' },
+  hanging: { fill: '#fbd0d0', stroke: '#c62f2f', word: t('tcc.s_hanging'), hatch: '#e06060' },
 };
+
+/** The coordinator's decision, in words. */
+const DECISIONS = { confirm: t('tcc.w_confirm'), cancel: t('tcc.w_cancel') };
 
 const head = (snap, name) => snap.nodes.find((d) => d.id === 0)?.transactions?.[name] ?? null;
 
@@ -30,16 +34,16 @@ function stateKey(node, tx, name, snap) {
 }
 
 function seatLine(s) {
-  return `seats: ${s.free} free · ${s.held} held · ${s.sold} sold`;
+  return t('tcc.seats', { free: s.free, held: s.held, sold: s.sold });
 }
 
 const explain = {
-  reserved: (a) => `${a} held, waiting for confirm or cancel`,
-  refused: () => 'refused: nothing reserved',
-  confirmed: (a) => `${a} sold`,
-  cancelled: (a) => `${a} released`,
-  'empty-cancel': () => 'cancel before any try: nothing released',
-  hanging: (a) => `${a} held after the end: a hanging try`,
+  reserved: (a) => t('tcc.x_reserved', { a }),
+  refused: () => t('tcc.x_refused'),
+  confirmed: (a) => t('tcc.x_confirmed', { a }),
+  cancelled: (a) => t('tcc.x_cancelled', { a }),
+  'empty-cancel': () => t('tcc.x_empty'),
+  hanging: (a) => t('tcc.x_hanging', { a }),
 };
 
 const kit = {
@@ -52,8 +56,9 @@ const kit = {
       if (!tx) return out;
       const acks = tx.acks ?? [];
       const parts = Math.max(0, snap.nodes.length - 1);
-      const what = tx.decision ? `${tx.decision} · acks ${acks.length}/${parts}` : `reserved ${acks.length}/${parts}`;
-      out.push({ s: `${name}: ${tx.ended ? `${tx.state}, ended` : what}` });
+      const counts = { acks: acks.length, parts };
+      const what = tx.decision ? `${DECISIONS[tx.decision] ?? tx.decision} · ${t('commit.acks', counts)}` : t('tcc.reserved_n', counts);
+      out.push({ s: `${name}: ${tx.ended ? t('tcc.state_ended', { state: STATES[tx.state]?.word ?? tx.state }) : what}` });
       return out;
     }
     const a = node.seats?.amount ?? 1;
@@ -62,7 +67,7 @@ const kit = {
     return out;
   },
   cell(node, tx, name, snap, key) {
-    return key === 'hanging' ? 'HANGING' : STATES[key].word;
+    return STATES[key].word;
   },
   /** The seats as boxes inside a participant: sold, held, free. */
   inside(ctx, node, p, r) {
@@ -83,17 +88,17 @@ const kit = {
     }
   },
   describeMore: (node) => (node.seats ? [seatLine(node.seats)] : []),
-  gridNote: 'seat boxes in a node: green sold · amber held · white free · empty cancel = cancel before its try (empty rollback) · HANGING = reserved after the end',
-  hint: 'Send a client request (C): its value names a transaction, and coordinator n0 asks every participant to reserve seats for it.',
+  gridNote: t('tcc.note'),
+  hint: t('tcc.hint'),
   bad: /cancel|refus|hanging|again|never reserved/,
   styles: {
-    Try: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: 'try', explain: '“try t1”: reserve seats for t1' },
-    Reserved: { shape: 'circle', fill: '#f4d57a', stroke: '#9a7400', legend: 'reserved', explain: '“reserved t1”: seats held' },
-    Refused: { shape: 'triangle', fill: '#f3b5b5', stroke: '#b02a2a', legend: 'refused', explain: '“refused t1”: none held (no seats, or cancelled already)' },
-    Confirm: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: 'confirm', explain: '“confirm t1”: sell the held seats' },
-    Cancel: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: 'cancel', explain: '“cancel t1”: release them, if any' },
-    Confirmed: { shape: 'diamond', fill: '#d9dee5', stroke: '#1f6b3c', small: true, legend: 'confirmed', explain: '“confirmed t1”: ack' },
-    Cancelled: { shape: 'square', fill: '#d9dee5', stroke: '#8f1d1d', small: true, legend: 'cancelled', explain: '“cancelled t1”: ack' },
+    Try: { shape: 'ring', fill: '#e8eef7', stroke: '#3d5a80', legend: t('tcc.try'), explain: t('tcc.try_explain') },
+    Reserved: { shape: 'circle', fill: '#f4d57a', stroke: '#9a7400', legend: t('tcc.s_reserved'), explain: t('tcc.reserved_explain') },
+    Refused: { shape: 'triangle', fill: '#f3b5b5', stroke: '#b02a2a', legend: t('tcc.s_refused'), explain: t('tcc.refused_explain') },
+    Confirm: { shape: 'star', fill: '#3fae66', stroke: '#1f6b3c', legend: t('tcc.confirm'), explain: t('tcc.confirm_explain') },
+    Cancel: { shape: 'noentry', fill: '#d64545', stroke: '#8f1d1d', legend: t('tcc.cancel'), explain: t('tcc.cancel_explain') },
+    Confirmed: { shape: 'diamond', fill: '#d9dee5', stroke: '#1f6b3c', small: true, legend: t('tcc.s_confirmed'), explain: t('tcc.confirmed_explain') },
+    Cancelled: { shape: 'square', fill: '#d9dee5', stroke: '#8f1d1d', small: true, legend: t('tcc.s_cancelled'), explain: t('tcc.cancelled_explain') },
   },
 };
 
