@@ -9,7 +9,7 @@
 // Below the ring, a grid: one row per node, one column per transaction.
 // The module serves both protocols: `twoPc` and `threePc` differ only in
 // their message kinds and legend.
-import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, cross, hatch, checkMark, note, roundRect, centerArea, summary, sidePanel } from './common.js';
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, cross, hatch, checkMark, note, roundRect, centerArea, summary, gridPanel } from './common.js';
 import { t, roleWord } from '../i18n.js';
 import { explain, milestoneTone, milestoneLegend, emptyHint, describe, messageFields } from './commit-text.js';
 
@@ -309,16 +309,7 @@ const gridNote = (snap) => (snap.protocol === '3pc'
 function split(rect, snap) {
   const n = snap.nodes.length;
   const cf = clusterFacts(snap);
-  let parts = (n <= 12 && sidePanel(rect, n + 0.9, gridNote(snap), { minRowH: 15 })) || { ring: rect, detail: null };
-  if (!parts.detail && rect.h >= 360 && n <= 12) {
-    const rowH = Math.min(24, Math.max(18, (rect.h * 0.34) / (n + 2.6)));
-    const noteLines = rect.w < 640 ? 2 : 1;
-    const h = rowH * (n + 1.2) + noteLines * 13 + 12;
-    parts = {
-      ring: { x: rect.x, y: rect.y, w: rect.w, h: rect.h - h },
-      detail: { x: rect.x + 12, y: rect.y + rect.h - h, w: rect.w - 24, h: h - 6, rowH },
-    };
-  }
+  const parts = gridPanel(rect, n, gridNote(snap));
   const f = { ...cf, bounds: labelBounds(parts.ring), room: labelRoom(parts.ring, n), detail: !!parts.detail };
   for (const node of snap.nodes) facts.set(node, f);
   if (!parts.detail && f.room !== 'full') parts.detail = centerArea(parts.ring, n);

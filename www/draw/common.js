@@ -410,6 +410,26 @@ export function sidePanel(rect, rows, note, { minW = 280, maxW = 460, maxRowH = 
   };
 }
 
+/**
+ * A transaction grid of `n` node rows for up to 12 nodes: beside the ring on
+ * a wide canvas, else below it when the canvas is tall enough, else none
+ * ({ ring, detail: null }). Shared by the atomic-commit and the flexible
+ * transaction drawings.
+ */
+export function gridPanel(rect, n, note) {
+  if (n > 12) return { ring: rect, detail: null };
+  const beside = sidePanel(rect, n + 0.9, note, { minRowH: 15 });
+  if (beside) return beside;
+  if (rect.h < 360) return { ring: rect, detail: null };
+  const rowH = Math.min(24, Math.max(18, (rect.h * 0.34) / (n + 2.6)));
+  const noteLines = rect.w < 640 ? 2 : 1;
+  const h = rowH * (n + 1.2) + noteLines * 13 + 12;
+  return {
+    ring: { x: rect.x, y: rect.y, w: rect.w, h: rect.h - h },
+    detail: { x: rect.x + 12, y: rect.y + rect.h - h, w: rect.w - 24, h: h - 6, rowH },
+  };
+}
+
 /** The white card behind a detail panel. */
 export function card(ctx, area) {
   ctx.fillStyle = '#ffffff';

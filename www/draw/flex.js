@@ -6,7 +6,7 @@
 // in its kit: its states (fill, outline, word, mark), how a node's state is
 // read, the lines beside a node, a grid cell's words, an optional mark drawn
 // inside a node (tcc: the seats), the grid's footnote and its message styles.
-import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, checkMark, cross, hatch, note, roundRect, centerArea, summary, sidePanel } from './common.js';
+import { palette, text, font, fit, labelLines, labelRoom, labelBounds, crashMark, card, checkMark, cross, hatch, note, roundRect, centerArea, summary, gridPanel } from './common.js';
 import { commonLines } from '../describe.js';
 import { t, roleWord } from '../i18n.js';
 
@@ -104,16 +104,7 @@ export function flexDrawing(kit) {
   function split(rect, snap) {
     const n = snap.nodes.length;
     const cf = clusterFacts(snap);
-    let parts = (n <= 12 && sidePanel(rect, n + 0.9, kit.gridNote, { minRowH: 15 })) || { ring: rect, detail: null };
-    if (!parts.detail && rect.h >= 360 && n <= 12) {
-      const rowH = Math.min(24, Math.max(18, (rect.h * 0.34) / (n + 2.6)));
-      const noteLines = rect.w < 640 ? 2 : 1;
-      const h = rowH * (n + 1.2) + noteLines * 13 + 12;
-      parts = {
-        ring: { x: rect.x, y: rect.y, w: rect.w, h: rect.h - h },
-        detail: { x: rect.x + 12, y: rect.y + rect.h - h, w: rect.w - 24, h: h - 6, rowH },
-      };
-    }
+    const parts = gridPanel(rect, n, kit.gridNote);
     const f = { ...cf, snap, bounds: labelBounds(parts.ring), room: labelRoom(parts.ring, n) };
     for (const node of snap.nodes) facts.set(node, f);
     if (!parts.detail && f.room !== 'full') parts.detail = centerArea(parts.ring, n);
