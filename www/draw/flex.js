@@ -182,7 +182,7 @@ export function flexDrawing(kit) {
     const txs = Object.entries(node.transactions ?? {});
     for (const [name, tx] of txs.slice(-5)) {
       const key = kit.stateKey(node, tx, name, snap);
-      const more = kit.lines(node, tx, name, snap, key).map((l) => l.s.replace(`${name}: `, '')).join(' · ');
+      const more = kit.lines(node, tx, name, snap, key).filter((l) => !l.node).map((l) => l.s.replace(`${name}: `, '')).join(' · ');
       lines.push(`${name}: ${more || S(key).word}`);
     }
     if (txs.length > 5) lines.push(t('commit.d_earlier', { n: txs.length - 5 }));

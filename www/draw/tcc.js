@@ -63,7 +63,8 @@ const kit = {
     }
     const a = node.seats?.amount ?? 1;
     if (tx) out.push({ s: `${name}: ${explain[key]?.(a) ?? STATES[key].word}`, bad: key === 'hanging' });
-    if (node.seats) out.push({ s: seatLine(node.seats), bad: node.seats.held < 0 || node.seats.free > node.seats.capacity });
+    // The node's own line (node: true): the details panel shows it once, not per transaction.
+    if (node.seats) out.push({ s: seatLine(node.seats), bad: node.seats.held < 0 || node.seats.free > node.seats.capacity, node: true });
     return out;
   },
   cell(node, tx, name, snap, key) {
