@@ -45,6 +45,13 @@ export function typedList(text) {
   return s.split(/[\s,]+/).filter(Boolean).map((x) => typedNumber(x));
 }
 
+/** A comma- or space-separated list of words, kept as text (a transaction named 7 is "7"); undefined when blank. */
+export function wordList(text) {
+  const s = String(text).trim();
+  if (s === '') return undefined;
+  return s.split(/[\s,]+/).filter(Boolean);
+}
+
 /** A value as the panel writes it: `on`/`off`, `150 to 300`, `0, 1`, `none`. */
 export function valueText(type, v) {
   if (v == null || (Array.isArray(v) && v.length === 0)) return t('word.none');

@@ -7,7 +7,7 @@
 // link replays it. The engine checks every value; what it refuses is shown
 // in plain words beside the form and the run on screen stays as it was.
 import { protocolInfo } from './engine.js';
-import { el, docText, typedNumber, typedList, valueText, nodePicker, pickedNode, plainError, say } from './forms.js';
+import { el, docText, typedNumber, typedList, wordList, valueText, nodePicker, pickedNode, plainError, say } from './forms.js';
 import { t } from './i18n.js';
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -53,12 +53,14 @@ function paramControl(p, nodes, describedBy) {
         write: (v) => (pick.value = v == null ? '' : String(v)),
       };
     }
-    case 'list': {
+    case 'list':
+    case 'list of words': {
       const input = textField(id, p.name, 'text', describedBy);
       input.placeholder = p.default == null ? t('rules.blank_none_set') : t('rules.blank_none');
+      const words = p.type === 'list of words';
       return {
         field: input,
-        read: () => typedList(input.value) ?? p.default,
+        read: () => (words ? wordList(input.value) : typedList(input.value)) ?? p.default,
         write: (v) => (input.value = Array.isArray(v) ? v.join(', ') : ''),
       };
     }

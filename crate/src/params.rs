@@ -119,6 +119,10 @@ pub fn describe<P: crate::protocol::Params>() -> Vec<ParamDoc> {
 pub trait ParamValue: Sized {
     /// The type's name in the docs and the page's controls.
     const TYPE: &'static str;
+    /// The name of a list of this type: "list" (numbers, node ids), or
+    /// "list of words" for text, so the page and its tests know what a
+    /// list holds.
+    const LIST_TYPE: &'static str = "list";
     fn read(v: &Value, path: &str, nodes: usize) -> Result<Self, ScenarioError>;
     fn to_json(&self) -> Value;
 }
@@ -169,6 +173,7 @@ impl ParamValue for f64 {
 /// A word such as a mode (`"push"`); the protocol checks it in `validate`.
 impl ParamValue for String {
     const TYPE: &'static str = "text";
+    const LIST_TYPE: &'static str = "list of words";
     fn read(v: &Value, path: &str, _nodes: usize) -> Result<Self, ScenarioError> {
         string(v, path, 200)
     }
@@ -192,7 +197,7 @@ impl ParamValue for (u64, u64) {
 }
 
 impl<T: ParamValue> ParamValue for Vec<T> {
-    const TYPE: &'static str = "list";
+    const TYPE: &'static str = T::LIST_TYPE;
     fn read(v: &Value, path: &str, nodes: usize) -> Result<Self, ScenarioError> {
         let items =
             v.as_array().ok_or_else(|| ScenarioError::new(path, format!("must be a list, not {}", kind_of(v))))?;
