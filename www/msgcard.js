@@ -17,6 +17,8 @@ const LOST = {
   partition: t('card.lost_partition'),
   crash: t('card.lost_crash'),
   injected: t('card.lost_injected'),
+  absent: t('card.lost_absent'),
+  superseded: t('card.lost_superseded'),
 };
 
 export class MessageCard {

@@ -186,6 +186,14 @@ pub trait Message: Clone + Debug + Serialize {
     fn kind(&self) -> &'static str;
     /// A few characters for the message's caption, such as `"AE t3 [4..5]"`.
     fn label(&self) -> String;
+    /// Whether messages of this kind go through a send queue that holds one
+    /// per peer behind the one on the wire, the newer replacing the older
+    /// (ZooKeeper's election notifications, `QuorumCnxManager`): a message
+    /// still queued when a newer one to the same receiver is sent is lost as
+    /// superseded, and each arrives after the one on the wire before it.
+    fn latest_only(&self) -> bool {
+        false
+    }
 }
 
 /// A timer's name for the trace and the page. A timer may carry data

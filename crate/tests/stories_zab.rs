@@ -7,8 +7,9 @@ mod paxos_support;
 #[path = "support/stories.rs"]
 mod stories_support;
 
+use consensus_lab::scenario::Event;
 use consensus_lab::sim::Simulator;
-use consensus_lab::zab::{Phase, Zab, Zxid};
+use consensus_lab::zab::{PeerState, Phase, Zab, Zxid};
 use paxos_support::count_kinds;
 use stories_support::stories;
 
@@ -72,6 +73,50 @@ fn zab_stories_show_what_their_captions_promise() {
                 f.run_until(sc.run_until_ms.unwrap_or(0)).unwrap();
                 assert!(f.violations().is_empty(), "{slug} fixed: {:?}", f.violations());
                 assert_eq!(values(&f, 2), ["x=1"], "{slug} fixed");
+            }
+            "leader-crash" => {
+                assert!(s.violations().is_empty(), "{slug}: {:?}\n{replay}", s.violations());
+                assert!(s.node(1).is_some_and(Zab::is_established_leader), "{slug}: n1 leads");
+                all_in_broadcast(&slug, &s, 2, &["x=1", "y=2", "z=3"]);
+                assert_eq!(s.stable(2).history[2].zxid, Zxid(2, 1), "{slug}: z=3 is the first of epoch 2");
+                // Two at the start, one to n0 for epoch 2, one for n2's return.
+                assert_eq!(kind("DIFF"), 4, "{slug}: {counts:?}");
+                assert_eq!((kind("TRUNC"), kind("SNAP")), (0, 0), "{slug}: {counts:?}");
+            }
+            "far-behind-snap" => {
+                assert!(s.violations().is_empty(), "{slug}: {:?}\n{replay}", s.violations());
+                all_in_broadcast(&slug, &s, 1, &["a=1", "b=2", "c=3", "d=4", "e=5"]);
+                assert_eq!((kind("SNAP"), kind("DIFF"), kind("TRUNC")), (1, 2, 0), "{slug}: {counts:?}");
+            }
+            "zookeeper-1419" => {
+                assert!(s.violations().is_empty(), "{slug}: {:?}\n{replay}", s.violations());
+                let restart = sc
+                    .events
+                    .iter()
+                    .filter(|e| matches!(e.event, Event::Restart { .. }))
+                    .map(|e| e.at_ms)
+                    .max()
+                    .unwrap();
+                let end = sc.run_until_ms.unwrap_or(0);
+                let mut bad = Simulator::<Zab>::new(sc.clone()).unwrap();
+                let mut t = restart;
+                while t < end {
+                    t += 50;
+                    bad.run_until(t).unwrap();
+                    assert!(
+                        (0..5).all(|i| bad.node(i).is_some_and(|z| z.state() == PeerState::Looking)),
+                        "{slug}: all looking at {t} ms"
+                    );
+                }
+                assert!(kind("Notification") > 10_000, "{slug}: the votes keep flipping: {counts:?}");
+                // The same story with the fixed vote order: n3 leads within 300 ms.
+                let mut fixed = sc.clone();
+                fixed.params.insert("unsafe_vote_order".into(), false.into());
+                let mut f = Simulator::<Zab>::new(fixed).unwrap();
+                f.run_until(restart + 300).unwrap();
+                assert!(f.node(3).is_some_and(Zab::is_established_leader), "{slug} fixed: n3 leads");
+                f.run_until(end).unwrap();
+                assert!(f.violations().is_empty(), "{slug} fixed: {:?}", f.violations());
             }
             other => panic!("story zab/{other} has no outcome check in stories_zab.rs"),
         }

@@ -148,6 +148,8 @@ export default {
   "card.lost_partition": "the partition cuts it off",
   "card.lost_crash": "its receiver is down",
   "card.lost_injected": "dropped by hand",
+  "card.lost_absent": "nobody is there to receive it",
+  "card.lost_superseded": "a newer message to the same node took its place",
   "card.label": "label",
   "card.will_not_arrive": "sent at {sent} ms · will not arrive: {why} · playback paused",
   "card.arrives": "sent at {sent} ms · arrives at {at} ms (in {left}) · playback paused",

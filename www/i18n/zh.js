@@ -148,6 +148,8 @@ export default {
   "card.lost_partition": "分区切断了它",
   "card.lost_crash": "它的接收者已宕机",
   "card.lost_injected": "被手动丢弃",
+  "card.lost_absent": "没有节点接收它",
+  "card.lost_superseded": "发往同一节点的更新消息取代了它",
   "card.label": "标签",
   "card.will_not_arrive": "在 {sent} ms 发出 · 不会到达：{why} · 回放已暂停",
   "card.arrives": "在 {sent} ms 发出 · 在 {at} ms 到达（还有 {left}）· 回放已暂停",

@@ -64,6 +64,8 @@ pub trait AnyMailbox {
     /// variant under `type`), for the page's message card; false when `id`
     /// is not on the wire.
     fn fields_json(&self, id: u64, buf: &mut Vec<u8>) -> bool;
+    /// [`crate::protocol::Message::latest_only`] of message `id`.
+    fn latest_only(&self, id: u64) -> bool;
     /// Adds a copy of message `id` under the next id.
     fn duplicate(&mut self, id: u64);
     fn remove(&mut self, id: u64);
@@ -90,6 +92,9 @@ impl<M: Message + 'static> AnyMailbox for Mailbox<M> {
     }
     fn fields_json(&self, id: u64, buf: &mut Vec<u8>) -> bool {
         self.0.get(id).is_some_and(|m| serde_json::to_writer(buf, m).is_ok())
+    }
+    fn latest_only(&self, id: u64) -> bool {
+        self.0.get(id).is_some_and(Message::latest_only)
     }
     fn duplicate(&mut self, id: u64) {
         if let Some(m) = self.0.get(id).cloned() {

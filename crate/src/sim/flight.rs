@@ -21,6 +21,9 @@ pub enum Loss {
     Injected,
     /// The receiver is not a member (it never joined, or it left).
     Absent,
+    /// A newer message of the same kind to the same receiver took its place
+    /// in the sender's queue ([`crate::protocol::Message::latest_only`]).
+    Superseded,
 }
 
 impl Loss {
@@ -31,6 +34,7 @@ impl Loss {
             Loss::Crash => "the receiver is down",
             Loss::Injected => "dropped by hand",
             Loss::Absent => "nobody is there",
+            Loss::Superseded => "a newer one to the same node took its place",
         }
     }
 }

@@ -386,6 +386,10 @@ impl World {
         match q.item {
             Item::Deliver(id) => {
                 let Some(f) = self.flight.get(id) else { return false };
+                if f.deliver_at != self.now {
+                    // Its arrival moved (a pause, a superseded message's place).
+                    return false;
+                }
                 if f.lost.is_none()
                     && let Some(until) = self.meta[f.to].paused_until
                 {
@@ -515,10 +519,41 @@ impl World {
             None
         };
         let Some(id) = self.put_in_flight(from, to, Payload::Outbox(slot), latency, lost) else { return };
+        if lost.is_none() && self.mail.latest_only(id) {
+            self.supersede(id);
+        }
         if lost.is_none() && dup_roll < s.duplicate_rate {
             let latency = d.range(s.latency_ms.0, s.latency_ms.1);
             self.stats.messages_duplicated += 1;
             self.put_in_flight(from, to, Payload::CopyOf(id), latency, None);
+        }
+    }
+
+    /// Message `id` waits in its sender's queue for the link, which holds one
+    /// message of its kind behind the one already on the wire (ZooKeeper's
+    /// send queue of one per peer): a message queued there before it is lost
+    /// as superseded, the one on the wire is not, and `id` arrives after it.
+    fn supersede(&mut self, id: u64) {
+        let Some(&new) = self.flight.get(id) else { return };
+        let kind = self.mail.kind(id);
+        let mut on_link: Vec<(Time, u64)> = (self.flight.iter())
+            .filter(|f| f.id != id && f.from == new.from && f.to == new.to && f.lost.is_none())
+            .filter(|f| self.mail.kind(f.id) == kind)
+            .map(|f| (f.deliver_at, f.id))
+            .collect();
+        on_link.sort_unstable();
+        let Some(&(wire_at, _)) = on_link.first() else { return };
+        for &(_, queued) in &on_link[1..] {
+            if let Some(f) = self.flight.get_mut(queued) {
+                f.lost = Some(Loss::Superseded);
+            }
+        }
+        if wire_at > new.deliver_at {
+            if let Some(f) = self.flight.get_mut(id) {
+                f.deliver_at = wire_at;
+            }
+            // The item already queued for the earlier time finds it moved.
+            self.push(wire_at, Item::Deliver(id));
         }
     }
 

@@ -156,6 +156,16 @@ impl Message for ZabMsg {
         }
     }
 
+    /// ZooKeeper queues election notifications one per peer
+    /// (`QuorumCnxManager`'s send queue of capacity one drops the older
+    /// message for the newer), so a server that changes its vote fast sends
+    /// its latest vote, not every vote it held: without that, the old
+    /// non-transitive vote order (ZOOKEEPER-1419) multiplies notifications
+    /// without bound.
+    fn latest_only(&self) -> bool {
+        matches!(self, ZabMsg::Notification { .. })
+    }
+
     fn label(&self) -> String {
         match self {
             ZabMsg::Notification { vote, election_epoch, .. } => {
