@@ -3,7 +3,7 @@
 //! exit status 0 linearizable, 1 not, 2 bad input with one line on standard
 //! error naming what is wrong and where.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{Out, cli};
 

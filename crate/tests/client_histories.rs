@@ -5,7 +5,7 @@
 // Reference: Herlihy & Wing 1990 (linearizability); Raft §8 and thesis §6.4
 // (reads must go through the log, or confirm leadership, to be fresh).
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::engine::Engine;
 use paxos_support::{Rng, random_faults, random_network};

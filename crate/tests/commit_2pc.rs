@@ -2,7 +2,7 @@
 //! case and recovery from the coordinator's log, participant failure, and
 //! the engine's contract (redirects, duplicate names, parameters).
 
-mod commit_common;
+use crate::commit_common;
 
 use commit_common::{run, sim, states, tx, view};
 use consensus_lab::commit::{Decision, TwoPc, TwoPcParams};

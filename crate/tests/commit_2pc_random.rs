@@ -6,7 +6,7 @@
 //! prints its scenario so it can be replayed in the page or the CLI. The
 //! same random scenarios also check that a run replays to the same trace.
 
-mod commit_common;
+use crate::commit_common;
 
 use commit_common::{run, tx, view};
 use consensus_lab::commit::TwoPc;

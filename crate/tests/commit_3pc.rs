@@ -2,7 +2,7 @@
 //! crashes that no longer block, and the partition that breaks atomicity
 //! (the known flaw, shown on purpose).
 
-mod commit_common;
+use crate::commit_common;
 
 use commit_common::{run, sim, states, tx, view, violated};
 use consensus_lab::commit::{ThreePc, ThreePcParams};

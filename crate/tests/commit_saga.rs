@@ -2,7 +2,7 @@
 //! reverse, forward recovery of a crashed orchestrator, idempotent retries,
 //! the missing isolation, and the two broken variants.
 
-mod commit_common;
+use crate::commit_common;
 
 use commit_common::{run, sim, violated};
 use consensus_lab::commit::{Saga, SagaView};

@@ -3,7 +3,7 @@
 //! idempotence, the empty rollback, the hanging try — each handled, and each
 //! caught by the checker in its broken variant.
 
-mod commit_common;
+use crate::commit_common;
 
 use commit_common::{run, sim, violated};
 use consensus_lab::commit::{Seats, Tcc, TccView};

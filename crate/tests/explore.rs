@@ -5,7 +5,7 @@
 //! protocols; and `consensus-lab explore` keeps its contract (JSON shape,
 //! exit codes, a link that replays the shrunk run).
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::cli;
 use consensus_lab::engine::Engine;

@@ -3,8 +3,7 @@
 //! workload, data-carrying timers, per-kind statistics, metrics and series,
 //! and the errors each of them gives for bad input.
 
-#[path = "support/echo.rs"]
-mod echo;
+use crate::echo;
 
 use consensus_lab::engine::Engine;
 use consensus_lab::protocol::Protocol;

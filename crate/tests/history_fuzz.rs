@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{Map, Value};
 
-mod fuzz_support;
+use crate::fuzz_support;
 
 use consensus_lab::history::{Limits, consistency_with, parse_history};
 use fuzz_support::{Mutation, mutation};

@@ -4,7 +4,7 @@
 //! with a lagging replica's stale reads mixed in, the checker finds them
 //! among ten thousand operations and shrinks the proof to a handful.
 
-mod history_support;
+use crate::history_support;
 
 use consensus_lab::history::{Limits, consistency, linearizability, parse_history};
 use history_support::{Workload, correct_history, document};

@@ -4,7 +4,7 @@
 //! exits with status 2 and one line on standard error. Hostile text in a
 //! scenario is carried as plain text, never interpreted.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{Out, cli};
 

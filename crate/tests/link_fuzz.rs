@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{Map, Value};
 
-mod fuzz_support;
+use crate::fuzz_support;
 
 use consensus_lab::engine::Engine;
 use consensus_lab::link::{self, Extras};

@@ -3,7 +3,7 @@
 //! breaks its promise (the promised ballot never goes down, and nothing is
 //! accepted below it).
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::paxos::multi::{Decision, MAX_SLOT, PValue};
 use consensus_lab::paxos::{

@@ -2,7 +2,7 @@
 //! deliberately unsafe parameter break agreement, and hand-made node states
 //! break the checks no correct engine can reach.
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::invariant::{Checker, NodeRef, Nodes, Violation};
 use consensus_lab::paxos::multi::Stored;

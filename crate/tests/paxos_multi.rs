@@ -2,7 +2,7 @@
 //! Complex": a stable leader, phase 2 per slot, leader change with
 //! re-proposal and no-ops, in-order execution, catch-up and redirects.
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::paxos::{Cmd, MultiPaxos, Role};
 use consensus_lab::scenario::Event;

@@ -3,7 +3,7 @@
 //! once the faults stop a new request is chosen and every replica ends with
 //! the same gap-free log. A failing run prints its scenario for replay.
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::paxos::{Cmd, MultiPaxos};
 use paxos_support::{Rng, random_faults, random_network, sim};

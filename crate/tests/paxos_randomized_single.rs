@@ -3,7 +3,7 @@
 //! ever fail, and once the faults stop a proposer with back-off decides.
 //! A failing run prints its scenario document for replay.
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::paxos::Paxos;
 use paxos_support::{Rng, random_faults, random_network, sim};

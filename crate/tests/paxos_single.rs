@@ -1,7 +1,7 @@
 //! Single-decree Paxos against "Paxos Made Simple": each test sets up a
 //! situation from the paper and checks what it says must happen.
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::paxos::{Ballot, Paxos};
 use paxos_support::{assert_safe, count_kinds, replay, run_to, sim};

@@ -3,7 +3,7 @@
 //! (through a stand-in `Nodes`), and a consistent state passes. Without
 //! these, "zero violations" from the other tests would prove nothing.
 
-mod common;
+use crate::common;
 
 use common::*;
 use consensus_lab::invariant::{Checker, NodeRef, Nodes, Violation};

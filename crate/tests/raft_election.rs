@@ -3,7 +3,7 @@
 //! leader fails, an old leader rejoining, one vote per term (also across a
 //! restart), the up-to-date check and split votes.
 
-mod common;
+use crate::common;
 
 use common::*;
 use consensus_lab::protocol::Protocol;

@@ -9,7 +9,7 @@
 //! `timeout` injects (election timeouts are too long to fire by themselves),
 //! and partitions decide who hears whom.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

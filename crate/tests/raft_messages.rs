@@ -3,7 +3,7 @@
 //! the commit bound, reordered AppendEntries and replies, nextIndex back-off,
 //! client redirects, and malformed input that must not panic.
 
-mod common;
+use crate::common;
 
 use common::*;
 use consensus_lab::protocol::ClientReply;

@@ -8,7 +8,7 @@
 //! `consensus-lab run -` to watch it. `RAFT_RANDOM_RUNS` sets the number of
 //! runs (default 1000) and `RAFT_RANDOM_FIRST` the first run's number.
 
-mod common;
+use crate::common;
 
 use common::*;
 use consensus_lab::raft::Raft;

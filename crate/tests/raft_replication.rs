@@ -3,7 +3,7 @@
 //! repair, commitment only through current-term entries, partitions, follower
 //! catch-up, full-cluster restarts, and reordered or duplicated messages.
 
-mod common;
+use crate::common;
 
 use common::*;
 use consensus_lab::raft::{Raft, Role};

@@ -3,7 +3,7 @@
 //! sit at the head of the queue. Live injects rely on it: the page and the
 //! tests apply an inject right after `run_until(now)`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use consensus_lab::scenario::Event;

@@ -3,9 +3,8 @@
 //! read, so new files are covered: a story without an expectation below
 //! fails until one is written.
 
-mod commit_common;
-#[path = "support/stories.rs"]
-mod stories_support;
+use crate::commit_common;
+use crate::stories_support;
 
 use commit_common::{run, states, tx, view, violated};
 use consensus_lab::commit::{Saga, SagaView, Tcc, TccView, ThreePc, TwoPc};

@@ -3,8 +3,7 @@
 //! story file is covered as soon as it exists, and a story without an
 //! outcome check here fails until one is written.
 
-#[path = "support/stories.rs"]
-mod stories_support;
+use crate::stories_support;
 
 use consensus_lab::epidemic::{Broadcast, Gossip, State, Swim};
 use consensus_lab::sim::Simulator;

@@ -6,8 +6,7 @@
 // Reference: Karger et al. 1997; Dynamo (DeCandia et al. 2007) §4.2–4.7;
 // Attiya, Bar-Noy & Dolev 1995.
 
-#[path = "support/stories.rs"]
-mod stories_support;
+use crate::stories_support;
 
 use consensus_lab::engine::Engine;
 use consensus_lab::scenario::Scenario;

@@ -6,9 +6,8 @@
 //! and a `run_until_ms` of at most ten seconds; it runs to that time without
 //! an error; only stories whose name says "unsafe" may show violations.
 
-mod common;
-#[path = "support/stories.rs"]
-mod stories_support;
+use crate::common;
+use crate::stories_support;
 
 use common::*;
 use consensus_lab::raft::{Raft, Role};

@@ -3,9 +3,8 @@
 //! story file is covered as soon as it exists, and a story without an
 //! outcome check here fails until one is written.
 
-mod paxos_support;
-#[path = "support/stories.rs"]
-mod stories_support;
+use crate::paxos_support;
+use crate::stories_support;
 
 use consensus_lab::scenario::Event;
 use consensus_lab::sim::Simulator;

@@ -8,7 +8,7 @@
 //!   transactions were written; a whole-quorum crash then lost a committed
 //!   transaction, and the checker's `committed_kept` reports it.
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::scenario::{Event, Scenario};
 use consensus_lab::sim::Simulator;

@@ -7,7 +7,7 @@
 //! primary-backup systems" (DSN 2011); Medeiros, "ZooKeeper's atomic
 //! broadcast protocol: Theory and practice" (2012).
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::protocol::{Message, Protocol};
 use consensus_lab::sim::Simulator;

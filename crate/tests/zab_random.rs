@@ -13,7 +13,7 @@
 // Reference: Junqueira et al., DSN 2011, §III (the properties) and §IV (the
 // protocol); Herlihy & Wing 1990 (linearizability).
 
-mod paxos_support;
+use crate::paxos_support;
 
 use consensus_lab::zab::{PeerState, Zab};
 use paxos_support::{Rng, random_faults, random_network, run_to, sim};
