@@ -20,6 +20,9 @@ export const CORRECT = [
   ['zab', 'all'],
   ['2pc', 'all'],
   ['3pc', 'crashes'],
+  ['bully', 'all'],
+  ['saga', 'all'],
+  ['tcc', 'all'],
 ];
 
 function option(args, name, fallback, parse) {

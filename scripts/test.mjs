@@ -1,19 +1,64 @@
-// `npm test`: installs what is missing, then runs every check in order and
-// stops at the first failure: formatting, clippy (native and wasm), the Rust
-// tests, the release CLI and wasm builds, the Node tests (the wasm engine in
-// Node) and the browser tests (headless Chromium).
-import { run } from './lib/run.mjs';
+// `npm test`: installs what is missing, then runs every check and stops at
+// the first failure: formatting, clippy (native and wasm), the Rust tests,
+// the release CLI and wasm builds, the Node tests (the wasm engine in Node)
+// and the browser tests (headless Chromium).
+//
+// CI has two cores and much of a build keeps only one busy (linking, LTO with
+// one codegen unit, wasm-opt), so independent steps overlap: the Rust tests
+// build and run beside the release CLI and the wasm modules, and the Node
+// tests run beside the browser tests. A step that runs beside another
+// prints its output when it ends, so the two never interleave.
+import { spawn } from 'node:child_process';
+import { root, run } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium, ensureWasmOpt } from './lib/toolchain.mjs';
 import { writePageIndexes } from './lib/stories.mjs';
 import { buildWasm } from './lib/build-wasm.mjs';
 
+// A fresh clone has nothing to reuse: incremental compilation only costs.
+process.env.CARGO_INCREMENTAL ??= '0';
+
 const started = Date.now();
+const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
 const step = async (name, fn) => {
   const t = Date.now();
   console.log(`\n── ${name}`);
   await fn();
-  console.log(`   ${name}: ok (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  console.log(`   ${name}: ok (${secs(t)})`);
 };
+
+/** Runs a command with its output kept; resolves with it, rejects with it on failure. */
+function captured(cmd, args) {
+  const shown = [cmd, ...args].join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = `$ ${shown}\n`;
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', (e) => reject(Object.assign(new Error(`${shown}: ${e.message}`), { out })));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(Object.assign(new Error(`${shown} failed (exit ${code})`), { out }))));
+  });
+}
+
+/** Runs named steps at once; each prints its output when it ends. */
+async function together(steps) {
+  const t = Date.now();
+  console.log(`\n── ${steps.map(([name]) => name).join(' ‖ ')}`);
+  const results = await Promise.allSettled(steps.map(async ([name, fn]) => {
+    const s = Date.now();
+    try {
+      const out = await fn();
+      if (out) process.stdout.write(out);
+      console.log(`   ${name}: ok (${secs(s)})`);
+    } catch (e) {
+      if (e.out) process.stdout.write(e.out);
+      console.log(`   ${name}: FAILED (${secs(s)})`);
+      throw e;
+    }
+  }));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  console.log(`   together: ${secs(t)}`);
+}
 
 try {
   await step('toolchain', () => {
@@ -27,18 +72,23 @@ try {
     run('cargo', ['clippy', '--all-targets', '--quiet', '--', '-D', 'warnings']);
     run('cargo', ['clippy', '--lib', '--quiet', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
   });
-  await step('cargo test', () => run('cargo', ['test', '--quiet']));
-  await step('release CLI', () => run('cargo', ['build', '--release', '--quiet']));
-  await step('wasm build', async () => {
-    await buildWasm();
-    writePageIndexes();
-  });
+  await together([
+    ['cargo test', () => captured('cargo', ['test', '--quiet'])],
+    ['release CLI, wasm build', async () => {
+      const out = await captured('cargo', ['build', '--release', '--quiet']);
+      await buildWasm({ quiet: true });
+      writePageIndexes();
+      return out;
+    }],
+  ]);
   await step('static build (dist/)', async () => {
     const { build } = await import('./build.mjs');
     await build();
   });
-  await step('node tests', () => run('node', ['--test', '--test-reporter=spec', 'tests/node/']));
-  await step('browser tests', () => run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/browser/']));
+  await together([
+    ['node tests', () => captured('node', ['--test', '--test-reporter=spec', 'tests/node/'])],
+    ['browser tests', () => captured('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/browser/'])],
+  ]);
   console.log(`\nAll checks passed in ${((Date.now() - started) / 60000).toFixed(1)} min.`);
 } catch (e) {
   console.error(`\nFAILED: ${e.message}`);

@@ -1,8 +1,8 @@
 // Builds one wasm module per protocol family into www/pkg/<family>/:
 // cargo (wasm profile, the family's feature only) → wasm-bindgen (--target
-// web: a plain ES module, no bundler) → wasm-opt when available. The families
-// share one cargo target directory, so the dependencies are compiled once for
-// all of them (on a fresh clone that is most of the time a module takes), and
+// web: a plain ES module, no bundler) → wasm-opt when available. The first
+// family compiles the dependencies; a copy of its cargo target directory then
+// lets two families build at once (see buildFamilies), and
 // a family whose inputs (the crate's sources, manifests and lock file) did not
 // change since its module was written is not rebuilt at all: a second build
 // takes seconds. The families, and www/pkg/protocols.json beside the modules, come
@@ -11,16 +11,16 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { root, run, has, capture } from './run.mjs';
+import { root, run, runAsync, has, capture } from './run.mjs';
 
 export const pkgDir = path.join(root, 'www', 'pkg');
 
 let registryCache = null;
 
 /** The registry: every protocol with its family, params, kinds, variants… */
-export function registry() {
+export function registry({ quiet = false } = {}) {
   if (registryCache) return registryCache;
-  run('cargo', ['build', '--release', '--quiet', '--bin', 'consensus-lab']);
+  run('cargo', ['build', '--release', '--quiet', '--bin', 'consensus-lab'], { quiet });
   const text = capture(path.join(root, 'target', 'release', 'consensus-lab'), ['protocols', '--json'], { maxBuffer: 1 << 24 });
   if (text === null) throw new Error('`consensus-lab protocols --json` failed');
   registryCache = JSON.parse(text);
@@ -57,23 +57,49 @@ function sourcesKey() {
   return hash.digest('hex');
 }
 
-function buildFamily(family, optimize, sources) {
+function needsBuild(family, key) {
   const out = path.join(pkgDir, family);
   const stamp = path.join(out, '.source-key');
-  const wantOpt = optimize && has('wasm-opt');
-  const key = `${sources} ${wantOpt}`;
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === key && fs.existsSync(path.join(out, 'consensus_lab_bg.wasm'))) return;
-  const targetDir = path.join(root, 'target', 'wasm');
-  run('cargo', ['build', '--quiet', '--lib', '--profile', 'wasm', '--target', 'wasm32-unknown-unknown',
-    '--no-default-features', '--features', family, '--target-dir', targetDir]);
-  // The next family's build overwrites this file: bind it now.
+  return !(fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === key && fs.existsSync(path.join(out, 'consensus_lab_bg.wasm')));
+}
+
+/** Builds one family's module with the cargo target directory `targetDir`. */
+async function buildFamily(family, key, wantOpt, targetDir, quiet) {
+  const out = path.join(pkgDir, family);
+  await runAsync('cargo', ['build', '--quiet', '--lib', '--profile', 'wasm', '--target', 'wasm32-unknown-unknown',
+    '--no-default-features', '--features', family, '--target-dir', targetDir], { quiet });
+  // The next family's build in this directory overwrites this file: bind it now.
   const built = path.join(targetDir, 'wasm32-unknown-unknown', 'wasm', 'consensus_lab.wasm');
-  run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', out, built]);
+  await runAsync('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', out, built], { quiet });
   if (wantOpt) {
     const wasm = path.join(out, 'consensus_lab_bg.wasm');
-    run('wasm-opt', ['-O3', ...OPT_FLAGS, wasm, '-o', wasm]);
+    await runAsync('wasm-opt', ['-O3', ...OPT_FLAGS, wasm, '-o', wasm], { quiet });
   }
-  fs.writeFileSync(stamp, key);
+  fs.writeFileSync(path.join(out, '.source-key'), key);
+}
+
+/** Builds the families that changed. The first builds alone, compiling the
+ *  dependencies; then a copy of its target directory lets two families build
+ *  at once, since most of a family's build (LTO with one codegen unit, then
+ *  wasm-opt) keeps only one core busy. */
+async function buildFamilies(list, optimize, sources, quiet) {
+  const wantOpt = optimize && has('wasm-opt');
+  const key = `${sources} ${wantOpt}`;
+  const todo = list.filter((f) => needsBuild(f, key));
+  if (!todo.length) return;
+  const lanes = [path.join(root, 'target', 'wasm'), path.join(root, 'target', 'wasm-2')];
+  await buildFamily(todo[0], key, wantOpt, lanes[0], quiet);
+  const rest = todo.slice(1);
+  if (!rest.length) return;
+  fs.rmSync(lanes[1], { recursive: true, force: true });
+  fs.cpSync(lanes[0], lanes[1], { recursive: true, preserveTimestamps: true });
+  const lane = async (dir, families) => {
+    for (const f of families) await buildFamily(f, key, wantOpt, dir, quiet);
+  };
+  await Promise.all([
+    lane(lanes[0], rest.filter((_, i) => i % 2 === 0)),
+    lane(lanes[1], rest.filter((_, i) => i % 2 === 1)),
+  ]);
 }
 
 /** Loads a family's module in Node. */
@@ -84,10 +110,10 @@ export async function loadFamily(family) {
   return mod;
 }
 
-export async function buildWasm({ optimize = true } = {}) {
-  const protocols = registry();
+export async function buildWasm({ optimize = true, quiet = false } = {}) {
+  const protocols = registry({ quiet });
   const sources = sourcesKey();
-  for (const family of families()) buildFamily(family, optimize, sources);
+  await buildFamilies(families(), optimize, sources, quiet);
   // Each module runs exactly its family's protocols, as the registry says.
   for (const family of families()) {
     const inModule = (await loadFamily(family)).Simulation.protocols().map((p) => p.name);

@@ -1,6 +1,6 @@
 // Small helpers for the project scripts: run a command with live output, run
 // one and capture it, and say where things are.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -13,6 +13,17 @@ export function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
   if (r.error) throw new Error(`${shown}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${shown} failed (exit ${r.status})`);
+}
+
+/** Like `run`, without blocking: resolves when the command succeeds. */
+export function runAsync(cmd, args, opts = {}) {
+  const shown = [cmd, ...args].join(' ');
+  if (!opts.quiet) console.log(`$ ${shown}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+    child.on('error', (e) => reject(new Error(`${shown}: ${e.message}`)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${shown} failed (exit ${code})`))));
+  });
 }
 
 /** Runs a command and returns its stdout, or null if it cannot run or fails. */
