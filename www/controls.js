@@ -270,8 +270,13 @@ export class Controls {
       },
     };
     if (/^[0-9]$/.test(k)) {
-      const id = Number(k);
-      if (this.lab.sim && id < this.lab.sim.nodes()) this.select(id);
+      // Digits typed within a second of each other name one node (1 then 2: n12), so every node of a big cluster can be selected.
+      const now = e.timeStamp;
+      const joined = this.digits && now - this.digits.at < 1000 ? Number(`${this.digits.s}${k}`) : null;
+      const n = this.lab.sim ? this.lab.sim.nodes() : 0;
+      const id = joined != null && joined < n ? joined : Number(k);
+      this.digits = { s: String(id), at: now };
+      if (id < n) this.select(id);
       e.preventDefault();
       return;
     }
