@@ -104,6 +104,19 @@ export class Controls {
     }
   }
 
+  /** The keyboard's way to a message (M): opens the card of the next message in flight, its Drop button focused. */
+  openNextMessage() {
+    const ids = this.lab.snapshot().messages.map((m) => m.id).sort((a, b) => a - b);
+    if (!ids.length) {
+      this.hooks.show(t('controls.no_message'), 'info');
+      return;
+    }
+    const card = this.hooks.card;
+    const next = ids.find((id) => card.id == null || id > card.id) ?? ids[0];
+    card.show(next);
+    card.el.querySelector('[data-msg="drop"]')?.focus();
+  }
+
   togglePlay() {
     if (this.lab.playing) this.lab.pause();
     else this.lab.play();
@@ -256,6 +269,7 @@ export class Controls {
       '=': () => this.setSpeed(this.lab.speed * 2),
       '-': () => this.setSpeed(this.lab.speed / 2),
       c: () => this.sendRequest(null),
+      m: () => this.openNextMessage(),
       x: () => this.nodeAction('crash'),
       r: () => this.nodeAction('restart'),
       t: () => this.nodeAction('timeout'),

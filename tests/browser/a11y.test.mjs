@@ -182,6 +182,17 @@ test('the keyboard reaches every control with a visible focus, and does the main
   await page.keyboard.press('r');
   await frames(page);
   assert.equal(await page.evaluate(() => lab.snapshot().nodes[2].up), true, 'R restarts the selected node');
+  // A message by keyboard: M opens the next one in flight with Drop focused; Enter drops it.
+  await page.evaluate(() => {
+    for (let i = 0; i < 200 && lab.snapshot().messages.length === 0; i++) lab.step();
+  });
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('m');
+  await frames(page);
+  assert.equal(await page.locator('#msg-card').isVisible(), true, 'M opens a message card');
+  assert.deepEqual(await focused(page), { name: 'button "Drop"', visible: true });
+  await page.keyboard.press('Enter');
+  assert.ok(await page.evaluate(() => lab.scenario().events.some((e) => e.type === 'drop_message')), 'Enter on Drop drops the message');
   // Two digits name a node beyond n9.
   await page.evaluate(async () => {
     await lab.load({ version: 1, protocol: 'raft', nodes: 13, seed: 3, events: [] });

@@ -903,4 +903,6 @@ export default {
   "a11y.violations": {"one": "{n} safety violation so far.", "other": "{n} safety violations so far."},
   "a11y.event": "{kind}: {text} (at {at}).",
   "a11y.chart": "{title}, over time. Click to go to that moment.",
+  "help.next_message": "Open the next message in flight (Drop, Duplicate)",
+  "controls.no_message": "No message is in flight right now.",
 };

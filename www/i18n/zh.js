@@ -903,4 +903,6 @@ export default {
   "a11y.violations": "至今 {n} 次违反安全性。",
   "a11y.event": "{kind}：{text}（{at}）。",
   "a11y.chart": "{title}随时间的变化。点击跳到那个时刻。",
+  "help.next_message": "打开下一条传输中的消息（丢弃、复制）",
+  "controls.no_message": "现在没有传输中的消息。",
 };
