@@ -288,9 +288,16 @@ export class Controls {
       const now = e.timeStamp;
       const joined = this.digits && now - this.digits.at < 1000 ? Number(`${this.digits.s}${k}`) : null;
       const n = this.lab.sim ? this.lab.sim.nodes() : 0;
-      const id = joined != null && joined < n ? joined : Number(k);
-      this.digits = { s: String(id), at: now };
-      if (id < n) this.select(id);
+      const join = joined != null && joined < n;
+      const id = join ? joined : Number(k);
+      // While a partition is drawn a digit moves that node to the other side (the second digit of two undoes the first's move).
+      if (this.draft && id < n) {
+        if (join && this.digits.moved != null) this.toggleDraft(this.digits.moved);
+        this.toggleDraft(id);
+      } else if (id < n) {
+        this.select(id);
+      }
+      this.digits = { s: String(id), at: now, moved: this.draft && id < n ? id : null };
       e.preventDefault();
       return;
     }

@@ -193,6 +193,17 @@ test('the keyboard reaches every control with a visible focus, and does the main
   assert.deepEqual(await focused(page), { name: 'button "Drop"', visible: true });
   await page.keyboard.press('Enter');
   assert.ok(await page.evaluate(() => lab.scenario().events.some((e) => e.type === 'drop_message')), 'Enter on Drop drops the message');
+  // A partition by keyboard: Partition…, a digit moves n0 to the other side, Apply; H heals.
+  assert.ok(await tabTo(page, '#partition'), 'Tab reaches Partition…');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('0');
+  assert.ok(await tabTo(page, '#partition-apply'), 'Tab reaches Apply partition');
+  await page.keyboard.press('Enter');
+  const groups = await page.evaluate(() => lab.snapshot().network.groups.map((g) => [...g].sort((a, b) => a - b)).sort((a, b) => a.length - b.length));
+  assert.deepEqual(groups, [[0], [1, 2, 3, 4]], 'the digit moved n0 to the other side');
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('h');
+  assert.deepEqual(await page.evaluate(() => lab.snapshot().network.groups), [], 'H heals');
   // Two digits name a node beyond n9.
   await page.evaluate(async () => {
     await lab.load({ version: 1, protocol: 'raft', nodes: 13, seed: 3, events: [] });
