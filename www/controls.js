@@ -104,6 +104,19 @@ export class Controls {
     }
   }
 
+  /** The keyboard's way to a message (M): opens the card of the next message in flight, its Drop button focused. */
+  openNextMessage() {
+    const ids = this.lab.snapshot().messages.map((m) => m.id).sort((a, b) => a - b);
+    if (!ids.length) {
+      this.hooks.show(t('controls.no_message'), 'info');
+      return;
+    }
+    const card = this.hooks.card;
+    const next = ids.find((id) => card.id == null || id > card.id) ?? ids[0];
+    card.show(next);
+    card.el.querySelector('[data-msg="drop"]')?.focus();
+  }
+
   togglePlay() {
     if (this.lab.playing) this.lab.pause();
     else this.lab.play();
@@ -256,6 +269,7 @@ export class Controls {
       '=': () => this.setSpeed(this.lab.speed * 2),
       '-': () => this.setSpeed(this.lab.speed / 2),
       c: () => this.sendRequest(null),
+      m: () => this.openNextMessage(),
       x: () => this.nodeAction('crash'),
       r: () => this.nodeAction('restart'),
       t: () => this.nodeAction('timeout'),
@@ -270,8 +284,20 @@ export class Controls {
       },
     };
     if (/^[0-9]$/.test(k)) {
-      const id = Number(k);
-      if (this.lab.sim && id < this.lab.sim.nodes()) this.select(id);
+      // Digits typed within a second of each other name one node (1 then 2: n12), so every node of a big cluster can be selected.
+      const now = e.timeStamp;
+      const joined = this.digits && now - this.digits.at < 1000 ? Number(`${this.digits.s}${k}`) : null;
+      const n = this.lab.sim ? this.lab.sim.nodes() : 0;
+      const join = joined != null && joined < n;
+      const id = join ? joined : Number(k);
+      // While a partition is drawn a digit moves that node to the other side (the second digit of two undoes the first's move).
+      if (this.draft && id < n) {
+        if (join && this.digits.moved != null) this.toggleDraft(this.digits.moved);
+        this.toggleDraft(id);
+      } else if (id < n) {
+        this.select(id);
+      }
+      this.digits = { s: String(id), at: now, moved: this.draft && id < n ? id : null };
       e.preventDefault();
       return;
     }

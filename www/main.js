@@ -2,7 +2,7 @@
 // canvas and the panels in step with the simulation, frame by frame. It also
 // exposes the live simulation as `window.lab` for the console and for tests.
 import { loadManifest, loadFamily, Lab, protocols, protocolInfo, freshSeed } from './engine.js';
-import { drawScene, rendererFor, loadRenderer } from './render.js';
+import { drawScene, rendererFor, loadRenderer, prefersReducedMotion } from './render.js';
 import { Controls, sliderFromSpeed } from './controls.js';
 import { buildLegend } from './legend.js';
 import { Panels } from './panels.js';
@@ -17,6 +17,7 @@ import { setupExplore } from './explore.js';
 import { setupSpacetime } from './views/spacetime.js';
 import { setupCharts } from './views/charts.js';
 import { t, lang, translatePage, setupLanguageSwitch } from './i18n.js';
+import { Announcer } from './announce.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,6 +28,7 @@ let card;
 let timeline;
 let spacetime;
 let charts;
+let announcer;
 let moments = new MomentTrack();
 let layout = null;
 let lastDrawn = { version: -1, time: -1, w: 0, h: 0 };
@@ -242,12 +244,13 @@ function draw(force) {
   const snap = lab.snapshot();
   const ctx = $('canvas').getContext('2d');
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  layout = drawScene(ctx, snap, { width: w, height: h, time, selected: controls.selected, selectedMessage: card.id, draftGroups: controls.draft, paused: !lab.playing });
+  layout = drawScene(ctx, snap, { width: w, height: h, time, selected: controls.selected, selectedMessage: card.id, draftGroups: controls.draft, paused: !lab.playing, reducedMotion: prefersReducedMotion() });
   if (lastDrawn.version !== lab.version) {
     panels.update(snap);
     showHint(layout.scene.hint, layout.scene.hintAction);
   }
   card.update(snap);
+  announcer.update(snap, time, { playing: lab.playing });
   showMoment();
   timeline.draw();
   spacetime?.draw();
@@ -344,15 +347,17 @@ function exposeLab() {
       const m = layout?.scene?.messages.find((x) => x.id === id);
       return m ? { x: m.x, y: m.y } : null;
     },
+    /** The canvas in words: the description and the last polite announcement (announce.js). */
+    spoken: () => ({ text: $('cluster-text').textContent, said: announcer.said }),
     /** Draws the frame now (tests read the scene without waiting for the next animation frame). */
     redraw: () => draw(true),
-    /** What the last frame drew: labels, texts, hit areas, messages, crosses, hint (see draw/scene.js). */
+    /** What the last frame drew: labels, texts, hit areas, messages, crosses, state cues, hint (see draw/scene.js). */
     scene: (part = null) => {
       const sc = layout?.scene;
       if (!sc) return null;
       if (part) return JSON.parse(JSON.stringify(sc[part]));
-      const { w, h, labels, texts, hits, messages, crosses, hint, obstacles } = sc;
-      return JSON.parse(JSON.stringify({ w, h, labels, texts, hits, messages, crosses, hint, obstacles }));
+      const { w, h, labels, texts, hits, messages, crosses, hint, obstacles, cues } = sc;
+      return JSON.parse(JSON.stringify({ w, h, labels, texts, hits, messages, crosses, hint, obstacles, cues }));
     },
     /** The picture Save image makes, as a data URL with where the cluster sits in it. */
     image: () => {
@@ -385,6 +390,11 @@ async function main() {
   card = new MessageCard(lab, { inject: (ev) => controls.inject(ev), layout: () => layout, show });
   controls.hooks.card = card;
   panels = new Panels(lab, controls);
+  announcer = new Announcer({
+    marks: () => timeline.collect(),
+    milestoneName: () => (lab.sim ? rendererFor(lab.sim.protocol()).milestoneLegend ?? t('marker.milestone') : ''),
+    renderer: () => (lab.sim ? rendererFor(lab.sim.protocol()) : null),
+  });
   timeline = new TimelineBar($('timeline'), lab, show, () => ({
     renderer: lab.sim ? rendererFor(lab.sim.protocol()) : null,
     moments: moments.moments,
@@ -409,7 +419,10 @@ async function main() {
     });
   }
   lab.addEventListener('change', (e) => {
-    if (e.detail === 'load') afterLoad();
+    if (e.detail === 'load') {
+      afterLoad();
+      announcer.reset();
+    }
     if (e.detail === 'seek') {
       // The run was rebuilt from a checkpoint: list its recent events afresh.
       panels.resetEvents();

@@ -127,7 +127,7 @@ export class ParamsPanel {
     this.hooks = hooks;
     this.key = null;
     this.controls = [];
-    this.variantList = el('div', { class: 'variants', role: 'group', 'aria-label': 'Variant' });
+    this.variantList = el('div', { class: 'variants', role: 'group', 'aria-label': t('rules.variant') });
     this.variantError = el('p', { class: 'form-error', role: 'alert', hidden: true });
     this.variantBox = el('div', { class: 'variant-box' }, el('h3', { text: t('rules.variant') }), this.variantList, this.variantError);
     this.fields = el('div', { class: 'param-list' });

@@ -16,6 +16,8 @@
 //   messageFields(payload)        the message card's rows (optional)
 //   milestoneTone(record)         'bad' for milestones that are failures
 //   milestoneLegend               what a milestone marker stands for
+//   stateWord(node)               the node's state in a word, for the canvas's
+//                                 text alternative (announce.js; optional)
 import { palette, ringLayout, glyph, cross, text, hashedStyle, blockNodes } from './draw/common.js';
 import { beginScene, endScene, activeScene, placeMessageLabels, circleBox } from './draw/scene.js';
 import { groupsText } from './names.js';
@@ -72,7 +74,8 @@ export function styleOf(r, m) {
 /**
  * Draws `snap` at display time `view.time` into a rect of `width`×`height`
  * CSS pixels. `view.selected` rings a node, `view.paused` lets every message
- * label that finds room show. Returns the layout used, with the frame's
+ * label that finds room show, `view.reducedMotion` draws messages without
+ * travelling. Returns the layout used, with the frame's
  * scene (for hit testing, and its empty-state `hint` for the page).
  */
 export function drawScene(ctx, snap, view) {
@@ -198,14 +201,19 @@ function drawHalos(ctx, layout, groupOf, draft) {
   });
 }
 
-/** Where message `m` is drawn at `time`: position, direction, progress. */
-function messagePlace(m, layout, time) {
+/**
+ * Where message `m` is drawn at `time`: position, direction, progress. With
+ * `instant` (the reader prefers reduced motion) a message does not travel:
+ * it sits at its receiver from the moment it is sent (a lost one where it is
+ * lost), and a still line from its sender says where it came from.
+ */
+function messagePlace(m, layout, time, instant = false) {
   const { pos, nodeR } = layout;
   const a = pos[m.from];
   const b = pos[m.to];
   if (!a || !b) return null;
   const span = Math.max(1, m.deliver_at - m.sent_at);
-  let t = Math.min(1, Math.max(0, (time - m.sent_at) / span));
+  let t = instant ? 1 : Math.min(1, Math.max(0, (time - m.sent_at) / span));
   if (m.lost === 'partition') t = Math.min(t, 0.5);
   const dx = b.x - a.x;
   const dy = b.y - a.y;
@@ -218,7 +226,12 @@ function messagePlace(m, layout, time) {
   const sy = a.y + uy * (nodeR + 3) + ux * off;
   const ex = b.x - ux * (nodeR + 3) - uy * off;
   const ey = b.y - uy * (nodeR + 3) + ux * off;
-  return { x: sx + (ex - sx) * t, y: sy + (ey - sy) * t, ux, uy, t };
+  return { x: sx + (ex - sx) * t, y: sy + (ey - sy) * t, ux, uy, t, sx, sy };
+}
+
+/** Whether the reader asked for reduced motion (read every frame: the setting can change while the page is open). */
+export function prefersReducedMotion() {
+  return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 }
 
 function drawMessages(ctx, snap, layout, view, r) {
@@ -226,10 +239,21 @@ function drawMessages(ctx, snap, layout, view, r) {
   const many = snap.messages.length > 40;
   // Labels are for readable rings only; crowded rings rely on tooltips.
   const labelled = snap.nodes.length <= 12 && layout.nodeR >= 12;
+  const instant = !!view.reducedMotion;
   for (const m of snap.messages) {
-    const at = messagePlace(m, layout, view.time);
+    const at = messagePlace(m, layout, view.time, instant);
     if (!at) continue;
     const style = styleOf(r, m);
+    if (instant) {
+      ctx.beginPath();
+      ctx.moveTo(at.sx, at.sy);
+      ctx.lineTo(at.x, at.y);
+      ctx.strokeStyle = style.stroke ?? palette.edge;
+      ctx.globalAlpha = 0.45;
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
     const s = (style.small ? 0.72 : 1) * Math.max(3.5, Math.min(7, layout.nodeR * 0.24)) * (many ? 0.8 : 1);
     ctx.globalAlpha = m.lost ? 0.5 : 1;
     glyph(ctx, style.shape, at.x, at.y, s, style.fill, style.stroke);
@@ -248,7 +272,7 @@ function drawMessages(ctx, snap, layout, view, r) {
       sc.block(circleBox(at.x, at.y, s + 3), 'cross');
     }
     const tip = `${m.label} · n${m.from} → n${m.to}${m.lost ? ' · will be lost' : ''} · click for details`;
-    sc.messages.push({ id: m.id, x: at.x, y: at.y, ux: at.ux, uy: at.uy, s, label: labelled ? m.label : '', legend: style.legend, lost: m.lost ?? null, labelShown: false });
+    sc.messages.push({ id: m.id, x: at.x, y: at.y, ux: at.ux, uy: at.uy, t: at.t, instant, s, label: labelled ? m.label : '', legend: style.legend, lost: m.lost ?? null, labelShown: false });
     sc.hit(circleBox(at.x, at.y, s + 4), { kind: 'message', id: m.id, tip, cx: at.x, cy: at.y, r: s + 4 });
   }
 }

@@ -31,9 +31,13 @@ export async function startBrowser({ dir = root, prefix = '' } = {}) {
   };
 }
 
-/** A new page that records console errors and uncaught exceptions in `errors`. */
-export async function openPage(env, { path: p = 'index.html', hash = '', viewport = { width: 1280, height: 800 }, scale = 1 } = {}) {
-  const context = await env.browser.newContext({ viewport, deviceScaleFactor: scale });
+/**
+ * A new page that records console errors and uncaught exceptions in `errors`.
+ * `context` adds browser-context options (a11y.test.mjs sets bypassCSP to
+ * inject axe-core past the page's Content-Security-Policy).
+ */
+export async function openPage(env, { path: p = 'index.html', hash = '', viewport = { width: 1280, height: 800 }, scale = 1, context: options = {} } = {}) {
+  const context = await env.browser.newContext({ viewport, deviceScaleFactor: scale, ...options });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => {

@@ -231,6 +231,7 @@ export function roleCircle(ctx, p, r, style, up, leader) {
   ctx.stroke();
   ctx.setLineDash([]);
   if (leader) {
+    activeScene()?.cues.push({ kind: 'leader', cx: p.x, cy: p.y });
     ctx.beginPath();
     ctx.arc(p.x, p.y, Math.max(2, r - 5), 0, 2 * Math.PI);
     ctx.lineWidth = 1.5;
@@ -238,8 +239,9 @@ export function roleCircle(ctx, p, r, style, up, leader) {
   }
 }
 
-/** The grey cross over a crashed node. */
+/** The grey cross over a crashed node (recorded in the scene's cues: state is never colour alone). */
 export function crashMark(ctx, p, r) {
+  activeScene()?.cues.push({ kind: 'crashed', cx: p.x, cy: p.y });
   ctx.strokeStyle = palette.down;
   ctx.lineWidth = 2;
   const s = r * 0.72;

@@ -83,7 +83,8 @@ export function drawDots(ctx, snap, layout, view, r, groupOf, styleOf) {
     const b = pos[m.to];
     if (!a || !b) continue;
     const span = Math.max(1, m.deliver_at - m.sent_at);
-    let f = Math.min(1, Math.max(0, (view.time - m.sent_at) / span));
+    // Reduced motion: at the receiver from the moment it is sent (render.js says why).
+    let f = view.reducedMotion ? 1 : Math.min(1, Math.max(0, (view.time - m.sent_at) / span));
     if (m.lost === 'partition') f = Math.min(f, 0.5);
     const dx = b.x - a.x;
     const dy = b.y - a.y;
@@ -102,7 +103,7 @@ export function drawDots(ctx, snap, layout, view, r, groupOf, styleOf) {
     ctx.globalAlpha = 1;
     if (m.lost && f > 0.45) cross(ctx, x, y, 3);
     const tip = `${m.label} · n${m.from} → n${m.to}${m.lost ? ` · ${t('dots.will_be_lost')}` : ''} · ${t('dots.click')}`;
-    sc.messages.push({ id: m.id, x, y, ux: dx / len, uy: dy / len, s: 2, label: '', legend: style.legend, lost: m.lost ?? null, labelShown: false });
+    sc.messages.push({ id: m.id, x, y, ux: dx / len, uy: dy / len, t: f, instant: !!view.reducedMotion, s: 2, label: '', legend: style.legend, lost: m.lost ?? null, labelShown: false });
     sc.hit(circleBox(x, y, 4), { kind: 'message', id: m.id, tip, cx: x, cy: y, r: 4 });
   }
   ctx.lineCap = 'butt';

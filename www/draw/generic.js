@@ -1,6 +1,6 @@
 // A plain drawing for protocols without a renderer of their own: the node's
 // id, whether it is up, and its first few fields as text.
-import { palette, text, labelLines } from './common.js';
+import { palette, text, labelLines, crashMark } from './common.js';
 import { roleWord } from '../i18n.js';
 
 export const messageStyles = {};
@@ -28,6 +28,7 @@ export function drawNode(ctx, node, p, r) {
   ctx.stroke();
   ctx.setLineDash([]);
   text(ctx, `n${node.id}`, p.x, p.y, { px: Math.max(10, r * 0.5), weight: 650 });
+  if (!node.up) crashMark(ctx, p, r);
   const skip = new Set(['id', 'up', 'timers', 'paused_until']);
   const lines = Object.entries(node)
     .filter(([k]) => !skip.has(k))

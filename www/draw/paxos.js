@@ -278,6 +278,9 @@ export function emptyHint(snap) {
 
 const PHASES = { idle: t('paxos.ph_idle'), preparing: t('paxos.ph_preparing'), accepting: t('paxos.ph_accepting'), backing_off: t('paxos.ph_backing_off'), done: t('paxos.ph_done') };
 
+/** The node's state in a word, for the canvas's text alternative (announce.js). */
+export const stateWord = (node) => (node.phase ? PHASES[node.phase] ?? node.phase : null);
+
 /** The details panel's lines for one node. */
 export function describe(node, snap) {
   const n = snap?.nodes.length ?? 1;

@@ -87,8 +87,10 @@ export class Scene {
     this.texts = [];
     /** Things a pointer can point at: { x0, y0, x1, y1, kind, id, tip, cx?, cy?, r? }. */
     this.hits = [];
-    /** Messages drawn: { id, x, y, ux, uy, s, label, legend, lost, labelShown }. */
+    /** Messages drawn: { id, x, y, ux, uy, t (0 at the sender, 1 at the receiver), instant (drawn without travelling), s, label, legend, lost, labelShown }. */
     this.messages = [];
+    /** Shapes that tell a node's state besides its colour: { kind: 'crashed' | 'leader', cx, cy }. */
+    this.cues = [];
     /** ✕ marks drawn over lost messages. */
     this.crosses = [];
     /** The empty-state hint shown, if any. */

@@ -242,7 +242,7 @@ export class ChartsView {
     const area = document.createElement('div');
     area.className = 'ch-plot';
     area.setAttribute('role', 'img');
-    area.setAttribute('aria-label', `${c.title}, over time. Click to go to that moment.`);
+    area.setAttribute('aria-label', t('a11y.chart', { title: c.title }));
     box.append(area);
     const lab = this.lab;
     const axis = { stroke: palette.muted, grid: { stroke: palette.edge, width: 1 }, ticks: { stroke: palette.faint, width: 1 }, font: '11px system-ui, sans-serif' };

@@ -95,6 +95,7 @@ export class SpacetimeView {
     this.canvas = document.createElement('canvas');
     this.canvas.id = 'spacetime-canvas';
     this.canvas.tabIndex = 0;
+    this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', t('st.canvas'));
     this.tip = document.createElement('div');
     this.tip.className = 'tip';
