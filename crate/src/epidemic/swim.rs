@@ -78,6 +78,12 @@ pub struct Swim {
     params: SwimParams,
     st: SwimStable,
     members: BTreeMap<NodeId, MemberView>,
+    /// How many of `members` are not dead or left (kept with every change,
+    /// since the group size is asked for on every message sent).
+    live: usize,
+    /// Bumped by every change to `members`: the checker skips a member
+    /// whose list has not changed since it last looked.
+    changes: u64,
     /// The probe list (§4.3) and the next place in it.
     order: Vec<NodeId>,
     next: usize,
@@ -117,6 +123,10 @@ impl Swim {
     pub fn members(&self) -> &BTreeMap<NodeId, MemberView> {
         &self.members
     }
+    /// A count that changes whenever the member list does.
+    pub fn membership_changes(&self) -> u64 {
+        self.changes
+    }
     pub fn sent(&self) -> u64 {
         self.sent
     }
@@ -127,7 +137,21 @@ impl Swim {
     /// The group size this member believes in (itself and every member not
     /// dead or left), for the timeouts and the retransmit limit.
     fn group(&self) -> usize {
-        1 + self.members.values().filter(|m| !m.state.gone()).count()
+        1 + self.live
+    }
+
+    /// Records what this member now knows of `j`.
+    fn put_member(&mut self, j: NodeId, m: MemberView) {
+        let before = self.members.insert(j, m);
+        let was_live = before.is_some_and(|b| !b.state.gone());
+        match (was_live, !m.state.gone()) {
+            (false, true) => self.live += 1,
+            (true, false) => self.live -= 1,
+            _ => {}
+        }
+        if before != Some(m) {
+            self.changes += 1;
+        }
     }
 
     fn send(&mut self, to: NodeId, msg: SwimMsg, out: &mut Out<Self>) {
@@ -236,7 +260,7 @@ impl Swim {
         if !accept {
             return false;
         }
-        self.members.insert(u.node, MemberView { state: u.state, incarnation: u.incarnation });
+        self.put_member(u.node, MemberView { state: u.state, incarnation: u.incarnation });
         match u.state {
             State::Suspect => {
                 let at = cx.now + self.params.suspicion_ms(self.group());
@@ -403,6 +427,8 @@ impl Protocol for Swim {
             restarted: stable.is_some(),
             st: stable.unwrap_or_default(),
             members: BTreeMap::new(),
+            live: 0,
+            changes: 0,
             order: Vec::new(),
             next: 0,
             probe: None,
@@ -425,7 +451,7 @@ impl Protocol for Swim {
 
     fn on_start(&mut self, cx: &mut Ctx, out: &mut Out<Self>) {
         for p in cx.peers() {
-            self.members.insert(p, MemberView { state: State::Alive, incarnation: 0 });
+            self.put_member(p, MemberView { state: State::Alive, incarnation: 0 });
         }
         if self.restarted {
             // Back above anything said about it while it was down.
@@ -440,8 +466,9 @@ impl Protocol for Swim {
     }
 
     fn on_join(&mut self, cx: &mut Ctx, contact: &[NodeId], out: &mut Out<Self>) {
-        for &c in contact.iter().filter(|&&c| c != self.id) {
-            self.members.insert(c, MemberView { state: State::Alive, incarnation: 0 });
+        let me = self.id;
+        for &c in contact.iter().filter(|&&c| c != me) {
+            self.put_member(c, MemberView { state: State::Alive, incarnation: 0 });
         }
         let contacts: Vec<NodeId> = self.members.keys().copied().collect();
         self.announce(&contacts, out);

@@ -73,6 +73,9 @@ pub struct SwimChecker {
     incarnation: Vec<u64>,
     /// What each member held about each other one at the last check.
     held: Vec<Vec<Option<MemberView>>>,
+    /// Each member's `membership_changes` when `held` last caught up with it
+    /// (`None`: look at its whole list next time).
+    seen: Vec<Option<u64>>,
     suspected_since: BTreeMap<(NodeId, u64), Time>,
     declared: BTreeSet<(NodeId, u64, bool)>,
     false_suspicions: u64,
@@ -108,6 +111,7 @@ impl SwimChecker {
         self.up_since = vec![None; n];
         self.incarnation = vec![0; n];
         self.held = vec![vec![None; n]; n];
+        self.seen = vec![None; n];
         self.sent = vec![0; n];
         for i in 0..n {
             if let Some(p) = nodes.node(i).up() {
@@ -122,6 +126,7 @@ impl SwimChecker {
                         self.held[i][j] = Some(m);
                     }
                 }
+                self.seen[i] = Some(p.membership_changes());
             }
         }
     }
@@ -263,19 +268,25 @@ impl Checker<Swim> for SwimChecker {
                 self.up_since[i] = Some(now);
                 // A fresh start: its member list begins again.
                 self.held[i].fill(None);
+                self.seen[i] = None;
                 self.left.remove(&i);
             } else {
                 self.up_count -= 1;
                 self.up_ms += self.up_since[i].take().map_or(0, |s| now - s);
                 self.held[i].fill(None);
+                self.seen[i] = None;
             }
             self.up[i] = up;
         }
         let sent = node.up().map_or(0, Swim::sent);
         self.sent_total += if sent >= self.sent[i] { sent - self.sent[i] } else { sent };
         self.sent[i] = sent;
-        if let Some(p) = node.up() {
+        // Most steps (a ping, an ack) leave the member list as it was.
+        if let Some(p) = node.up()
+            && self.seen[i] != Some(p.membership_changes())
+        {
             self.watch(now, i, p, nodes, out);
+            self.seen[i] = Some(p.membership_changes());
         }
         self.track_episodes(now, i, nodes);
     }

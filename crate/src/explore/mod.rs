@@ -48,6 +48,7 @@ const SLICE_MS: Time = 50;
 pub fn judge(scenario: &Scenario, faults_until: Option<Time>) -> Result<Option<Found>, String> {
     let until = default_run_until(scenario);
     let mut w = Engine::build(scenario.clone()).map_err(|e| e.to_string())?;
+    w.skip_digest();
     let mut t: Time = 0;
     while t < until {
         t = (t + SLICE_MS).min(until);
