@@ -2,7 +2,8 @@
 // for a gossip run the charts' values are the engine's own samples at the
 // same moments (read in the test from a fresh Simulation of the same
 // scenario), the figures are the run's result, clicking a chart goes to that
-// moment, the line at the moment on screen follows the clock, and the chart
+// moment, the line at the moment on screen follows the clock, a detector's
+// threshold is a dashed line on its φ chart, and the chart
 // library loads only when the charts are shown.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -190,6 +191,38 @@ test('the figures are the run\'s result: messages by kind, client latency, the p
   assert.ok(early.stats.messages_sent < result.stats.messages_sent);
   await page.locator('#charts').scrollIntoViewIfNeeded();
   await screenshot(page, 'charts-quorum-kv');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('φ of each peer is charted with the threshold it is compared with, as a dashed line on the same chart', async () => {
+  const { page, errors } = await openPage(env);
+  const story = storyFile('phi-accrual/phi-rises-after-crash.json');
+  await page.evaluate(async (s) => {
+    await lab.load(s);
+    lab.pause();
+    lab.runUntil(s.run_until_ms);
+  }, story);
+  await frames(page);
+  const st = await openCharts(page);
+  const ids = st.charts.map((c) => c.id);
+  assert.deepEqual(ids, ['messages', 'series-level:<peer>'], 'the threshold is no chart of its own');
+  const phi = st.charts[1];
+  const threshold = phi.lines.find((l) => l.name === 'threshold');
+  assert.ok(threshold && threshold.dash, `a dashed threshold line: ${JSON.stringify(phi.lines.map((l) => [l.name, l.dash]))}`);
+  assert.ok(phi.lines.filter((l) => l.name.startsWith('level:')).every((l) => !l.dash), 'φ lines are solid');
+  const truth = await engineSamples(page, st);
+  assert.deepEqual(threshold.values, truth.series.series.threshold, 'the engine\'s threshold at every sample');
+  assert.ok(threshold.values.every((v) => v === 8), 'Akka\'s default threshold, 8');
+  // The crashed n4's φ passes the line; a live peer's stays under it.
+  const crashed = phi.lines.find((l) => l.name === 'level:4');
+  const live = phi.lines.find((l) => l.name === 'level:1');
+  // (The state is read as JSON, where the engine's −0 is 0.)
+  assert.deepEqual(crashed.values, truth.series.series['level:4'].map((v) => (v === 0 ? 0 : v)));
+  assert.ok(Math.max(...crashed.values.filter(Number.isFinite)) > 8, 'φ of the crashed peer passes the threshold');
+  assert.ok(Math.max(...live.values.filter(Number.isFinite)) < 8, 'φ of a live peer stays under it');
+  await page.locator('#charts').scrollIntoViewIfNeeded();
+  await screenshot(page, 'charts-phi');
   assert.deepEqual(errors, []);
   await page.context().close();
 });

@@ -339,6 +339,7 @@ export default {
   "charts.no_message": "No message sent yet.",
   "charts.nothing": "Nothing to show yet (a client request starts one).",
   "charts.time": "time",
+  "charts.threshold": "threshold",
   "metrics.messages": "Messages so far",
   "metrics.kind": "kind",
   "metrics.sent": "sent",

@@ -339,6 +339,7 @@ export default {
   "charts.no_message": "还没有发送消息。",
   "charts.nothing": "还没有可显示的内容（一个客户端请求会开始它）。",
   "charts.time": "时间",
+  "charts.threshold": "阈值",
   "metrics.messages": "到目前为止的消息",
   "metrics.kind": "类型",
   "metrics.sent": "已发送",

@@ -18,6 +18,8 @@ import { t } from '../i18n.js';
 const CHART_HEIGHT = 150;
 /** Colours for the lines of one series family (a rumor each, say). */
 const LINE_COLORS = palette.groups;
+/** Declared series drawn as a dashed reference line on the chart before them. */
+const REFERENCE_LINES = new Set(['threshold']);
 
 let library = null;
 
@@ -41,7 +43,9 @@ function loadLibrary() {
 /**
  * The charts a protocol's run shows: { id, title, lines: [{ label, values }] }.
  * A declared series named `prefix:<value>` gathers every engine series with
- * that prefix, a line each.
+ * that prefix, a line each. A declared `threshold` (the failure detectors'
+ * timeout or φ threshold) is not a chart of its own: it is the dashed line
+ * the chart declared just before it is compared with.
  */
 export function chartsOf(model, protocol) {
   const renderer = rendererFor(protocol);
@@ -53,6 +57,11 @@ export function chartsOf(model, protocol) {
     lines: kinds.map((k) => ({ label: kindStyle(renderer, k).legend, name: k, values: model.kinds[k], color: kindStyle(renderer, k).color })),
   });
   for (const decl of protocolInfo(protocol)?.series ?? []) {
+    const last = out.at(-1);
+    if (REFERENCE_LINES.has(decl.name) && last && last.id !== 'messages') {
+      if (model.series[decl.name]) last.lines.push({ label: t('charts.threshold'), name: decl.name, values: model.series[decl.name], color: palette.danger, dash: true });
+      continue;
+    }
     const star = decl.name.indexOf('<');
     const prefix = star >= 0 ? decl.name.slice(0, star) : null;
     const names = Object.keys(model.series).filter((n) => (prefix != null ? n.startsWith(prefix) : n === decl.name));
@@ -205,7 +214,7 @@ export class ChartsView {
     const keep = new Set();
     for (const c of charts) {
       keep.add(c.id);
-      const key = JSON.stringify(c.lines.map((l) => [l.label, l.color]));
+      const key = JSON.stringify(c.lines.map((l) => [l.label, l.color, !!l.dash]));
       let p = this.plots.get(c.id);
       if (p && p.key !== key) {
         p.plot.destroy();
@@ -256,7 +265,7 @@ export class ChartsView {
         { ...axis, values: (u, ticks) => ticks.map((t) => timeText(t)) },
         { ...axis, size: 44 },
       ],
-      series: [{ label: t('charts.time') }, ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: false, points: { show: false } }))],
+      series: [{ label: t('charts.time') }, ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: false, points: { show: false }, ...(l.dash ? { dash: [6, 4] } : {}) }))],
       hooks: {
         draw: [(u) => this.drawCursor(u)],
       },
@@ -307,7 +316,7 @@ export class ChartsView {
             id: p.chart.id,
             title: p.chart.title,
             times: p.plot.data[0],
-            lines: p.chart.lines.map((l, i) => ({ label: l.label, name: l.name ?? null, values: p.plot.data[i + 1] })),
+            lines: p.chart.lines.map((l, i) => ({ label: l.label, name: l.name ?? null, dash: !!l.dash, values: p.plot.data[i + 1] })),
             cursorX: p.plot.valToPos(this.lab.displayTime, 'x'),
             plot: { x: r.left, y: r.top, w: r.width, h: r.height },
             bbox: { left: left / dpr, top: top / dpr, width: width / dpr, height: height / dpr },
