@@ -6,7 +6,7 @@
 use crate::paxos_support;
 use crate::stories_support;
 
-use consensus_lab::scenario::Event;
+use consensus_lab::scenario::{Event, Scenario};
 use consensus_lab::sim::Simulator;
 use consensus_lab::zab::{PeerState, Phase, Zab, Zxid};
 use paxos_support::count_kinds;
@@ -25,6 +25,13 @@ fn all_in_broadcast(slug: &str, s: &Simulator<Zab>, epoch: u64, want: &[&str]) {
         assert_eq!(values(s, i), want, "{slug}: n{i}");
         assert_eq!(z.committed(), want.len(), "{slug}: n{i} committed everything");
     }
+}
+
+/// The story's run with its deliberate bug (`param`) switched off.
+fn fixed(sc: &Scenario, param: &str) -> Simulator<Zab> {
+    let mut fixed = sc.clone();
+    fixed.params.insert(param.into(), false.into());
+    Simulator::<Zab>::new(fixed).unwrap()
 }
 
 // Reference: DSN 2011 §IV; Medeiros 2012; ZOOKEEPER-3911.
@@ -66,9 +73,7 @@ fn zab_stories_show_what_their_captions_promise() {
                 assert!(lost[0].detail.contains("x=1"), "{slug}: {}", lost[0].detail);
                 assert!(values(&s, 0).is_empty() && values(&s, 2).is_empty(), "{slug}: x=1 is gone");
                 // The same story with the fix keeps x=1.
-                let mut fixed = sc.clone();
-                fixed.params.insert("unsafe_ack_before_persist".into(), false.into());
-                let mut f = Simulator::<Zab>::new(fixed).unwrap();
+                let mut f = fixed(&sc, "unsafe_ack_before_persist");
                 f.run_until(sc.run_until_ms.unwrap_or(0)).unwrap();
                 assert!(f.violations().is_empty(), "{slug} fixed: {:?}", f.violations());
                 assert_eq!(values(&f, 2), ["x=1"], "{slug} fixed");
@@ -109,9 +114,7 @@ fn zab_stories_show_what_their_captions_promise() {
                 }
                 assert!(kind("Notification") > 10_000, "{slug}: the votes keep flipping: {counts:?}");
                 // The same story with the fixed vote order: n3 leads within 300 ms.
-                let mut fixed = sc.clone();
-                fixed.params.insert("unsafe_vote_order".into(), false.into());
-                let mut f = Simulator::<Zab>::new(fixed).unwrap();
+                let mut f = fixed(&sc, "unsafe_vote_order");
                 f.run_until(restart + 300).unwrap();
                 assert!(f.node(3).is_some_and(Zab::is_established_leader), "{slug} fixed: n3 leads");
                 f.run_until(end).unwrap();

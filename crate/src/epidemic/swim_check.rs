@@ -266,16 +266,14 @@ impl Checker<Swim> for SwimChecker {
             if up {
                 self.up_count += 1;
                 self.up_since[i] = Some(now);
-                // A fresh start: its member list begins again.
-                self.held[i].fill(None);
-                self.seen[i] = None;
                 self.left.remove(&i);
             } else {
                 self.up_count -= 1;
                 self.up_ms += self.up_since[i].take().map_or(0, |s| now - s);
-                self.held[i].fill(None);
-                self.seen[i] = None;
             }
+            // Up or down, its member list begins again: look at all of it next time.
+            self.held[i].fill(None);
+            self.seen[i] = None;
             self.up[i] = up;
         }
         let sent = node.up().map_or(0, Swim::sent);
