@@ -21,6 +21,7 @@ mod ops;
 mod queue;
 mod snapshot;
 pub mod stats;
+mod wire;
 mod world;
 
 use std::marker::PhantomData;
