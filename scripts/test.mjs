@@ -8,8 +8,7 @@
 // build and run beside the release CLI and the wasm modules, and the Node
 // tests run beside the browser tests. A step that runs beside another
 // prints its output when it ends, so the two never interleave.
-import { spawn } from 'node:child_process';
-import { root, run } from './lib/run.mjs';
+import { run, runAsync } from './lib/run.mjs';
 import { ensureRust, ensureNodeModules, ensureChromium, ensureWasmOpt } from './lib/toolchain.mjs';
 import { writePageIndexes } from './lib/stories.mjs';
 import { buildWasm } from './lib/build-wasm.mjs';
@@ -25,19 +24,6 @@ const step = async (name, fn) => {
   await fn();
   console.log(`   ${name}: ok (${secs(t)})`);
 };
-
-/** Runs a command with its output kept; resolves with it, rejects with it on failure. */
-function captured(cmd, args) {
-  const shown = [cmd, ...args].join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = `$ ${shown}\n`;
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('error', (e) => reject(Object.assign(new Error(`${shown}: ${e.message}`), { out })));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(Object.assign(new Error(`${shown} failed (exit ${code})`), { out }))));
-  });
-}
 
 /** Runs named steps at once; each prints its output when it ends. */
 async function together(steps) {
@@ -73,9 +59,9 @@ try {
     run('cargo', ['clippy', '--lib', '--quiet', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
   });
   await together([
-    ['cargo test', () => captured('cargo', ['test', '--quiet'])],
+    ['cargo test', () => runAsync('cargo', ['test', '--quiet'], { capture: true })],
     ['release CLI, wasm build', async () => {
-      const out = await captured('cargo', ['build', '--release', '--quiet']);
+      const out = await runAsync('cargo', ['build', '--release', '--quiet'], { capture: true });
       await buildWasm({ quiet: true });
       writePageIndexes();
       return out;
@@ -86,8 +72,8 @@ try {
     await build();
   });
   await together([
-    ['node tests', () => captured('node', ['--test', '--test-reporter=spec', 'tests/node/'])],
-    ['browser tests', () => captured('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/browser/'])],
+    ['node tests', () => runAsync('node', ['--test', '--test-reporter=spec', 'tests/node/'], { capture: true })],
+    ['browser tests', () => runAsync('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/browser/'], { capture: true })],
   ]);
   console.log(`\nAll checks passed in ${((Date.now() - started) / 60000).toFixed(1)} min.`);
 } catch (e) {

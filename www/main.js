@@ -391,7 +391,7 @@ async function main() {
   controls.hooks.card = card;
   panels = new Panels(lab, controls);
   announcer = new Announcer({
-    marks: () => timeline.collect(),
+    marks: () => timeline.currentMarks(),
     milestoneName: () => (lab.sim ? rendererFor(lab.sim.protocol()).milestoneLegend ?? t('marker.milestone') : ''),
     renderer: () => (lab.sim ? rendererFor(lab.sim.protocol()) : null),
   });

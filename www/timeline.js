@@ -178,6 +178,17 @@ export class TimelineBar {
     return marks;
   }
 
+  /** The marks shown, collected once per change of the run (the bar and the announcer read them). */
+  currentMarks() {
+    if (!this.lab.sim) return [];
+    if (this.markersVersion !== this.lab.version) {
+      this.marks = this.collect();
+      this.markersVersion = this.lab.version;
+      this.updateLegend();
+    }
+    return this.marks;
+  }
+
   /** Lists the kinds of marker on the bar under it. */
   updateLegend() {
     const el = this.context().legend;
@@ -208,11 +219,7 @@ export class TimelineBar {
 
   draw() {
     if (!this.lab.sim) return;
-    if (this.markersVersion !== this.lab.version) {
-      this.marks = this.collect();
-      this.markersVersion = this.lab.version;
-      this.updateLegend();
-    }
+    this.currentMarks();
     const dpr = window.devicePixelRatio || 1;
     const g = this.geometry();
     if (this.canvas.width !== Math.round(g.w * dpr) || this.canvas.height !== Math.round(g.h * dpr)) {

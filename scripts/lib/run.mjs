@@ -15,14 +15,24 @@ export function run(cmd, args, opts = {}) {
   if (r.status !== 0) throw new Error(`${shown} failed (exit ${r.status})`);
 }
 
-/** Like `run`, without blocking: resolves when the command succeeds. */
-export function runAsync(cmd, args, opts = {}) {
+/**
+ * Like `run`, without blocking: resolves when the command succeeds. With
+ * `capture`, its output (and the command line) is kept instead of shown:
+ * the promise resolves with it, and a failure's error carries it as `out`.
+ */
+export function runAsync(cmd, args, { capture = false, quiet = false, ...opts } = {}) {
   const shown = [cmd, ...args].join(' ');
-  if (!opts.quiet) console.log(`$ ${shown}`);
+  let out = `$ ${shown}\n`;
+  if (!quiet && !capture) console.log(`$ ${shown}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
-    child.on('error', (e) => reject(new Error(`${shown}: ${e.message}`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${shown} failed (exit ${code})`))));
+    const child = spawn(cmd, args, { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit', ...opts });
+    if (capture) {
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { out += d; });
+    }
+    const fail = (why) => reject(Object.assign(new Error(`${shown}${why}`), { out }));
+    child.on('error', (e) => fail(`: ${e.message}`));
+    child.on('exit', (code) => (code === 0 ? resolve(capture ? out : undefined) : fail(` failed (exit ${code})`)));
   });
 }
 
