@@ -17,6 +17,7 @@ use crate::protocol::{NodeId, Protocol, Time};
 use crate::scenario::Event;
 
 pub use crate::protocol::{NodeRef, Nodes};
+pub use crate::sim::frame::Looks;
 
 /// One failed invariant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -94,5 +95,11 @@ pub trait Checker<P: Protocol>: Clone + Default + 'static {
     fn liveness(&self, since: Time, now: Time, nodes: &dyn Nodes<P>) -> Option<String> {
         let _ = (since, now, nodes);
         None
+    }
+
+    /// What the page's dots layout (past 25 nodes) draws of each node beyond
+    /// up and down, from what this checker has watched: see [`Looks`].
+    fn looks(&self, now: Time, nodes: &dyn Nodes<P>, out: &mut Looks) {
+        let _ = (now, nodes, out);
     }
 }

@@ -50,12 +50,22 @@ pub struct Timeline {
     head: Position,
     /// Notable moments up to the head, for the timeline's markers.
     markers: Vec<TraceRecord>,
+    /// Counts the times markers were taken away (a fork drops the old
+    /// future's), so a reader that keeps them knows to read them again.
+    marker_epoch: u64,
 }
 
 impl Timeline {
     pub fn new(world: World) -> Timeline {
         let head = Position { steps: world.stats().events, time_ms: world.now() };
-        let mut t = Timeline { world, checkpoints: Vec::new(), spacing: FIRST_SPACING_MS, head, markers: Vec::new() };
+        let mut t = Timeline {
+            world,
+            checkpoints: Vec::new(),
+            spacing: FIRST_SPACING_MS,
+            head,
+            markers: Vec::new(),
+            marker_epoch: 0,
+        };
         t.checkpoint();
         t.collect_markers();
         t
@@ -83,6 +93,12 @@ impl Timeline {
         &self.markers
     }
 
+    /// Changes whenever markers were taken away (see `marker_epoch`); while
+    /// it stays, the markers only grow at the end.
+    pub fn marker_epoch(&self) -> u64 {
+        self.marker_epoch
+    }
+
     pub fn checkpoints(&self) -> usize {
         self.checkpoints.len()
     }
@@ -100,6 +116,32 @@ impl Timeline {
             result?;
             if stop >= t {
                 return Ok(());
+            }
+        }
+    }
+
+    /// Like [`Timeline::run_until`], taking at most `max_steps` steps: true
+    /// when it got to `t`, false when the steps ran out first (the page cuts
+    /// a frame's work short this way, so a heavy moment slows the clock
+    /// rather than freezing the page).
+    pub fn run_steps(&mut self, t: Time, max_steps: u64) -> Result<bool, RunError> {
+        if t < self.world.now() {
+            self.seek(t)?;
+            return Ok(true);
+        }
+        let mut left = max_steps;
+        loop {
+            let next = self.checkpoints.last().map_or(0, |c| c.time) + self.spacing;
+            let stop = t.min(next.max(self.world.now()));
+            let before = self.world.stats().events;
+            let result = self.world.run_steps(stop, left);
+            left = left.saturating_sub(self.world.stats().events - before);
+            self.advanced();
+            if !result? {
+                return Ok(false);
+            }
+            if stop >= t {
+                return Ok(true);
             }
         }
     }
@@ -165,7 +207,11 @@ impl Timeline {
         self.world.discard_future();
         self.checkpoints.retain(|c| c.steps <= here.steps && c.time <= here.time_ms);
         let seq = self.world.trace().len();
+        let before = self.markers.len();
         self.markers.retain(|m| m.seq < seq);
+        if self.markers.len() != before {
+            self.marker_epoch += 1;
+        }
         self.head = here;
     }
 

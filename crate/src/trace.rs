@@ -49,6 +49,12 @@ pub enum TraceKind {
 const FLUSH_AT: usize = 4096;
 
 impl TraceKind {
+    /// The steady traffic the page's event log hides unless asked: starts,
+    /// sends, deliveries, drops and timers.
+    pub fn is_traffic(self) -> bool {
+        matches!(self, TraceKind::Start | TraceKind::Send | TraceKind::Deliver | TraceKind::Drop | TraceKind::Timer)
+    }
+
     /// Whether the timeline shows a marker for this kind of event.
     pub fn is_marker(self) -> bool {
         matches!(
@@ -265,6 +271,23 @@ impl Trace {
     }
 
     /// Kept records with `seq >= from`, oldest first.
+    /// The latest `limit` kept records with `seq >= from`, oldest first,
+    /// leaving out traffic when `traffic` is false (what the page's event
+    /// log shows: however fast a large cluster runs, a frame reads no more
+    /// than the log can hold).
+    pub fn recent(&self, from: u64, limit: usize, traffic: bool) -> Vec<&TraceRecord> {
+        let mut out: Vec<&TraceRecord> = self
+            .ring
+            .iter()
+            .rev()
+            .take_while(|r| r.seq >= from)
+            .filter(|r| traffic || !r.kind.is_traffic())
+            .take(limit)
+            .collect();
+        out.reverse();
+        out
+    }
+
     pub fn since(&self, from: u64) -> impl Iterator<Item = &TraceRecord> {
         let skip = match self.ring.front() {
             Some(first) if from > first.seq => (from - first.seq) as usize,
@@ -293,6 +316,21 @@ mod tests {
         assert_ne!(a, run(&[(1, TraceKind::Send, Some(1)), (3, TraceKind::Deliver, Some(2))]));
         assert_ne!(a, run(&[(1, TraceKind::Send, Some(0)), (2, TraceKind::Deliver, Some(2))]));
         assert_eq!(a.len(), 16);
+    }
+
+    #[test]
+    fn recent_records_are_the_latest_few_and_may_leave_out_traffic() {
+        let mut t = Trace::new(100);
+        for i in 0..40 {
+            let kind = if i % 4 == 0 { TraceKind::Note } else { TraceKind::Send };
+            t.push::<u8>(i, kind, Some(0), None, None, None, String::new);
+        }
+        let seqs = |rs: Vec<&TraceRecord>| rs.iter().map(|r| r.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(t.recent(0, 3, true)), [37, 38, 39]);
+        assert_eq!(seqs(t.recent(0, 3, false)), [28, 32, 36]);
+        assert_eq!(seqs(t.recent(30, 10, false)), [32, 36]);
+        assert_eq!(seqs(t.recent(40, 10, true)), Vec::<u64>::new());
+        assert_eq!(t.len(), 40, "the next record's seq");
     }
 
     #[test]

@@ -207,6 +207,15 @@ impl Simulation {
         self.timeline.run_until(time_arg("runUntil", ms)?).map_err(|e| JsError::new(&e.to_string()))
     }
 
+    /// Runs toward `ms` taking at most `maxSteps` steps: true when it got
+    /// there, false when the steps ran out first (`timeMs()` says where it is).
+    #[wasm_bindgen(js_name = runSteps)]
+    pub fn run_steps(&mut self, ms: f64, max_steps: f64) -> Result<bool, JsError> {
+        let t = time_arg("runSteps", ms)?;
+        let max = if max_steps.is_finite() && max_steps >= 1.0 { max_steps as u64 } else { 1 };
+        self.timeline.run_steps(t, max).map_err(|e| JsError::new(&e.to_string()))
+    }
+
     /// Goes to any moment of the run (simulated milliseconds), earlier or
     /// later: the state after every event at or before it.
     pub fn seek(&mut self, ms: f64) -> Result<(), JsError> {
@@ -229,6 +238,27 @@ impl Simulation {
     /// crashes, restarts, partitions, heals, pauses, violations).
     pub fn markers(&self) -> Result<JsValue, JsError> {
         to_js(self.timeline.markers())
+    }
+
+    /// The markers from the `from`-th on (markers only grow at the end while
+    /// `markerEpoch()` stays the same), so a page reads each one once.
+    #[wasm_bindgen(js_name = markersFrom)]
+    pub fn markers_from(&self, from: f64) -> Result<JsValue, JsError> {
+        let all = self.timeline.markers();
+        let from = if from.is_finite() && from > 0.0 { (from as usize).min(all.len()) } else { 0 };
+        to_js(&all[from..])
+    }
+
+    /// How many markers there are now.
+    #[wasm_bindgen(js_name = markerCount)]
+    pub fn marker_count(&self) -> usize {
+        self.timeline.markers().len()
+    }
+
+    /// Changes whenever markers were taken away (a fork); see `markersFrom`.
+    #[wasm_bindgen(js_name = markerEpoch)]
+    pub fn marker_epoch(&self) -> f64 {
+        self.timeline.marker_epoch() as f64
     }
 
     /// How many time-travel checkpoints are kept (bounded).
@@ -263,6 +293,42 @@ impl Simulation {
         parse_json(&self.timeline.world().snapshot_json())
     }
 
+    /// The moment compactly, for large clusters (see `sim/frame.rs`): the
+    /// head's fields, with `nodes` and `messages` as Float64Arrays of
+    /// `node_columns` and `message_columns` numbers per row.
+    pub fn frame(&self) -> Result<JsValue, JsError> {
+        let f = self.timeline.world().frame();
+        let head = parse_json(&f.head)?;
+        let set = |key: &str, value: &JsValue| {
+            js_sys::Reflect::set(&head, &JsValue::from_str(key), value)
+                .map_err(|_| JsError::new("internal error: could not build the frame"))
+        };
+        set("nodes", &js_sys::Float64Array::from(&f.nodes[..]))?;
+        set("messages", &js_sys::Float64Array::from(&f.messages[..]))?;
+        Ok(head)
+    }
+
+    /// Node `id`'s whole view, as in the snapshot's `nodes`; `null` past the cluster.
+    pub fn node(&self, id: f64) -> Result<JsValue, JsError> {
+        if !id.is_finite() || id < 0.0 || id.fract() != 0.0 {
+            return Ok(JsValue::NULL);
+        }
+        match self.timeline.world().node_view_json(id as usize) {
+            Some(text) => parse_json(&text),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// The label of message `id` while it is on the wire (as the snapshot's
+    /// messages carry it); empty once it has arrived or been lost.
+    #[wasm_bindgen(js_name = messageLabel)]
+    pub fn message_label(&self, id: f64) -> String {
+        if !id.is_finite() || id < 0.0 {
+            return String::new();
+        }
+        self.timeline.world().mailbox().label(id as u64)
+    }
+
     /// The payload of message `id` while it is on the wire, as an object of
     /// its fields with its variant under `type` (for the page's message
     /// card); `null` once it has arrived or been lost.
@@ -279,10 +345,23 @@ impl Simulation {
     }
 
     /// Trace records with `seq >= seq` (the latest few thousand are kept).
+    /// With `limit`, only the latest `limit` of them, and with `traffic`
+    /// false none of the sends, deliveries, drops, timers and starts (the
+    /// page's event log asks for what it can show).
     #[wasm_bindgen(js_name = eventsSince)]
-    pub fn events_since(&self, seq: f64) -> Result<JsValue, JsError> {
+    pub fn events_since(&self, seq: f64, limit: Option<u32>, traffic: Option<bool>) -> Result<JsValue, JsError> {
         let from = if seq.is_finite() && seq > 0.0 { seq as u64 } else { 0 };
-        to_js(&self.timeline.world().trace().since(from).collect::<Vec<_>>())
+        let trace = self.timeline.world().trace();
+        match limit {
+            None if traffic != Some(false) => to_js(&trace.since(from).collect::<Vec<_>>()),
+            _ => to_js(&trace.recent(from, limit.map_or(usize::MAX, |l| l as usize), traffic != Some(false))),
+        }
+    }
+
+    /// The `seq` the next trace record will have (every record before it has been made).
+    #[wasm_bindgen(js_name = traceSeq)]
+    pub fn trace_seq(&self) -> f64 {
+        self.timeline.world().trace().len() as f64
     }
 
     /// The whole trace of the run up to this moment as JSON text:

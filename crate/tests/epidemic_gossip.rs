@@ -232,7 +232,7 @@ fn with_drops_and_crashes_every_live_node_converges_behind_an_anti_entropy_backs
 #[test]
 fn a_value_no_client_injected_is_a_violation() {
     let s = one_rumor(5, 1, json!({}));
-    let forged = GossipStable { known: vec!["forged".into()] };
+    let forged = GossipStable::with_values(["forged".into()]);
     let mut sim = Simulator::<Gossip>::with_stable(s, vec![None, Some(forged)]).expect("valid");
     sim.run_until(1_000).expect("runs");
     let v: Vec<&str> = sim.violations().iter().map(|v| v.invariant).collect();

@@ -34,6 +34,7 @@ mod epidemic_gossip;
 mod epidemic_swim;
 mod explore;
 mod foundation;
+mod frames;
 mod history_brute;
 mod history_cases;
 mod history_fuzz;

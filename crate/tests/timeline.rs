@@ -73,8 +73,11 @@ fn acting_in_the_past_forks_and_the_recorded_scenario_replays_the_fork() {
     let mut tl = Timeline::new(fresh(&s));
     tl.run_until(8_000).unwrap();
     let head_markers = tl.markers().len();
+    let epoch = tl.marker_epoch();
     tl.seek(1_500).unwrap();
+    assert_eq!(tl.marker_epoch(), epoch, "seeking keeps the markers");
     tl.inject(Event::Crash { node: 0 }).unwrap();
+    assert_ne!(tl.marker_epoch(), epoch, "the fork took the old future's markers away: readers must read them again");
     tl.inject(Event::Partition { groups: vec![vec![3, 4]] }).unwrap();
     // The old future is gone: no timeline event after the fork point.
     let recorded = tl.world().scenario().clone();
@@ -136,5 +139,32 @@ fn checkpoints_stay_bounded_on_a_long_run_and_seeks_stay_exact() {
         let mut w = fresh(&s);
         w.run_until(t).unwrap();
         assert_eq!(fingerprint(tl.world()), fingerprint(&w), "seek to {t} ms");
+    }
+}
+
+#[test]
+fn running_in_slices_of_a_few_steps_is_the_same_run() {
+    // The page cuts a heavy frame's work short (runSteps) and goes on in the
+    // next frame: however the steps are cut, the run is the one run_until makes.
+    let s = scenario(5, 11, 8_000);
+    for slice in [1, 7, 64] {
+        let mut tl = Timeline::new(fresh(&s));
+        let mut cuts = 0;
+        for target in (0..=8_000).step_by(500) {
+            while !tl.run_steps(target, slice).unwrap() {
+                cuts += 1;
+                assert!(tl.world().now() <= target, "a cut short slice stops before its target");
+            }
+            assert_eq!(tl.world().now(), target);
+        }
+        let mut w = fresh(&s);
+        w.run_until(8_000).unwrap();
+        assert_eq!(fingerprint(tl.world()), fingerprint(&w), "slices of {slice} steps");
+        assert!(cuts > 0, "slices of {slice} steps were cut short");
+        // Seeking back still works from checkpoints taken on the way.
+        tl.seek(3_000).unwrap();
+        let mut back = fresh(&s);
+        back.run_until(3_000).unwrap();
+        assert_eq!(fingerprint(tl.world()), fingerprint(&back));
     }
 }

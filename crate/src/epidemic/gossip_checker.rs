@@ -21,7 +21,7 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use crate::invariant::{Checker, Figures, Nodes, Violation};
+use crate::invariant::{Checker, Figures, Looks, Nodes, Violation};
 use crate::protocol::{NodeId, Protocol, Time, Value};
 use crate::scenario::Event;
 
@@ -33,6 +33,10 @@ pub trait Spreading: Protocol {
     fn known_of(stable: &Self::Stable) -> &[Value];
     /// The values it still spreads actively.
     fn hot_values(&self) -> Vec<Value>;
+    /// How many values it spreads actively (`hot_values().len()`, without the list).
+    fn hot_count(&self) -> usize {
+        self.hot_values().len()
+    }
     /// Messages sent since it started.
     fn sent(&self) -> u64;
     /// The length of a round (gossip), for counting rounds.
@@ -64,6 +68,8 @@ struct Seen {
     knows: Vec<usize>,
     hot: Vec<usize>,
     sent: u64,
+    /// The length of its database when last seen.
+    known_len: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -78,6 +84,8 @@ pub struct SpreadChecker<P> {
     /// Anti-entropy runs (the mode or the backstop): convergence is promised.
     anti_entropy: bool,
     reported: Vec<(NodeId, &'static str)>,
+    /// The rumors whose counts the current step changed (kept to reuse its room).
+    touched: Vec<usize>,
     _p: PhantomData<fn() -> P>,
 }
 
@@ -93,6 +101,7 @@ impl<P> Default for SpreadChecker<P> {
             interval_ms: 0,
             anti_entropy: false,
             reported: Vec::new(),
+            touched: Vec::new(),
             _p: PhantomData,
         }
     }
@@ -128,22 +137,36 @@ impl<P: Spreading> SpreadChecker<P> {
         let up = node.up().is_some();
         let known = P::known_of(node.stable());
         let mut seen = std::mem::take(&mut self.nodes[i]);
+        // The node's counts change by what changed: a database of thousands
+        // of values is not recounted after every step of a large run.
         if seen.up {
-            for &r in &seen.knows {
-                self.rumors[r].known_up -= 1;
-            }
             for &r in &seen.hot {
                 self.rumors[r].hot_up -= 1;
+                self.touched.push(r);
             }
             self.up -= 1;
         }
+        // Whether the database still holds what it held, in order. In full
+        // when the node went down or came up (where a database could lose
+        // entries); while it runs it only ever appends, so the entry at the
+        // end of what was seen must still be there (checking all of it after
+        // every step made this checker the cost of large runs).
+        let same = |k: usize| self.rumors[seen.knows[k]].value == known[k];
         let kept = known.len() >= seen.knows.len()
-            && seen.knows.iter().zip(known.iter()).all(|(&r, v)| self.rumors[r].value == *v);
+            && if up != seen.up { (0..seen.knows.len()).all(same) } else { seen.knows.is_empty() || same(seen.knows.len() - 1) };
         if !kept {
             let detail = format!("node {i} no longer knows what it knew (it had {} values, now {})", seen.knows.len(), known.len());
             self.report(out, now, i, "known_is_kept", detail);
+            if seen.up {
+                for &r in &seen.knows {
+                    self.rumors[r].known_up -= 1;
+                    self.touched.push(r);
+                }
+            }
             seen.knows.clear();
         }
+        // seen.knows[..counted] are counted in known_up while the node was up.
+        let counted = if seen.up { seen.knows.len() } else { 0 };
         for v in &known[seen.knows.len().min(known.len())..] {
             match self.index.get(v) {
                 Some(&r) if seen.knows.contains(&r) => {
@@ -156,18 +179,32 @@ impl<P: Spreading> SpreadChecker<P> {
                 }
             }
         }
-        seen.hot = node.up().map_or_else(Vec::new, |p| p.hot_values().iter().filter_map(|v| self.index.get(v).copied()).collect());
+        let (add, remove) = if up { (&seen.knows[counted..], &seen.knows[..0]) } else { (&seen.knows[..0], &seen.knows[..counted]) };
+        for &r in add {
+            self.rumors[r].known_up += 1;
+            self.touched.push(r);
+        }
+        for &r in remove {
+            self.rumors[r].known_up -= 1;
+            self.touched.push(r);
+        }
+        // Its hot list changes only by learning (the database grows) or by
+        // losing interest (the list shrinks), so a running node whose database
+        // and hot count stayed as they were spreads what it spread.
+        let same_hot = up && seen.up && known.len() == seen.known_len && node.up().is_some_and(|p| p.hot_count() == seen.hot.len());
+        if !same_hot {
+            seen.hot = node.up().map_or_else(Vec::new, |p| p.hot_values().iter().filter_map(|v| self.index.get(v).copied()).collect());
+        }
+        seen.known_len = known.len();
         let sent = node.up().map_or(0, P::sent);
         self.sent_total += if sent >= seen.sent { sent - seen.sent } else { sent };
         seen.sent = sent;
         seen.up = up;
         if up {
-            for &r in &seen.knows {
-                self.rumors[r].known_up += 1;
-            }
             for &r in &seen.hot {
                 self.rumors[r].hot_up += 1;
                 self.rumors[r].ever_hot = true;
+                self.touched.push(r);
             }
             self.up += 1;
         }
@@ -209,9 +246,22 @@ impl<P: Spreading> Checker<P> for SpreadChecker<P> {
         if changed >= self.nodes.len() {
             return;
         }
+        let before = self.up;
+        self.touched.clear();
         self.update(now, changed, nodes, out);
         let up = self.up;
-        for r in &mut self.rumors {
+        // Only the rumors this step moved can have spread or stopped, unless
+        // the number of live nodes moved too (thousands of rumors, one node a step).
+        let touched = std::mem::take(&mut self.touched);
+        let all: Vec<usize>;
+        let which: &[usize] = if up == before {
+            &touched
+        } else {
+            all = (0..self.rumors.len()).collect();
+            &all
+        };
+        for &k in which {
+            let r = &mut self.rumors[k];
             if r.full_ms.is_none() && up > 0 && r.known_up == up {
                 r.full_ms = Some(now);
             }
@@ -222,6 +272,7 @@ impl<P: Spreading> Checker<P> for SpreadChecker<P> {
                 r.stopped = Some((now, residue));
             }
         }
+        self.touched = touched;
     }
 
     fn metrics(&self, now: Time, nodes: &dyn Nodes<P>, out: &mut Figures) {
@@ -269,6 +320,39 @@ impl<P: Spreading> Checker<P> for SpreadChecker<P> {
             let share = if self.up == 0 { 0.0 } else { r.known_up as f64 / self.up as f64 };
             out.put(format!("known:{}", r.value), share);
         }
+    }
+
+    /// Per node the value it learned last (`last`, a name), how many it
+    /// knows and how many it still spreads; for the strip, the first rumors
+    /// with how many live nodes know and spread each (the counts this
+    /// checker keeps), and how many rumors there are.
+    fn looks(&self, _now: Time, nodes: &dyn Nodes<P>, out: &mut Looks) {
+        let n = nodes.len();
+        let (mut last, mut known, mut hot) = (vec![-1.0; n], vec![0.0; n], vec![0.0; n]);
+        for i in 0..n {
+            let node = nodes.node(i);
+            let k = P::known_of(node.stable());
+            if let Some(v) = k.last() {
+                last[i] = out.name(v);
+            }
+            known[i] = k.len() as f64;
+            hot[i] = node.up().map_or(0, |p| p.hot_count()) as f64;
+        }
+        out.column("last").copy_from_slice(&last);
+        out.column("known").copy_from_slice(&known);
+        if P::MONGERS {
+            out.column("hot").copy_from_slice(&hot);
+        }
+        let first: Vec<serde_json::Value> = self
+            .rumors
+            .iter()
+            .take(4)
+            .map(|r| serde_json::json!({ "value": &*r.value, "knows": r.known_up, "hot": r.hot_up }))
+            .collect();
+        out.put("values", first);
+        out.put("value_count", self.rumors.len());
+        out.put("live", self.up);
+        out.put("mongers", P::MONGERS);
     }
 
     fn liveness(&self, _since: Time, _now: Time, nodes: &dyn Nodes<P>) -> Option<String> {

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::swim::{MemberView, Swim};
 use super::swim_msg::State;
-use crate::invariant::{Checker, Figures, Nodes, Violation};
+use crate::invariant::{Checker, Figures, Looks, Nodes, Violation};
 use crate::protocol::{NodeId, Time};
 use crate::scenario::Event;
 use crate::spec::Doc;
@@ -287,6 +287,34 @@ impl Checker<Swim> for SwimChecker {
             self.seen[i] = Some(p.membership_changes());
         }
         self.track_episodes(now, i, nodes);
+    }
+
+    /// Each member as the group sees it (`group`: the gravest state any live
+    /// member holds of it: left, then dead, then suspect, else alive, as in
+    /// the page's drawing) and its own incarnation.
+    fn looks(&self, _now: Time, nodes: &dyn Nodes<Swim>, out: &mut Looks) {
+        let n = nodes.len();
+        let mut grave = vec![State::Alive; n];
+        let rank = |s: State| match s {
+            State::Alive => 0,
+            State::Suspect => 1,
+            State::Dead => 2,
+            State::Left => 3,
+        };
+        let mut incarnation = vec![0.0; n];
+        for (i, inc) in incarnation.iter_mut().enumerate() {
+            let Some(p) = nodes.node(i).up() else { continue };
+            *inc = p.incarnation() as f64;
+            for (&j, m) in p.members() {
+                if j < n && rank(m.state) > rank(grave[j]) {
+                    grave[j] = m.state;
+                }
+            }
+        }
+        let names: Vec<f64> = [State::Alive, State::Suspect, State::Dead, State::Left].iter().map(|s| out.name(s.name())).collect();
+        let group: Vec<f64> = grave.iter().map(|&s| names[rank(s)]).collect();
+        out.column("group").copy_from_slice(&group);
+        out.column("incarnation").copy_from_slice(&incarnation);
     }
 
     fn metrics(&self, now: Time, _nodes: &dyn Nodes<Swim>, out: &mut Figures) {

@@ -10,7 +10,6 @@
 //! checker) come from its [`AnyProtocol`] descriptor.
 
 use std::any::Any;
-use std::cell::Cell;
 use std::fmt::Debug;
 use std::marker::PhantomData;
 use std::ops::RangeInclusive;
@@ -228,6 +227,7 @@ pub trait AnyChecker {
     fn metrics(&self, now: Time, slots: &[Slot], out: &mut Figures);
     fn sample(&self, now: Time, slots: &[Slot], out: &mut Figures);
     fn liveness(&self, since: Time, now: Time, slots: &[Slot]) -> Option<String>;
+    fn looks(&self, now: Time, slots: &[Slot], out: &mut crate::invariant::Looks);
     fn clone_box(&self) -> Box<dyn AnyChecker>;
 }
 
@@ -498,17 +498,10 @@ pub fn checker<P: Protocol, C: Checker<P>>() -> Box<dyn AnyChecker> {
     Box::new(TypedChecker::<P, C>(C::default(), PhantomData))
 }
 
-/// Runs `f` with the run's nodes, typed for `P` and resolved on first use
-/// (on the stack for clusters of up to 32).
+/// Runs `f` with the run's nodes, typed for `P` as each is asked for (a
+/// downcast: cheaper than filling a cache of a thousand nodes every step).
 fn with_nodes<P: Protocol, R>(slots: &[Slot], f: impl FnOnce(&dyn Nodes<P>) -> R) -> R {
-    const SMALL: usize = 32;
-    if slots.len() <= SMALL {
-        let cache: [Cell<Option<NodeRef<'_, P>>>; SMALL] = std::array::from_fn(|_| Cell::new(None));
-        f(&LazyNodes { slots, cache: &cache })
-    } else {
-        let cache: Vec<Cell<Option<NodeRef<'_, P>>>> = slots.iter().map(|_| Cell::new(None)).collect();
-        f(&LazyNodes { slots, cache: &cache })
-    }
+    f(&SlotNodes::<P> { slots, _p: PhantomData })
 }
 
 impl<P: Protocol, C: Checker<P>> AnyChecker for TypedChecker<P, C> {
@@ -528,6 +521,9 @@ impl<P: Protocol, C: Checker<P>> AnyChecker for TypedChecker<P, C> {
     fn liveness(&self, since: Time, now: Time, slots: &[Slot]) -> Option<String> {
         with_nodes::<P, _>(slots, |nodes| self.0.liveness(since, now, nodes))
     }
+    fn looks(&self, now: Time, slots: &[Slot], out: &mut crate::invariant::Looks) {
+        with_nodes::<P, _>(slots, |nodes| self.0.looks(now, nodes, out));
+    }
     fn clone_box(&self) -> Box<dyn AnyChecker> {
         Box::new(self.clone())
     }
@@ -543,24 +539,17 @@ pub fn typed<P: Protocol>(slot: &Slot) -> NodeRef<'_, P> {
     }
 }
 
-/// The nodes of a run with their protocol's types, resolved on first access.
-struct LazyNodes<'a, 'c, P: Protocol> {
+/// The nodes of a run with their protocol's types.
+struct SlotNodes<'a, P: Protocol> {
     slots: &'a [Slot],
-    cache: &'c [Cell<Option<NodeRef<'a, P>>>],
+    _p: PhantomData<fn() -> P>,
 }
 
-impl<P: Protocol> Nodes<P> for LazyNodes<'_, '_, P> {
+impl<P: Protocol> Nodes<P> for SlotNodes<'_, P> {
     fn len(&self) -> usize {
         self.slots.len()
     }
     fn node(&self, id: NodeId) -> NodeRef<'_, P> {
-        match self.cache[id].get() {
-            Some(r) => r,
-            None => {
-                let r = typed::<P>(&self.slots[id]);
-                self.cache[id].set(Some(r));
-                r
-            }
-        }
+        typed::<P>(&self.slots[id])
     }
 }

@@ -15,6 +15,7 @@ mod converge;
 pub mod draws;
 pub mod erased;
 pub mod flight;
+pub mod frame;
 mod inject;
 pub mod network;
 mod ops;

@@ -35,7 +35,7 @@ struct TimerView<'a> {
 }
 
 impl World {
-    fn node_json(&self, id: NodeId, buf: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+    pub(super) fn node_json(&self, id: NodeId, buf: &mut Vec<u8>, scratch: &mut Vec<u8>) {
         scratch.clear();
         let up = match &self.slots[id] {
             Slot::Up(engine) => {
@@ -100,6 +100,14 @@ impl World {
                 let _ = serde_json::to_writer(b, &m);
             })
         });
+        self.moment_fields(&mut o);
+        o.end();
+        String::from_utf8(buf).unwrap_or_default()
+    }
+
+    /// The fields the snapshot and the compact frame share after the nodes
+    /// and messages: the network, the violations, what waits, what comes next.
+    pub(super) fn moment_fields(&self, o: &mut Obj<'_>) {
         o.field("network", &self.net.view());
         o.field("violations", &self.violations);
         let pending: Vec<String> = self.client.pending().collect();
@@ -110,8 +118,6 @@ impl World {
         }
         o.field("next_event_ms", &self.next_event_at());
         o.field("applied_events", &self.next_event);
-        o.end();
-        String::from_utf8(buf).unwrap_or_default()
     }
 
     /// The headless runner's result (see docs/SCENARIO.md), as compact JSON.

@@ -346,6 +346,20 @@ impl World {
         Ok(())
     }
 
+    /// Like [`World::run_until`], taking at most `max_steps` steps: true when
+    /// it got to `t` (the clock is then at `t`), false when the steps ran out
+    /// first (the clock is at the last step taken). The steps are the same
+    /// however a stretch of time is cut up, so the run is too.
+    pub fn run_steps(&mut self, t: Time, max_steps: u64) -> Result<bool, RunError> {
+        for _ in 0..max_steps {
+            if !self.step_within(t)? {
+                self.now = self.now.max(t);
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Applies `event` now (after everything already due now) and records it
     /// in the scenario at the current time.
     pub fn inject(&mut self, event: Event) -> Result<(), RunError> {
