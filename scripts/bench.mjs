@@ -116,13 +116,16 @@ async function frameTimes(seconds) {
     }, { version: 1, protocol: 'gossip', nodes: 1000, seed: 3, events, run_until_ms: 600000 });
     await page.waitForTimeout(2000);
     const start = await page.evaluate(() => lab.frameTimes().length);
+    const t0 = await page.evaluate(() => [lab.displayTime(), performance.now()]);
     const inFlight = [];
     for (let i = 0; i < seconds; i++) {
       await page.waitForTimeout(1000);
-      inFlight.push(await page.evaluate(() => (lab.snapshot().messages ?? []).length));
+      inFlight.push(await page.evaluate(() => lab.drawnSnapshot().messages.length));
     }
+    const t1 = await page.evaluate(() => [lab.displayTime(), performance.now()]);
     const times = (await page.evaluate(() => lab.frameTimes())).slice(start);
-    results[1000] = { median: median(times), p95: pct(times, 95), frames: times.length, inFlight: median(inFlight) };
+    // The page caps the engine's share of a frame; a heavy run then plays slower than 1×, and this says how much.
+    results[1000] = { median: median(times), p95: pct(times, 95), frames: times.length, inFlight: median(inFlight), speed: (t1[0] - t0[0]) / (t1[1] - t0[1]) };
     await context.close();
   } finally {
     await env.close();
@@ -269,6 +272,7 @@ const rows = [
   ['wasm memory after 10 simulated min', `${(travel.at10.memory / 1048576).toFixed(1)} MB (${travel.at10.checkpoints} checkpoints)`, 'information', null],
   [`wasm memory after ${travel.atEnd.minutes} simulated min`, `${(travel.atEnd.memory / 1048576).toFixed(1)} MB (${travel.atEnd.checkpoints} checkpoints)`, 'bounded: ≤ 4× the 10-min figure', travel.atEnd.memory <= 4 * travel.at10.memory],
   [`frame time, 1,000 gossip nodes, ${frames[1000].inFlight} messages in flight (median), p95`, `${frames[1000].p95.toFixed(2)} ms`, '≤ 16.7 ms', frames[1000].p95 <= 16.7],
+  ['1,000 gossip nodes at 1×: simulated speed the page kept (it slows a heavy run rather than stutter)', `${frames[1000].speed.toFixed(2)}×`, 'information', null],
   ...protocolRows(registry(), { quick }),
   ...families().map((f) => [`wasm module "${f}" (raw / gzip)`, `${kb(size.modules[f].wasmRaw)} / ${kb(size.modules[f].wasmGzip)}`, 'information', null]),
   [`page as opened: ${size.opened.files} files with the Raft engine (raw / gzip)`, `${kb(size.opened.raw)} / ${kb(size.opened.gzip)}`, '< 150 KB gzip', size.opened.gzip < 150 * 1024],

@@ -44,6 +44,12 @@ function genericLines(node) {
   return lines;
 }
 
+/** Node `id`'s whole view at `snap` (a compact snapshot, of a large cluster, fetches it from the engine). */
+export function wholeNode(snap, id) {
+  if (id == null) return null;
+  return snap.compact ? snap.node(id) : snap.nodes.find((d) => d.id === id) ?? null;
+}
+
 /** The selected node's details as text lines, in its protocol's words. */
 export function describeNode(renderer, node, snap) {
   return (renderer.describe ? renderer.describe(node, snap) : genericLines(node)).join('\n');

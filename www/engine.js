@@ -63,6 +63,76 @@ function protocolOf(scenario) {
   }
 }
 
+/** A message on the wire in a compact frame; its label is asked for only when shown. */
+class FrameMessage {
+  constructor(sim, rows, o, kinds, losses) {
+    this.sim = sim;
+    this.id = rows[o];
+    this.from = rows[o + 1];
+    this.to = rows[o + 2];
+    this.kind = kinds[rows[o + 3]] ?? '?';
+    this.sent_at = rows[o + 4];
+    this.deliver_at = rows[o + 5];
+    if (rows[o + 6] >= 0) this.lost = losses[rows[o + 6]];
+  }
+
+  get label() {
+    if (this._label === undefined) {
+      try {
+        this._label = this.sim.messageLabel(this.id);
+      } catch {
+        this._label = ''; // the run was replaced since
+      }
+    }
+    return this._label;
+  }
+}
+
+/**
+ * The snapshot of a large cluster, from the engine's compact frame: each
+ * node as { id, up, absent?, paused_until?, look: { the protocol's columns } },
+ * messages without their labels until asked, and `node(id)` for one node's
+ * whole view (what a panel or tooltip shows). `compact` is true.
+ */
+export function compactSnapshot(sim, kinds) {
+  const f = sim.frame();
+  const cols = f.node_columns;
+  const w = cols.length;
+  const nums = f.nodes;
+  const nodes = new Array(f.node_count);
+  for (let i = 0; i < f.node_count; i++) {
+    const o = i * w;
+    const node = { id: i, up: nums[o] === 1, look: {} };
+    if (nums[o + 1] === 1) node.absent = true;
+    if (nums[o + 2] >= 0) node.paused_until = nums[o + 2];
+    for (let c = 3; c < w; c++) node.look[cols[c]] = nums[o + c];
+    nodes[i] = node;
+  }
+  const mw = f.message_columns.length;
+  const rows = f.messages;
+  const messages = new Array(rows.length / mw);
+  for (let k = 0; k < messages.length; k++) messages[k] = new FrameMessage(sim, rows, k * mw, kinds, f.losses);
+  const whole = new Map();
+  return {
+    ...f,
+    nodes,
+    messages,
+    node(id) {
+      if (!whole.has(id)) {
+        try {
+          whole.set(id, sim.node(id));
+        } catch {
+          whole.set(id, null);
+        }
+      }
+      return whole.get(id);
+    },
+  };
+}
+
+/** Steps the engine takes between two looks at the frame's budget. */
+const STEP_SLICE = 256;
+
 export class Lab extends EventTarget {
   constructor() {
     super();
@@ -80,6 +150,17 @@ export class Lab extends EventTarget {
      * stopAt(from, to) → a time to pause at, or null }.
      */
     this.pacer = null;
+    /**
+     * Past this many nodes the snapshot is built from the engine's compact
+     * frame (see compactSnapshot); the page sets it to what its ring draws.
+     */
+    this.compactAbove = Infinity;
+    /** Wall-clock milliseconds the engine may take per frame while playing. */
+    this.stepBudgetMs = 5;
+    /** The last frame's steps were cut short: the run plays slower than asked. */
+    this.behind = false;
+    /** Until when (wall clock) the page says the run is slowed (a second after the last cut). */
+    this.behindUntil = 0;
   }
 
   /**
@@ -132,10 +213,17 @@ export class Lab extends EventTarget {
   /** The current snapshot (computed once per change). */
   snapshot() {
     if (this._snapVersion !== this.version || !this._snap) {
-      this._snap = this.sim.snapshot();
+      this._snap = this.sim.nodes() > this.compactAbove ? compactSnapshot(this.sim, this.kindNames()) : this.sim.snapshot();
       this._snapVersion = this.version;
     }
     return this._snap;
+  }
+
+  /** The message kinds of the protocol on screen, as the registry lists them (a frame's `kind` indexes these). */
+  kindNames() {
+    const name = this.sim.protocol();
+    if (this._kinds?.name !== name) this._kinds = { name, list: (protocolInfo(name)?.kinds ?? []).map((k) => k.name) };
+    return this._kinds.list;
   }
 
   /** The speed playback runs at now: the reader's, slowed around a story's key moments. */
@@ -143,16 +231,40 @@ export class Lab extends EventTarget {
     return this.pacer ? this.pacer.speedAt(this.displayTime, this.speed) : this.speed;
   }
 
-  /** Advances the display clock by `realMs` of wall time when playing. */
+  /**
+   * Advances the display clock by `realMs` of wall time when playing. The
+   * engine gets at most `stepBudgetMs` of it per frame: when a moment is too
+   * heavy for that (a round of a thousand gossiping nodes), the clock stops
+   * where the engine got to and goes on from there next frame, so the run
+   * plays slower for a moment instead of the page stuttering; `behind` says so.
+   */
   tick(realMs) {
     if (!this.playing || !this.sim) return;
     const from = this.displayTime;
     let target = from + Math.min(realMs, 250) * this.effectiveSpeed();
     const stop = this.pacer?.stopAt(from, target);
     if (stop != null) target = stop;
-    this.runUntil(target);
-    this.displayTime = target;
-    if (stop != null) this.pause();
+    const reached = this.runBudgeted(target);
+    this.behind = !reached;
+    if (!reached) this.behindUntil = performance.now() + 1000;
+    this.displayTime = reached ? target : Math.max(from, this.sim.timeMs());
+    if (stop != null && reached) this.pause();
+  }
+
+  /** Runs toward `ms` for at most `stepBudgetMs` of wall time; true when it got there. */
+  runBudgeted(ms) {
+    const before = this.sim.timeMs();
+    const start = performance.now();
+    let reached = false;
+    try {
+      do reached = this.sim.runSteps(ms, STEP_SLICE);
+      while (!reached && performance.now() - start < this.stepBudgetMs);
+    } catch (e) {
+      this.changed('run');
+      throw readable(e, this.mod);
+    }
+    if (this.sim.timeMs() !== before || !reached) this.changed('run');
+    return reached;
   }
 
   runUntil(ms) {

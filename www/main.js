@@ -3,6 +3,7 @@
 // exposes the live simulation as `window.lab` for the console and for tests.
 import { loadManifest, loadFamily, Lab, protocols, protocolInfo, freshSeed } from './engine.js';
 import { drawScene, rendererFor, loadRenderer, prefersReducedMotion } from './render.js';
+import { RING_MAX } from './draw/dots.js';
 import { Controls, sliderFromSpeed } from './controls.js';
 import { buildLegend } from './legend.js';
 import { Panels } from './panels.js';
@@ -22,6 +23,8 @@ import { Announcer } from './announce.js';
 const $ = (id) => document.getElementById(id);
 
 const lab = new Lab();
+// Past the ring, the page draws dots from the engine's compact frames.
+lab.compactAbove = RING_MAX;
 let controls;
 let panels;
 let card;
@@ -319,6 +322,8 @@ function exposeLab() {
     runUntil: (ms) => lab.runUntil(ms),
     inject: (event) => lab.inject(event),
     snapshot: () => lab.sim.snapshot(),
+    /** The snapshot the page draws from: the engine's compact frame past the ring's 25 nodes. */
+    drawnSnapshot: () => lab.snapshot(),
     message: (id) => lab.sim.message(id),
     eventsSince: (seq) => lab.sim.eventsSince(seq),
     scenario: () => lab.sim.scenario(),

@@ -3,7 +3,7 @@
 // side panel and in the play bar), and the event log. It reads the snapshot
 // and the trace records; it never steps the engine.
 import { rendererFor } from './render.js';
-import { describeNode } from './describe.js';
+import { describeNode, wholeNode } from './describe.js';
 import { formatSpeed } from './controls.js';
 import { nodeName, readerText } from './names.js';
 import { t, roleWord } from './i18n.js';
@@ -11,7 +11,17 @@ import { t, roleWord } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 
 /** Trace kinds the event log hides unless "messages" is ticked. */
-const QUIET = new Set(['send', 'deliver', 'drop', 'timer', 'start']);
+/** The most records the event log holds. */
+const LOG_MAX = 150;
+/** The most records one catch-up adds while a run plays. */
+const LOG_PLAYING = 40;
+/** How often (wall-clock ms) the log catches up while a run plays. */
+const LOG_EVERY_MS = 200;
+
+/** Sets an element's text only when it changed (an unchanged page needs no new layout). */
+function setText(el, s) {
+  if (el.textContent !== s) el.textContent = s;
+}
 
 export class Panels {
   constructor(lab, controls) {
@@ -30,50 +40,60 @@ export class Panels {
 
   update(snap) {
     const lab = this.lab;
-    $('play').firstChild.textContent = lab.playing ? '❚❚' : '▶';
-    $('play').lastChild.textContent = lab.playing ? t('panels.pause') : t('page.play');
+    setText($('play').firstChild, lab.playing ? '❚❚' : '▶');
+    setText($('play').lastChild, lab.playing ? t('panels.pause') : t('page.play'));
     $('play').setAttribute('aria-pressed', String(lab.playing));
-    $('speed-out').textContent = formatSpeed(lab.speed);
-    $('status-time').textContent = `${snap.time_ms.toLocaleString('en-US')} ms`;
-    $('status-steps').textContent = t('panels.steps', { n: snap.steps });
-    $('status-flight').textContent = t('panels.in_flight', { n: snap.messages.length });
-    $('status-hash').textContent = t('panels.trace', { hash: lab.sim.traceHash().slice(0, 12) });
+    const slowed = lab.playing && performance.now() < lab.behindUntil;
+    setText($('speed-out'), slowed ? `${formatSpeed(lab.speed)} · ${t('panels.behind')}` : formatSpeed(lab.speed));
+    setText($('status-time'), `${snap.time_ms.toLocaleString('en-US')} ms`);
+    setText($('status-steps'), t('panels.steps', { n: snap.steps }));
+    setText($('status-flight'), t('panels.in_flight', { n: snap.messages.length }));
+    setText($('status-hash'), t('panels.trace', { hash: lab.sim.traceHash().slice(0, 12) }));
     const v = snap.violations;
     const banner = $('violations');
     if (v.length) {
       const last = v[v.length - 1];
-      banner.textContent = t('panels.violated', { n: v.length, invariant: last.invariant.replaceAll('_', ' '), at: last.at_ms, detail: readerText(last.detail) });
+      setText(banner, t('panels.violated', { n: v.length, invariant: last.invariant.replaceAll('_', ' '), at: last.at_ms, detail: readerText(last.detail) }));
       banner.hidden = false;
     } else {
       banner.hidden = true;
     }
     const sel = this.controls.selected;
-    const node = sel == null ? null : snap.nodes.find((d) => d.id === sel);
+    const node = wholeNode(snap, sel);
     const renderer = rendererFor(snap.protocol);
-    $('node-title').textContent = node ? `${nodeName(node.id)}${node.up ? '' : ` · ${roleWord('crashed')}`}${node.paused_until != null ? ` · ${roleWord('paused')}` : ''}` : t('panels.click_one');
-    $('node-details').textContent = node ? describeNode(renderer, node, snap) : '';
+    setText($('node-title'), node ? `${nodeName(node.id)}${node.up ? '' : ` · ${roleWord('crashed')}`}${node.paused_until != null ? ` · ${roleWord('paused')}` : ''}` : t('panels.click_one'));
+    setText($('node-details'), node ? describeNode(renderer, node, snap) : '');
     for (const b of document.querySelectorAll('#node-actions button, #bar-node button')) {
       const { disabled, why } = actionState(b.dataset.act, node);
-      b.disabled = disabled;
-      if (why) b.title = why;
-      else if (b.dataset.title) b.title = b.dataset.title;
+      if (b.disabled !== disabled) b.disabled = disabled;
+      const title = why ?? b.dataset.title;
+      if (title && b.title !== title) b.title = title;
     }
     $('bar-node').hidden = !node;
-    if (node) $('bar-node-name').textContent = nodeName(node.id);
-    $('partition').textContent = this.controls.draft ? t('panels.partition_drawing') : t('panels.partition');
+    if (node) setText($('bar-node-name'), nodeName(node.id));
+    setText($('partition'), this.controls.draft ? t('panels.partition_drawing') : t('panels.partition'));
     this.appendEvents();
   }
 
   appendEvents() {
     const list = $('events');
     const showAll = $('show-messages').checked;
-    const recs = this.lab.sim.eventsSince(this.lastSeq);
-    if (recs.length === 0) return;
-    this.lastSeq = recs[recs.length - 1].seq + 1;
+    const next = this.lab.sim.traceSeq();
+    if (next <= this.lastSeq) return;
+    // While a run plays, the log catches up a few times a second rather than
+    // every frame: nobody reads faster, and a large cluster's notes would
+    // rebuild the list each frame. Paused, stepped or seeked, it shows at once.
+    const now = performance.now();
+    if (this.lab.playing && now - (this.lastLogAt ?? -Infinity) < LOG_EVERY_MS) return;
+    this.lastLogAt = now;
+    // Only what the list can hold: a large cluster makes thousands of records a frame.
+    // Playing, the newest few: the list scrolls past the rest faster than anyone reads.
+    const shown = this.lab.sim.eventsSince(this.lastSeq, this.lab.playing ? LOG_PLAYING : LOG_MAX, showAll);
+    this.lastSeq = next;
+    if (shown.length === 0) return;
     const renderer = rendererFor(this.lab.sim.protocol());
     const frag = document.createDocumentFragment();
-    const shown = showAll ? recs : recs.filter((r) => !QUIET.has(r.kind));
-    for (const r of shown.slice(-150)) {
+    for (const r of shown) {
       const li = document.createElement('li');
       li.className = `ev ev-${r.kind}`;
       if (r.kind === 'milestone' && renderer.milestoneTone?.(r) === 'bad') li.classList.add('tone-bad');
@@ -86,7 +106,7 @@ export class Panels {
       frag.append(li);
     }
     list.append(frag);
-    while (list.childElementCount > 150) list.firstElementChild.remove();
+    while (list.childElementCount > LOG_MAX) list.firstElementChild.remove();
     list.scrollTop = list.scrollHeight;
   }
 }

@@ -98,7 +98,6 @@ export function drawScene(ctx, snap, view) {
       drawDots(ctx, snap, layout, view, r, draft ?? groupOf, styleOf);
       if (parts.detail) r.drawDetail(ctx, snap, parts.detail, { time: view.time, n, selected: view.selected });
       scene.hint = r.emptyHint?.(snap) ?? null;
-    scene.hintAction = scene.hint ? r.hintAction?.(snap) ?? null : null;
       scene.hintAction = scene.hint ? r.hintAction?.(snap) ?? null : null;
       return { ...layout, nodes: snap.nodes.map((d) => d.id), scene };
     }

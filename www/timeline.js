@@ -106,6 +106,14 @@ export class TimelineBar {
     this.markersVersion = -1;
     this.legendKey = '';
     this.dragging = false;
+    // The bar's size, read once per resize: reading it every frame, after the
+    // panels changed their text, would make the browser lay the page out again.
+    this.size = null;
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => {
+        this.size = null;
+      }).observe(canvas);
+    }
     canvas.addEventListener('pointerdown', (e) => {
       this.dragging = true;
       canvas.setPointerCapture(e.pointerId);
@@ -124,8 +132,8 @@ export class TimelineBar {
 
   /** Geometry of the bar in CSS pixels. */
   geometry() {
-    const w = this.canvas.clientWidth;
-    const h = this.canvas.clientHeight;
+    if (!this.size || typeof ResizeObserver !== 'function') this.size = { w: this.canvas.clientWidth, h: this.canvas.clientHeight };
+    const { w, h } = this.size;
     const x0 = 8;
     const x1 = w - 8;
     // A story's moments still ahead stay on the bar, past the part reached.
@@ -169,13 +177,32 @@ export class TimelineBar {
   /** The marks shown: the engine's markers, each with its kind, and the story's key moments. */
   collect() {
     const { renderer, moments } = this.context();
-    const marks = this.lab.sim.markers().map((m) => {
-      let kind = MARKERS[m.kind] ? m.kind : 'milestone';
-      if (kind === 'milestone' && renderer?.milestoneTone?.(m) === 'bad') kind = 'setback';
-      return { kind, time_ms: m.time_ms, text: readerText(m.node != null && m.kind === 'milestone' ? `n${m.node} ${m.text}` : m.text) };
-    });
+    const marks = [...this.engineMarks(renderer)];
     for (const mo of moments ?? []) marks.push({ kind: 'moment', time_ms: mo.at_ms, text: mo.caption ?? t('timeline.moment_at', { at: timeText(mo.at_ms) }) });
     return marks;
+  }
+
+  /**
+   * The engine's markers as marks, read incrementally: each marker crosses
+   * from the engine once (a long run has tens of thousands), read again only
+   * after a fork took some away, or for a new run or drawing.
+   */
+  engineMarks(renderer) {
+    const sim = this.lab.sim;
+    const epoch = sim.markerEpoch();
+    const c = this.engineCache;
+    if (!c || c.sim !== sim || c.epoch !== epoch || c.renderer !== renderer || sim.markerCount() < c.list.length) {
+      this.engineCache = { sim, epoch, renderer, list: [] };
+    }
+    const list = this.engineCache.list;
+    if (sim.markerCount() > list.length) {
+      for (const m of sim.markersFrom(list.length)) {
+        let kind = MARKERS[m.kind] ? m.kind : 'milestone';
+        if (kind === 'milestone' && renderer?.milestoneTone?.(m) === 'bad') kind = 'setback';
+        list.push({ kind, time_ms: m.time_ms, text: readerText(m.node != null && m.kind === 'milestone' ? `n${m.node} ${m.text}` : m.text) });
+      }
+    }
+    return list;
   }
 
   /** The marks shown, collected once per change of the run (the bar and the announcer read them). */

@@ -59,3 +59,59 @@ test('60 nodes sit on one circle', async () => {
   await screenshot(page, 'gossip-60');
   assert.deepEqual(errors, []);
 });
+
+test('past the ring the page draws from compact frames, and fetches a whole view only when shown', async () => {
+  const { page, errors } = await openPage(env);
+  const events = [0, 1, 2].map((i) => ({ at_ms: 100 + 300 * i, type: 'client_request', value: `v${i}`, node: 100 * i }));
+  await runTo(page, { version: 1, protocol: 'gossip', nodes: 300, seed: 8, events }, 1200);
+  const got = await page.evaluate(() => {
+    const drawn = lab.drawnSnapshot();
+    const full = lab.snapshot();
+    const live = full.nodes.filter((d) => d.up);
+    return {
+      compact: drawn.compact === true,
+      // Each dot's colour comes from the value its node learned last; the frame names it.
+      lastAgree: drawn.nodes.every((d, i) => (d.look.last >= 0 ? drawn.names[d.look.last] : undefined) === full.nodes[i].known.at(-1)),
+      hotAgree: drawn.nodes.every((d, i) => d.look.hot === (full.nodes[i].hot ?? []).length),
+      strip: drawn.summary.values.map((v) => [v.value, v.knows, v.hot]),
+      counted: drawn.summary.values.map((v) => [v.value, live.filter((d) => d.known.includes(v.value)).length, live.filter((d) => d.hot.includes(v.value)).length]),
+      messages: [drawn.messages.length, full.messages.length],
+      // A message's label is asked of the engine when read, and matches the full snapshot's.
+      labels: drawn.messages.slice(0, 20).every((m, k) => m.label === full.messages[k].label && m.kind === full.messages[k].kind),
+      whole: JSON.stringify(drawn.node(7)) === JSON.stringify(full.nodes[7]),
+      light: !('known' in drawn.nodes[7]),
+    };
+  });
+  assert.ok(got.compact, 'a 300-node run is drawn from frames');
+  assert.ok(got.lastAgree && got.hotAgree, 'the columns say what the whole views say');
+  assert.deepEqual(got.strip, got.counted, 'the strip counts what the nodes know');
+  assert.equal(got.messages[0], got.messages[1]);
+  assert.ok(got.messages[0] > 0 && got.labels, 'messages and their labels');
+  assert.ok(got.whole && got.light, 'a node is light until its whole view is asked for');
+  // The strip along the bottom names the first value with its count.
+  await frames(page);
+  await screenshot(page, 'gossip-300-frames');
+  assert.deepEqual(errors, []);
+});
+
+test('SWIM past the ring: the group\'s view of each member comes from the frame', async () => {
+  const { page, errors } = await openPage(env);
+  await runTo(page, { version: 1, protocol: 'swim', nodes: 60, seed: 4, events: [{ at_ms: 300, type: 'crash', node: 5 }] }, 3000);
+  const got = await page.evaluate(() => {
+    const drawn = lab.drawnSnapshot();
+    const full = lab.snapshot();
+    const rank = ['alive', 'suspect', 'dead', 'left'];
+    const grave = (j) => full.nodes.filter((d) => d.up).map((d) => d.members[j]?.state ?? 'alive').reduce((a, b) => (rank.indexOf(b) > rank.indexOf(a) ? b : a), 'alive');
+    return { states: drawn.nodes.map((d) => drawn.names[d.look.group]), expected: full.nodes.map((d) => grave(d.id)) };
+  });
+  assert.deepEqual(got.states, got.expected);
+  assert.notEqual(got.states[5], 'alive', 'the crashed member is noticed');
+  // Clicking the crashed member shows its whole view in the side panel.
+  const p = await page.evaluate(() => lab.nodePosition(5));
+  await canvasClick(page, p.x, p.y);
+  await frames(page);
+  assert.match(await page.locator('#node-title').textContent(), /^n5\b/);
+  assert.ok((await page.locator('#node-details').textContent()).length > 10);
+  await screenshot(page, 'swim-60-frames');
+  assert.deepEqual(errors, []);
+});

@@ -34,8 +34,17 @@ export function termStroke(term) {
   return `hsl(${hue}, 55%, 38%)`;
 }
 
+// The font each context was last given through font(), and what the context
+// made of it: setting a font parses it, which adds up over a frame's labels.
+const lastFont = new WeakMap();
+
 export function font(ctx, px, weight = 400) {
-  ctx.font = `${weight} ${px}px system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif`;
+  const want = `${weight} ${px}px system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif`;
+  const last = lastFont.get(ctx);
+  // Unchanged since (nothing else set ctx.font in between): nothing to parse.
+  if (last && last.want === want && last.got === ctx.font) return;
+  ctx.font = want;
+  lastFont.set(ctx, { want, got: ctx.font });
 }
 
 export function text(ctx, s, x, y, { px = 12, weight = 400, color = palette.ink, align = 'center', baseline = 'middle' } = {}) {
@@ -71,6 +80,28 @@ export function ringLayout(n, rect) {
 /** Draws a message glyph of `shape` centred at (x, y). */
 export function glyph(ctx, shape, x, y, s, fill, stroke) {
   ctx.beginPath();
+  glyphPath(ctx, shape, x, y, s);
+  if (fill) {
+    ctx.fillStyle = fill;
+    ctx.fill();
+  }
+  if (stroke) {
+    ctx.strokeStyle = stroke;
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+  }
+  if (shape === 'noentry') {
+    // A refusal: the white bar of a no-entry sign reads as "no" without colour.
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(x - s * 0.7, y - s * 0.24, s * 1.4, s * 0.48);
+  }
+}
+
+/**
+ * Adds the outline of glyph `shape` at (x, y) to the current path as a
+ * subpath of its own, so that many glyphs of one style fill in one call.
+ */
+export function glyphPath(ctx, shape, x, y, s) {
   switch (shape) {
     case 'square':
       ctx.rect(x - s, y - s, 2 * s, 2 * s);
@@ -93,38 +124,28 @@ export function glyph(ctx, shape, x, y, s, fill, stroke) {
       for (let i = 0; i < 10; i++) {
         const a = -Math.PI / 2 + (i * Math.PI) / 5;
         const d = i % 2 ? s * 0.62 : s * 1.5;
-        ctx.lineTo(x + d * Math.cos(a), y + d * Math.sin(a));
+        if (i === 0) ctx.moveTo(x + d * Math.cos(a), y + d * Math.sin(a));
+        else ctx.lineTo(x + d * Math.cos(a), y + d * Math.sin(a));
       }
       ctx.closePath();
       break;
     case 'hexagon':
       for (let i = 0; i < 6; i++) {
         const a = (i * Math.PI) / 3;
-        ctx.lineTo(x + s * 1.25 * Math.cos(a), y + s * 1.25 * Math.sin(a));
+        if (i === 0) ctx.moveTo(x + s * 1.25 * Math.cos(a), y + s * 1.25 * Math.sin(a));
+        else ctx.lineTo(x + s * 1.25 * Math.cos(a), y + s * 1.25 * Math.sin(a));
       }
       ctx.closePath();
       break;
     case 'noentry':
+      ctx.moveTo(x + s * 1.15, y);
       ctx.arc(x, y, s * 1.15, 0, 2 * Math.PI);
       break;
     case 'ring':
     case 'circle':
     default:
+      ctx.moveTo(x + s, y);
       ctx.arc(x, y, s, 0, 2 * Math.PI);
-  }
-  if (fill) {
-    ctx.fillStyle = fill;
-    ctx.fill();
-  }
-  if (stroke) {
-    ctx.strokeStyle = stroke;
-    ctx.lineWidth = 1.5;
-    ctx.stroke();
-  }
-  if (shape === 'noentry') {
-    // A refusal: the white bar of a no-entry sign reads as "no" without colour.
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(x - s * 0.7, y - s * 0.24, s * 1.4, s * 0.48);
   }
 }
 

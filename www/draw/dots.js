@@ -5,9 +5,10 @@
 // labels (a tooltip names each one). A protocol's drawing may export
 // `dotStyle(node, snap)` → { fill, stroke, shape: 'circle' | 'square' |
 // 'diamond' | 'ring' }; the default shows only whether the node is up.
-import { palette, glyph, cross } from './common.js';
+import { palette, glyphPath, cross } from './common.js';
 import { activeScene, circleBox } from './scene.js';
 import { t } from '../i18n.js';
+import { wholeNode } from '../describe.js';
 
 /** The most nodes the ring layout draws in full. */
 export const RING_MAX = 25;
@@ -43,28 +44,45 @@ function defaultDotStyle(node) {
   return node.up ? { fill: palette.roles.follower.stroke, stroke: null, shape: 'circle' } : { fill: null, stroke: palette.down, shape: 'ring' };
 }
 
-function drawDot(ctx, p, r, style) {
+/** A batch of dots, or of strokes, drawn in one style: one path, one fill or stroke call. */
+function batchOf(batches, key, make) {
+  let b = batches.get(key);
+  if (!b) batches.set(key, (b = make()));
+  return b;
+}
+
+/** Adds the dot at `p` to its style's batch (a hollow ring strokes; every other shape fills). */
+function addDot(batches, p, r, style) {
   if (style.shape === 'ring' || !style.fill) {
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
-    ctx.strokeStyle = style.stroke ?? palette.down;
-    ctx.lineWidth = Math.max(1, r * 0.45);
-    ctx.stroke();
+    const stroke = style.stroke ?? palette.down;
+    const b = batchOf(batches, `ring|${stroke}`, () => ({ path: new Path2D(), stroke, width: Math.max(1, r * 0.45) }));
+    b.path.moveTo(p.x + r, p.y);
+    b.path.arc(p.x, p.y, r, 0, 2 * Math.PI);
     return;
   }
-  if (style.shape === 'circle') {
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
-    ctx.fillStyle = style.fill;
-    ctx.fill();
-    if (style.stroke) {
-      ctx.strokeStyle = style.stroke;
-      ctx.lineWidth = 1;
-      ctx.stroke();
+  const circle = style.shape === 'circle';
+  const stroke = style.stroke ?? (circle ? null : style.fill);
+  const b = batchOf(batches, `${style.shape}|${style.fill}|${stroke}`, () => ({ path: new Path2D(), fill: style.fill, stroke, width: circle ? 1 : 1.5 }));
+  if (circle) {
+    b.path.moveTo(p.x + r, p.y);
+    b.path.arc(p.x, p.y, r, 0, 2 * Math.PI);
+  } else glyphPath(b.path, style.shape, p.x, p.y, r * 0.9);
+}
+
+function drawBatches(ctx, batches) {
+  for (const b of batches.values()) {
+    ctx.globalAlpha = b.alpha ?? 1;
+    if (b.fill) {
+      ctx.fillStyle = b.fill;
+      ctx.fill(b.path);
     }
-    return;
+    if (b.stroke) {
+      ctx.strokeStyle = b.stroke;
+      ctx.lineWidth = b.width;
+      ctx.stroke(b.path);
+    }
   }
-  glyph(ctx, style.shape, p.x, p.y, r * 0.9, style.fill, style.stroke ?? style.fill);
+  ctx.globalAlpha = 1;
 }
 
 /**
@@ -76,8 +94,11 @@ export function drawDots(ctx, snap, layout, view, r, groupOf, styleOf) {
   const sc = activeScene();
   const { pos, nodeR } = layout;
   const dotStyle = r.dotStyle ?? defaultDotStyle;
-  // Messages: a short stroke from where the message is toward its target.
+  // Messages: a short stroke from where the message is toward its target,
+  // batched by style (a thousand strokes are a handful of draw calls).
   ctx.lineCap = 'round';
+  const strokes = new Map();
+  const crosses = [];
   for (const m of snap.messages) {
     const a = pos[m.from];
     const b = pos[m.to];
@@ -93,47 +114,58 @@ export function drawDots(ctx, snap, layout, view, r, groupOf, styleOf) {
     const x = a.x + dx * f;
     const y = a.y + dy * f;
     const style = styleOf(r, m);
-    ctx.globalAlpha = m.lost ? 0.35 : 0.8;
-    ctx.strokeStyle = style.stroke ?? style.fill ?? palette.muted;
-    ctx.lineWidth = view.selectedMessage === m.id ? 3 : 1.5;
-    ctx.beginPath();
-    ctx.moveTo(x - dx * tail, y - dy * tail);
-    ctx.lineTo(x, y);
-    ctx.stroke();
-    ctx.globalAlpha = 1;
-    if (m.lost && f > 0.45) cross(ctx, x, y, 3);
-    const tip = `${m.label} · n${m.from} → n${m.to}${m.lost ? ` · ${t('dots.will_be_lost')}` : ''} · ${t('dots.click')}`;
+    const colour = style.stroke ?? style.fill ?? palette.muted;
+    const selected = view.selectedMessage === m.id;
+    const batch = batchOf(strokes, `${colour}|${m.lost ? 1 : 0}|${selected ? 1 : 0}`, () => ({ path: new Path2D(), stroke: colour, alpha: m.lost ? 0.35 : 0.8, width: selected ? 3 : 1.5 }));
+    batch.path.moveTo(x - dx * tail, y - dy * tail);
+    batch.path.lineTo(x, y);
+    if (m.lost && f > 0.45) crosses.push([x, y]);
     sc.messages.push({ id: m.id, x, y, ux: dx / len, uy: dy / len, t: f, instant: !!view.reducedMotion, s: 2, label: '', legend: style.legend, lost: m.lost ?? null, labelShown: false });
-    sc.hit(circleBox(x, y, 4), { kind: 'message', id: m.id, tip, cx: x, cy: y, r: 4 });
+    // Worked out only when pointed at, like the nodes' below (a compact frame fetches the label then).
+    sc.hit(circleBox(x, y, 4), {
+      kind: 'message', id: m.id, cx: x, cy: y, r: 4,
+      get tip() {
+        return `${m.label} · n${m.from} → n${m.to}${m.lost ? ` · ${t('dots.will_be_lost')}` : ''} · ${t('dots.click')}`;
+      },
+    });
   }
+  drawBatches(ctx, strokes);
+  for (const [x, y] of crosses) cross(ctx, x, y, 3);
   ctx.lineCap = 'butt';
+  // Nodes: their partition group's halo, then the dots, each batched by style.
+  const halos = new Map();
+  const dots = new Map();
+  let selectedAt = null;
   snap.nodes.forEach((node, i) => {
     const p = pos[i];
     if (!p) return;
     const g = groupOf ? groupOf[i] : -1;
     if (g >= 0) {
-      ctx.beginPath();
-      ctx.arc(p.x, p.y, nodeR + 2.5, 0, 2 * Math.PI);
-      ctx.strokeStyle = palette.groups[g % palette.groups.length];
-      ctx.lineWidth = 1.5;
-      ctx.stroke();
+      const stroke = palette.groups[g % palette.groups.length];
+      const b = batchOf(halos, stroke, () => ({ path: new Path2D(), stroke, width: 1.5 }));
+      b.path.moveTo(p.x + nodeR + 2.5, p.y);
+      b.path.arc(p.x, p.y, nodeR + 2.5, 0, 2 * Math.PI);
     }
-    drawDot(ctx, p, nodeR, dotStyle(node, snap));
-    if (view.selected === node.id) {
-      ctx.beginPath();
-      ctx.arc(p.x, p.y, nodeR + 5, 0, 2 * Math.PI);
-      ctx.strokeStyle = palette.selected;
-      ctx.lineWidth = 2;
-      ctx.stroke();
-    }
+    addDot(dots, p, nodeR, dotStyle(node, snap));
+    if (view.selected === node.id) selectedAt = p;
     const hr = Math.max(nodeR + 2, 5);
     // The tooltip is worked out only when pointed at: a thousand describe()
     // calls a frame would cost more than the drawing.
     sc.hit(circleBox(p.x, p.y, hr), {
       kind: 'node', id: node.id, cx: p.x, cy: p.y, r: hr,
       get tip() {
-        return (r.describe?.(node, snap) ?? []).slice(0, 4).join('\n');
+        const whole = wholeNode(snap, node.id);
+        return whole ? (r.describe?.(whole, snap) ?? []).slice(0, 4).join('\n') : '';
       },
     });
   });
+  drawBatches(ctx, halos);
+  drawBatches(ctx, dots);
+  if (selectedAt) {
+    ctx.beginPath();
+    ctx.arc(selectedAt.x, selectedAt.y, nodeR + 5, 0, 2 * Math.PI);
+    ctx.strokeStyle = palette.selected;
+    ctx.lineWidth = 2;
+    ctx.stroke();
+  }
 }

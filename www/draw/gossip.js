@@ -150,11 +150,32 @@ export function split(rect, snap) {
 }
 
 /** A node as a dot in a large cluster: the value it learned last, orange while it spreads, a grey ring while down. */
-export function dotStyle(node) {
-  const known = node.known ?? [];
+export function dotStyle(node, snap) {
   if (!node.up) return { fill: null, stroke: palette.down, shape: 'ring' };
+  // A compact frame's node carries the engine's columns: the name of the value it learned last, and how many it spreads.
+  if (node.look) {
+    const last = node.look.last >= 0 ? snap.names[node.look.last] : null;
+    return { fill: last != null ? valueColor(last) : NOTHING, stroke: node.look.hot > 0 ? HOT : null, shape: 'circle' };
+  }
+  const known = node.known ?? [];
   const fill = known.length ? valueColor(known[known.length - 1]) : NOTHING;
   return { fill, stroke: node.hot?.length ? HOT : null, shape: 'circle' };
+}
+
+/** The strip past the ring, from a compact frame's summary: the first rumors (in the order they were started) with who knows and spreads each. */
+function drawStrip(ctx, snap, area) {
+  const s = snap.summary;
+  const live = s.live ?? snap.nodes.filter((d) => d.up).length;
+  let y = area.y + 10;
+  for (const { value: v, knows, hot } of (s.values ?? []).slice(0, 3)) {
+    font(ctx, 12, 700);
+    const line = fit(ctx, `● "${v}" ${t('gossip.known_by', { knows, live })}${s.mongers ? ` · ${hot ? t('gossip.n_spreading', { n: hot }) : t('gossip.nobody_spreads')}` : ''}`, area.w);
+    text(ctx, line, area.x + area.w / 2, y, { px: 12, weight: 700, color: valueColor(v) });
+    y += 16;
+  }
+  const count = s.value_count ?? 0;
+  if (!count) text(ctx, t('gossip.no_rumor'), area.x + area.w / 2, y, { px: 12, weight: 600 });
+  else if (count > 3) text(ctx, t('gossip.more_values', { n: count - 3 }), area.x + area.w / 2, y, { px: 10, color: palette.muted });
 }
 
 /** The values in play, in the order the nodes learned them (node by node). */
@@ -166,6 +187,10 @@ function valuesOf(snap) {
 
 /** The middle of the ring: for each value, who knows it and who spreads it. */
 export function drawDetail(ctx, snap, area) {
+  if (snap.compact) {
+    drawStrip(ctx, snap, area);
+    return;
+  }
   const live = snap.nodes.filter((d) => d.up);
   const values = valuesOf(snap);
   // Gossip's nodes say which rumors they spread; broadcast's (this drawing is shared) do not.
@@ -203,7 +228,7 @@ export function drawDetail(ctx, snap, area) {
 
 /** What to do first, before any rumor exists. */
 export function emptyHint(snap) {
-  const started = snap.nodes.some((d) => (d.known ?? []).length);
+  const started = snap.compact ? (snap.summary.value_count ?? 0) > 0 : snap.nodes.some((d) => (d.known ?? []).length);
   if (started || snap.pending_requests?.length) return null;
   return [t('gossip.hint_none'), t('gossip.hint_send')];
 }

@@ -117,7 +117,8 @@ export class Scene {
   }
 
   hit(box, info) {
-    this.hits.push({ ...box, ...info });
+    // Into `info` itself: spreading it would run a lazy `tip` getter now.
+    this.hits.push(Object.assign(info, box));
   }
 
   /** The topmost hit area under (x, y) whose kind is in `kinds` (all when omitted). */

@@ -66,6 +66,11 @@ function tally(snap) {
 
 /** How the group sees `node`: the gravest state any live member holds. */
 function groupState(node, snap) {
+  // A compact frame says it per node (the engine applies the same rule).
+  if (snap?.compact) {
+    const look = snap.nodes[node.id]?.look;
+    return look && look.group >= 0 ? snap.names[look.group] ?? 'alive' : 'alive';
+  }
   const row = snap ? tally(snap).get(String(node.id)) : null;
   if (!row) return 'alive';
   if (row.left) return 'left';

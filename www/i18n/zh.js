@@ -128,6 +128,7 @@ export default {
   "link.scenario": "链接中的场景无效",
   "link.invalid": "无法生成这个链接",
   // panels.js
+  "panels.behind": "已放慢，保持页面流畅",
   "panels.pause": " 暂停",
   "panels.steps": "{n} 步",
   "panels.in_flight": "{n} 条消息在传输中",

@@ -40,6 +40,7 @@ function whyOf(text) {
   return s.endsWith('dropped by hand') ? 'dropped by hand' : 'lost';
 }
 
+import { compactSnapshot } from '../engine.js';
 import { Replay } from './replay.js';
 
 export class SpacetimeData {
@@ -163,7 +164,8 @@ export class SpacetimeData {
     const r = this.replayAt(Math.max(0, a - 1), deadline);
     if (!r) return false;
     for (;;) {
-      const snap = r.snapshot();
+      // Past the ring's size, the compact frame (labels fetched once per message, below).
+      const snap = r.nodes() > (this.lab.compactAbove ?? Infinity) ? compactSnapshot(r, this.lab.kindNames()) : r.snapshot();
       this.takeRecords(r);
       this.takeSnapshot(snap);
       const next = snap.next_event_ms;
@@ -220,7 +222,7 @@ export class SpacetimeData {
       m.from = f.from;
       m.to = f.to;
       m.kind = f.kind;
-      m.label = f.label;
+      if (!snap.compact || !m.label) m.label = f.label;
       m.sent_at = f.sent_at;
       m.deliver_at = f.deliver_at;
       m.lost = f.lost ?? null;
