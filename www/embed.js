@@ -32,6 +32,8 @@ function naturalCanvas() {
  */
 export function setupEmbed(setVisible) {
   document.body.classList.add('embed');
+  // The header (and its h1) is hidden in a frame: this heading stands in for it.
+  $('embed-heading').hidden = false;
   const open = $('embed-open');
   open.hidden = false;
   open.addEventListener('click', (e) => {

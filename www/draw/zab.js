@@ -14,7 +14,7 @@ import { pausedLine, timerLine } from '../describe.js';
 export const milestoneLegend = t('zab.milestone');
 
 const election = { shape: 'ring', fill: '#fff4de', stroke: '#b8740a' };
-const discovery = { shape: 'diamond', fill: '#efe3fb', stroke: '#7a3fb0' };
+const discovery = { shape: 'diamond', fill: '#e4d2f7', stroke: '#7a3fb0' };
 const sync = { shape: 'square', fill: '#d8f0ec', stroke: '#1f7a6e' };
 const broadcast = { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99' };
 
@@ -22,7 +22,7 @@ const broadcast = { shape: 'square', fill: '#4f86d9', stroke: '#1f4f99' };
 export const messageStyles = {
   Notification: { ...election, legend: t('zab.notification'), explain: t('zab.notification_explain') },
   FOLLOWERINFO: { ...discovery, legend: 'FOLLOWERINFO', explain: t('zab.followerinfo_explain') },
-  LEADERINFO: { ...discovery, fill: '#c9a6ec', legend: 'LEADERINFO', explain: t('zab.leaderinfo_explain') },
+  LEADERINFO: { ...discovery, fill: '#7a3fb0', legend: 'LEADERINFO', explain: t('zab.leaderinfo_explain') },
   ACKEPOCH: { ...discovery, fill: '#ffffff', legend: 'ACKEPOCH', explain: t('zab.ackepoch_explain') },
   DIFF: { ...sync, legend: 'DIFF', explain: t('zab.diff_explain') },
   TRUNC: { ...sync, fill: '#f3c9a8', stroke: '#a4501a', legend: 'TRUNC', explain: t('zab.trunc_explain') },
