@@ -45,6 +45,8 @@ export class Panels {
     $('play').setAttribute('aria-pressed', String(lab.playing));
     const slowed = lab.playing && performance.now() < lab.behindUntil;
     setText($('speed-out'), slowed ? `${formatSpeed(lab.speed)} · ${t('panels.behind')}` : formatSpeed(lab.speed));
+    const why = slowed ? t('panels.behind_title') : '';
+    if ($('speed-out').title !== why) $('speed-out').title = why;
     setText($('status-time'), `${snap.time_ms.toLocaleString('en-US')} ms`);
     setText($('status-steps'), t('panels.steps', { n: snap.steps }));
     setText($('status-flight'), t('panels.in_flight', { n: snap.messages.length }));

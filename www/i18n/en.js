@@ -128,7 +128,8 @@ export default {
   "link.scenario": "this link's scenario is not valid",
   "link.invalid": "this link cannot be made",
   // panels.js
-  "panels.behind": "slowed to keep the page smooth",
+  "panels.behind": "slowed",
+  "panels.behind_title": "The engine gets at most 5 ms of each frame and this moment needs more, so the run plays slower than asked to keep the page smooth.",
   "panels.pause": " Pause",
   "panels.steps": {"one": "{n} step", "other": "{n} steps"},
   "panels.in_flight": {"one": "{n} message in flight", "other": "{n} messages in flight"},

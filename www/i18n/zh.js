@@ -128,7 +128,8 @@ export default {
   "link.scenario": "链接中的场景无效",
   "link.invalid": "无法生成这个链接",
   // panels.js
-  "panels.behind": "已放慢，保持页面流畅",
+  "panels.behind": "已放慢",
+  "panels.behind_title": "引擎每帧最多用 5 毫秒，这一刻需要更多，所以运行比设定的慢，以保持页面流畅。",
   "panels.pause": " 暂停",
   "panels.steps": "{n} 步",
   "panels.in_flight": "{n} 条消息在传输中",
