@@ -157,8 +157,6 @@ export class Lab extends EventTarget {
     this.compactAbove = Infinity;
     /** Wall-clock milliseconds the engine may take per frame while playing. */
     this.stepBudgetMs = 5;
-    /** The last frame's steps were cut short: the run plays slower than asked. */
-    this.behind = false;
     /** Until when (wall clock) the page says the run is slowed (a second after the last cut). */
     this.behindUntil = 0;
   }
@@ -213,10 +211,15 @@ export class Lab extends EventTarget {
   /** The current snapshot (computed once per change). */
   snapshot() {
     if (this._snapVersion !== this.version || !this._snap) {
-      this._snap = this.sim.nodes() > this.compactAbove ? compactSnapshot(this.sim, this.kindNames()) : this.sim.snapshot();
+      this._snap = this.snapshotOf(this.sim);
       this._snapVersion = this.version;
     }
     return this._snap;
+  }
+
+  /** A snapshot of `sim` (this run or a replay of it): compact past `compactAbove` nodes. */
+  snapshotOf(sim) {
+    return sim.nodes() > this.compactAbove ? compactSnapshot(sim, this.kindNames()) : sim.snapshot();
   }
 
   /** The message kinds of the protocol on screen, as the registry lists them (a frame's `kind` indexes these). */
@@ -236,7 +239,7 @@ export class Lab extends EventTarget {
    * engine gets at most `stepBudgetMs` of it per frame: when a moment is too
    * heavy for that (a round of a thousand gossiping nodes), the clock stops
    * where the engine got to and goes on from there next frame, so the run
-   * plays slower for a moment instead of the page stuttering; `behind` says so.
+   * plays slower for a moment instead of the page stuttering; `behindUntil` says so.
    */
   tick(realMs) {
     if (!this.playing || !this.sim) return;
@@ -245,7 +248,6 @@ export class Lab extends EventTarget {
     const stop = this.pacer?.stopAt(from, target);
     if (stop != null) target = stop;
     const reached = this.runBudgeted(target);
-    this.behind = !reached;
     if (!reached) this.behindUntil = performance.now() + 1000;
     this.displayTime = reached ? target : Math.max(from, this.sim.timeMs());
     if (stop != null && reached) this.pause();

@@ -10,7 +10,6 @@ import { t, roleWord } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** Trace kinds the event log hides unless "messages" is ticked. */
 /** The most records the event log holds. */
 const LOG_MAX = 150;
 /** The most records one catch-up adds while a run plays. */

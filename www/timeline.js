@@ -190,12 +190,13 @@ export class TimelineBar {
   engineMarks(renderer) {
     const sim = this.lab.sim;
     const epoch = sim.markerEpoch();
+    const count = sim.markerCount();
     const c = this.engineCache;
-    if (!c || c.sim !== sim || c.epoch !== epoch || c.renderer !== renderer || sim.markerCount() < c.list.length) {
+    if (!c || c.sim !== sim || c.epoch !== epoch || c.renderer !== renderer || count < c.list.length) {
       this.engineCache = { sim, epoch, renderer, list: [] };
     }
     const list = this.engineCache.list;
-    if (sim.markerCount() > list.length) {
+    if (count > list.length) {
       for (const m of sim.markersFrom(list.length)) {
         let kind = MARKERS[m.kind] ? m.kind : 'milestone';
         if (kind === 'milestone' && renderer?.milestoneTone?.(m) === 'bad') kind = 'setback';

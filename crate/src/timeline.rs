@@ -105,19 +105,7 @@ impl Timeline {
 
     /// Runs forward to time `t`, leaving checkpoints on the way.
     pub fn run_until(&mut self, t: Time) -> Result<(), RunError> {
-        if t < self.world.now() {
-            return self.seek(t);
-        }
-        loop {
-            let next = self.checkpoints.last().map_or(0, |c| c.time) + self.spacing;
-            let stop = t.min(next.max(self.world.now()));
-            let result = self.world.run_until(stop);
-            self.advanced();
-            result?;
-            if stop >= t {
-                return Ok(());
-            }
-        }
+        self.run_steps(t, u64::MAX).map(|_| ())
     }
 
     /// Like [`Timeline::run_until`], taking at most `max_steps` steps: true

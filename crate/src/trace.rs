@@ -270,7 +270,6 @@ impl Trace {
         format!("{:016x}", h.digest())
     }
 
-    /// Kept records with `seq >= from`, oldest first.
     /// The latest `limit` kept records with `seq >= from`, oldest first,
     /// leaving out traffic when `traffic` is false (what the page's event
     /// log shows: however fast a large cluster runs, a frame reads no more
@@ -288,6 +287,7 @@ impl Trace {
         out
     }
 
+    /// Kept records with `seq >= from`, oldest first.
     pub fn since(&self, from: u64) -> impl Iterator<Item = &TraceRecord> {
         let skip = match self.ring.front() {
             Some(first) if from > first.seq => (from - first.seq) as usize,

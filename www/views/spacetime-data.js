@@ -40,7 +40,6 @@ function whyOf(text) {
   return s.endsWith('dropped by hand') ? 'dropped by hand' : 'lost';
 }
 
-import { compactSnapshot } from '../engine.js';
 import { Replay } from './replay.js';
 
 export class SpacetimeData {
@@ -165,7 +164,7 @@ export class SpacetimeData {
     if (!r) return false;
     for (;;) {
       // Past the ring's size, the compact frame (labels fetched once per message, below).
-      const snap = r.nodes() > (this.lab.compactAbove ?? Infinity) ? compactSnapshot(r, this.lab.kindNames()) : r.snapshot();
+      const snap = this.lab.snapshotOf(r);
       this.takeRecords(r);
       this.takeSnapshot(snap);
       const next = snap.next_event_ms;

@@ -179,14 +179,18 @@ impl<P: Spreading> SpreadChecker<P> {
                 }
             }
         }
-        let (add, remove) = if up { (&seen.knows[counted..], &seen.knows[..0]) } else { (&seen.knows[..0], &seen.knows[..counted]) };
-        for &r in add {
-            self.rumors[r].known_up += 1;
-            self.touched.push(r);
-        }
-        for &r in remove {
-            self.rumors[r].known_up -= 1;
-            self.touched.push(r);
+        // Up, what it knows beyond the counted part joins the counts; down,
+        // the counted part leaves them.
+        if up {
+            for &r in &seen.knows[counted..] {
+                self.rumors[r].known_up += 1;
+                self.touched.push(r);
+            }
+        } else {
+            for &r in &seen.knows[..counted] {
+                self.rumors[r].known_up -= 1;
+                self.touched.push(r);
+            }
         }
         // Its hot list changes only by learning (the database grows) or by
         // losing interest (the list shrinks), so a running node whose database

@@ -341,9 +341,7 @@ impl World {
     /// Runs every event due at or before `t`, then sets the clock to `t`.
     /// Stops at the first timeline event that cannot be applied.
     pub fn run_until(&mut self, t: Time) -> Result<(), RunError> {
-        while self.step_within(t)? {}
-        self.now = self.now.max(t);
-        Ok(())
+        self.run_steps(t, u64::MAX).map(|_| ())
     }
 
     /// Like [`World::run_until`], taking at most `max_steps` steps: true when
