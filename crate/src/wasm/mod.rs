@@ -1,20 +1,27 @@
 //! The wasm facade: a `Simulation` class for JavaScript.
 //!
-//! Only handles, numbers and plain serde values cross the boundary: values go
-//! out as JSON text that the browser parses (serde_json is in the module
-//! anyway; a second serializer would only add weight). Every
+//! Only handles, numbers, typed arrays of numbers (the compact frame) and
+//! plain serde values cross the boundary: values go out as JSON text that
+//! the browser parses (serde_json is in the module anyway; a second
+//! serializer would only add weight; see `convert`). The explorer's
+//! `Campaign` class is in `campaign`. Every
 //! method that can fail returns a JS exception with a readable message; no
 //! input may panic the module. Should a bug panic anyway, the hook below keeps
 //! the message so the page can say what happened (`lastPanic()`).
 
 use std::cell::RefCell;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::Engine;
-use crate::scenario::{Scenario, parse_event};
+use crate::scenario::parse_event;
 use crate::timeline::Timeline;
+
+mod campaign;
+mod convert;
+
+pub use campaign::Campaign;
+use convert::{js_to_json, parse_json, parse_text, scenario_from_js, time_arg, to_js};
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -32,128 +39,6 @@ pub fn start() {
 #[wasm_bindgen(js_name = lastPanic)]
 pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
-}
-
-/// A value as a plain JS object, through JSON text: the module already
-/// carries serde_json, so this costs no second serializer.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| JsError::new(&format!("internal error while converting a value for JavaScript: {e}")))?;
-    parse_json(&text)
-}
-
-/// A time argument from JavaScript, in whole simulated milliseconds.
-fn time_arg(what: &str, ms: f64) -> Result<u64, JsError> {
-    if !ms.is_finite() || ms < 0.0 {
-        return Err(JsError::new(&format!("{what}: the time must be a number of milliseconds from 0")));
-    }
-    Ok((ms.floor() as u64).min(crate::scenario::MAX_TIME_MS))
-}
-
-/// JSON text made by the engine, as a JS value.
-fn parse_json(text: &str) -> Result<JsValue, JsError> {
-    js_sys::JSON::parse(text)
-        .map_err(|_| JsError::new("internal error: the engine produced JSON the browser cannot parse"))
-}
-
-/// A JS value as JSON, refusing what JSON cannot say (NaN, Infinity,
-/// undefined inside objects, functions…) with the path where it was found.
-fn js_to_json(v: &JsValue, path: &str, depth: usize) -> Result<serde_json::Value, String> {
-    use serde_json::Value;
-    let at = |p: &str| if p.is_empty() { "the scenario".to_string() } else { p.to_string() };
-    if depth > 64 {
-        return Err(format!("{}: nested too deeply", at(path)));
-    }
-    if v.is_null() {
-        return Ok(Value::Null);
-    }
-    if let Some(b) = v.as_bool() {
-        return Ok(Value::Bool(b));
-    }
-    if let Some(f) = v.as_f64() {
-        if !f.is_finite() {
-            let name = if f.is_nan() {
-                "NaN"
-            } else if f > 0.0 {
-                "Infinity"
-            } else {
-                "-Infinity"
-            };
-            return Err(format!("{}: {name} is not a finite number", at(path)));
-        }
-        if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
-            return Ok(if f < 0.0 { Value::from(f as i64) } else { Value::from(f as u64) });
-        }
-        return Ok(serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number));
-    }
-    if let Some(s) = v.as_string() {
-        return Ok(Value::String(s));
-    }
-    if js_sys::Array::is_array(v) {
-        let arr = js_sys::Array::from(v);
-        if arr.length() > 200_000 {
-            return Err(format!("{}: list too long", at(path)));
-        }
-        let mut out = Vec::with_capacity(arr.length() as usize);
-        for (i, item) in arr.iter().enumerate() {
-            out.push(js_to_json(&item, &format!("{path}[{i}]"), depth + 1)?);
-        }
-        return Ok(Value::Array(out));
-    }
-    if v.is_object() && !v.is_function() {
-        let obj: &js_sys::Object = v.unchecked_ref();
-        let mut out = serde_json::Map::new();
-        for entry in js_sys::Object::entries(obj).iter() {
-            let pair = js_sys::Array::from(&entry);
-            let key = pair.get(0).as_string().unwrap_or_default();
-            let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-            let value = pair.get(1);
-            if value.is_undefined() {
-                continue;
-            }
-            out.insert(key, js_to_json(&value, &child, depth + 1)?);
-        }
-        return Ok(Value::Object(out));
-    }
-    Err(format!("{}: {} cannot be part of a scenario", at(path), v.js_typeof().as_string().unwrap_or_default()))
-}
-
-/// JSON text parsed by the browser's own parser (smaller than carrying a
-/// second one in the module), with the same wording as the native reader.
-fn parse_text(text: &str, what: &str) -> Result<JsValue, String> {
-    js_sys::JSON::parse(text).map_err(|e| {
-        let detail = js_sys::Error::from(e).message().as_string().unwrap_or_default();
-        // The browser says where it stopped; stopping at the very end means
-        // the text was cut short.
-        let at_end = detail
-            .split("position ")
-            .nth(1)
-            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .is_some_and(|pos| pos >= text.trim_end().len());
-        if at_end || detail.contains("end of JSON input") || detail.contains("Unterminated") {
-            format!("{what}the JSON ends too early: {detail}")
-        } else {
-            format!("{what}malformed JSON: {detail}")
-        }
-    })
-}
-
-/// A scenario given as JSON text or as a plain object.
-fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
-    let parsed;
-    let input = match input.as_string() {
-        Some(text) => {
-            parsed = parse_text(&text, "")?;
-            &parsed
-        }
-        None => input,
-    };
-    if input.is_undefined() || input.is_null() {
-        return Err("no scenario given".into());
-    }
-    let value = js_to_json(input, "", 0)?;
-    Scenario::from_value(&value).map_err(|e| e.to_string())
 }
 
 /// A run of any of the lab's protocols, with time travel.
@@ -351,11 +236,8 @@ impl Simulation {
     #[wasm_bindgen(js_name = eventsSince)]
     pub fn events_since(&self, seq: f64, limit: Option<u32>, traffic: Option<bool>) -> Result<JsValue, JsError> {
         let from = if seq.is_finite() && seq > 0.0 { seq as u64 } else { 0 };
-        let trace = self.timeline.world().trace();
-        match limit {
-            None if traffic != Some(false) => to_js(&trace.since(from).collect::<Vec<_>>()),
-            _ => to_js(&trace.recent(from, limit.map_or(usize::MAX, |l| l as usize), traffic != Some(false))),
-        }
+        let limit = limit.map_or(usize::MAX, |l| l as usize);
+        to_js(&self.timeline.world().trace().recent(from, limit, traffic != Some(false)))
     }
 
     /// The `seq` the next trace record will have (every record before it has been made).
@@ -473,173 +355,5 @@ impl Simulation {
         });
         o.end();
         parse_json(&String::from_utf8(buf).unwrap_or_default())
-    }
-}
-
-/// The most runs one `Campaign.run` call makes (the CLI's `--runs` limit);
-/// the page's worker asks for far fewer at a time.
-const MAX_CAMPAIGN_RUNS: u64 = 10_000_000;
-
-/// A seed from JavaScript: a whole number from 0 below 2^53 (what a JS
-/// number holds exactly).
-fn seed_arg(what: &str, v: f64) -> Result<u64, JsError> {
-    if !v.is_finite() || v < 0.0 || v.fract() != 0.0 || v >= 9_007_199_254_740_992.0 {
-        return Err(JsError::new(&format!("{what} must be a whole number from 0 below 2^53, not {v}")));
-    }
-    Ok(v as u64)
-}
-
-/// A text argument from JavaScript; `None` for null, undefined or "" when
-/// it may be left out.
-fn text_arg(what: &str, v: &JsValue, optional: bool) -> Result<Option<String>, JsError> {
-    if optional && (v.is_undefined() || v.is_null() || v.as_string().is_some_and(|s| s.is_empty())) {
-        return Ok(None);
-    }
-    match v.as_string() {
-        Some(s) if !s.is_empty() => Ok(Some(s)),
-        _ => Err(JsError::new(&format!(
-            "{what} must be a name (text), not {}",
-            v.js_typeof().as_string().unwrap_or_default()
-        ))),
-    }
-}
-
-/// A failing run as the explorer found it.
-#[derive(Serialize)]
-struct FoundRun<'a> {
-    seed: u64,
-    invariant: &'a str,
-    at_ms: u64,
-    detail: &'a str,
-    /// How many events the generated scenario has.
-    events: usize,
-}
-
-impl<'a> FoundRun<'a> {
-    fn of(o: &'a crate::explore::Outcome) -> Option<Self> {
-        let f = o.found.as_ref()?;
-        Some(FoundRun {
-            seed: o.seed,
-            invariant: &f.invariant,
-            at_ms: f.at_ms,
-            detail: &f.detail,
-            events: o.plan.scenario.events.len(),
-        })
-    }
-}
-
-/// An explorer campaign (`consensus-lab explore`) over one protocol of this
-/// module, one of its variants (or its own rules) and one fault profile: run
-/// `i` of a campaign from seed S is the run of seed S + i, exactly as the CLI
-/// generates and judges it, so the page and the CLI find the same runs.
-#[wasm_bindgen]
-pub struct Campaign {
-    entry: crate::registry::Entry,
-    variant: Option<String>,
-    profile: crate::explore::Profile,
-}
-
-#[wasm_bindgen]
-impl Campaign {
-    /// A campaign of `protocol` with `variant` (null or "" for the
-    /// protocol's own rules) under the fault profile named `profile` (null
-    /// or "" for the default, `all`). Throws, naming what is wrong, for a
-    /// protocol this module does not run, an unknown variant or profile.
-    #[wasm_bindgen(constructor)]
-    pub fn new(protocol: JsValue, variant: JsValue, profile: JsValue) -> Result<Campaign, JsError> {
-        let name = text_arg("protocol", &protocol, false)?.unwrap_or_default();
-        let entry = crate::registry::find(&name).ok_or_else(|| {
-            let shown: String = name.chars().take(40).collect();
-            JsError::new(&format!(
-                "protocol: this module does not run \"{shown}\" (it runs: {})",
-                crate::registry::names().join(", ")
-            ))
-        })?;
-        let variant = text_arg("variant", &variant, true)?;
-        let profile = match text_arg("fault profile", &profile, true)? {
-            None => crate::explore::PROFILES[0],
-            Some(p) => crate::explore::profile(&p).map_err(|e| JsError::new(&e))?,
-        };
-        // A bad variant is reported now, before any run.
-        crate::explore::generate(&entry, variant.as_deref(), &profile, 0).map_err(|e| JsError::new(&e))?;
-        Ok(Campaign { entry, variant, profile })
-    }
-
-    /// The fault profiles, `[{ name, doc }]`, the default first.
-    pub fn profiles() -> Result<JsValue, JsError> {
-        #[derive(Serialize)]
-        struct P {
-            name: &'static str,
-            doc: &'static str,
-        }
-        let list: Vec<P> = crate::explore::PROFILES.iter().map(|p| P { name: p.name, doc: p.doc }).collect();
-        to_js(&list)
-    }
-
-    /// Runs the seeds `from` up to (not including) `to`: `{ runs,
-    /// violations, first }`, `first` being the lowest failing seed's
-    /// `{ seed, invariant, at_ms, detail, events }`, or null.
-    pub fn run(&self, from: f64, to: f64) -> Result<JsValue, JsError> {
-        let from = seed_arg("run: the first seed", from)?;
-        let to = seed_arg("run: the end seed", to)?;
-        if to < from || to - from > MAX_CAMPAIGN_RUNS {
-            return Err(JsError::new(&format!(
-                "run: the seeds must go from the first up to the end, at most {MAX_CAMPAIGN_RUNS} at a time (asked for {from} to {to})"
-            )));
-        }
-        #[derive(Serialize)]
-        struct Batch<'a> {
-            runs: u64,
-            violations: u64,
-            first: Option<FoundRun<'a>>,
-        }
-        let mut violations = 0;
-        let mut first = None;
-        for seed in from..to {
-            let o = self.outcome(seed)?;
-            if o.found.is_some() {
-                violations += 1;
-                first = first.or(Some(o));
-            }
-        }
-        to_js(&Batch { runs: to - from, violations, first: first.as_ref().and_then(FoundRun::of) })
-    }
-
-    /// Shrinks the run of seed `seed` to a small scenario that fails the
-    /// same way, as the CLI does: `{ seed, invariant, at_ms, detail, events,
-    /// shrunk: { events, invariant, at_ms, detail, scenario } }` with the
-    /// shrunk scenario as canonical JSON text; null when that run does not
-    /// fail.
-    pub fn shrink(&self, seed: f64) -> Result<JsValue, JsError> {
-        let o = self.outcome(seed_arg("shrink: the seed", seed)?)?;
-        let (Some(found), Some(run)) = (o.found.as_ref(), FoundRun::of(&o)) else { return Ok(JsValue::NULL) };
-        let (small, small_found) = crate::explore::shrink(&o.plan, found);
-        #[derive(Serialize)]
-        struct Shrunk<'a> {
-            events: usize,
-            invariant: &'a str,
-            at_ms: u64,
-            detail: &'a str,
-            scenario: String,
-        }
-        #[derive(Serialize)]
-        struct Out<'a> {
-            #[serde(flatten)]
-            run: FoundRun<'a>,
-            shrunk: Shrunk<'a>,
-        }
-        let shrunk = Shrunk {
-            events: small.events.len(),
-            invariant: &small_found.invariant,
-            at_ms: small_found.at_ms,
-            detail: &small_found.detail,
-            scenario: small.to_json_string(),
-        };
-        to_js(&Out { run, shrunk })
-    }
-
-    fn outcome(&self, seed: u64) -> Result<crate::explore::Outcome, JsError> {
-        crate::explore::run_one(&self.entry, self.variant.as_deref(), &self.profile, seed)
-            .map_err(|e| JsError::new(&format!("internal error in the explorer (seed {seed}): {e}")))
     }
 }
