@@ -24,6 +24,7 @@ pub mod protocol;
 pub mod pvec;
 pub mod registry;
 pub mod scenario;
+pub mod shiviz;
 pub mod sim;
 pub mod spec;
 pub mod timeline;

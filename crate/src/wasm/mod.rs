@@ -252,6 +252,41 @@ impl Simulation {
     /// current step with every record kept (up to `limit`).
     #[wasm_bindgen(js_name = traceJson)]
     pub fn trace_json(&self, limit: usize) -> Result<String, JsError> {
+        let (replay, truncated) = self.replay_recorded(limit)?;
+        let world = self.timeline.world();
+        let records: Vec<_> = replay.trace().since(0).collect();
+        let mut buf = Vec::new();
+        let mut o = crate::json::Obj::new(&mut buf);
+        o.raw("scenario", |b| b.extend_from_slice(world.scenario().to_json_string().as_bytes()));
+        o.field("trace_hash", &replay.trace_hash());
+        o.field("truncated", &truncated);
+        o.field("records", &records);
+        o.end();
+        Ok(String::from_utf8(buf).unwrap_or_default())
+    }
+
+    /// The run so far in ShiViz's log format (crate::shiviz), from the same
+    /// replay as `traceJson`: an error when the run has more nodes than the
+    /// export takes or more than `limit` events.
+    #[wasm_bindgen(js_name = shivizLog)]
+    pub fn shiviz_log(&self, limit: usize) -> Result<String, JsError> {
+        let nodes = self.timeline.world().scenario().nodes;
+        crate::shiviz::check_nodes(nodes).map_err(|e| JsError::new(&e))?;
+        let (replay, truncated) = self.replay_recorded(limit)?;
+        if truncated {
+            return Err(JsError::new(&format!(
+                "the ShiViz export takes at most {limit} events; this run has {} so far",
+                replay.trace().len()
+            )));
+        }
+        crate::shiviz::log(replay.trace().since(0), nodes).map_err(|e| JsError::new(&e))
+    }
+}
+
+impl Simulation {
+    /// The recorded scenario replayed to the current step with up to
+    /// `limit` records kept, and whether older records fell out.
+    fn replay_recorded(&self, limit: usize) -> Result<(Engine, bool), JsError> {
         let world = self.timeline.world();
         let target = world.stats().events;
         let mut replay = Engine::build_recording(world.scenario().clone(), limit.clamp(1, 2_000_000))
@@ -268,18 +303,14 @@ impl Simulation {
         if replay.now() < world.now() {
             replay.run_until(world.now()).map_err(|e| JsError::new(&e.to_string()))?;
         }
-        let records: Vec<_> = replay.trace().since(0).collect();
-        let truncated = replay.trace().len() > records.len() as u64;
-        let mut buf = Vec::new();
-        let mut o = crate::json::Obj::new(&mut buf);
-        o.raw("scenario", |b| b.extend_from_slice(world.scenario().to_json_string().as_bytes()));
-        o.field("trace_hash", &replay.trace_hash());
-        o.field("truncated", &truncated);
-        o.field("records", &records);
-        o.end();
-        Ok(String::from_utf8(buf).unwrap_or_default())
+        let kept = replay.trace().since(0).count() as u64;
+        let truncated = replay.trace().len() > kept;
+        Ok((replay, truncated))
     }
+}
 
+#[wasm_bindgen]
+impl Simulation {
     /// The scenario so far, live injects included.
     pub fn scenario(&self) -> Result<JsValue, JsError> {
         parse_json(&self.timeline.world().scenario().to_json_string())
@@ -326,9 +357,25 @@ impl Simulation {
     }
 
     /// Every consistency check over the history so far (linearizable,
-    /// sequential, session guarantees, converged) with its counterexample.
+    /// sequential, session guarantees, converged) with its counterexample,
+    /// as the run result reports them, plus `details`: each check's own
+    /// sentence (the page's history panel shows one beside each verdict).
     pub fn consistency(&self) -> Result<JsValue, JsError> {
-        to_js(&self.timeline.world().consistency())
+        let c = self.timeline.world().consistency();
+        let d = &c.details;
+        let details = serde_json::json!({
+            "linearizable": d.linearizable,
+            "sequential": d.sequential,
+            "read_your_writes": d.read_your_writes,
+            "monotonic_reads": d.monotonic_reads,
+            "converged": d.converged,
+        });
+        let mut v = serde_json::to_value(&c)
+            .map_err(|e| JsError::new(&format!("internal error while converting the consistency checks: {e}")))?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("details".to_string(), details);
+        }
+        to_js(&v)
     }
 
     /// The run's figures so far (the protocol's `metrics`).
