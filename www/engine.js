@@ -359,6 +359,8 @@ export class Lab extends EventTarget {
       throw readable(e, this.mod);
     }
     this.changed('inject');
+    // What was applied, for whoever mirrors it (compare mode's second run).
+    this.dispatchEvent(new CustomEvent('injected', { detail: event }));
     if (fork) this.dispatchEvent(new CustomEvent('fork', { detail: fork }));
   }
 

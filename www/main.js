@@ -17,6 +17,8 @@ import { setupRegistryControls } from './registry-controls.js';
 import { setupExplore } from './explore.js';
 import { setupSpacetime } from './views/spacetime.js';
 import { setupCharts } from './views/charts.js';
+import { setupHistory } from './views/history.js';
+import { setupCompare } from './compare.js';
 import { t, lang, translatePage, setupLanguageSwitch } from './i18n.js';
 import { Announcer } from './announce.js';
 
@@ -31,6 +33,8 @@ let card;
 let timeline;
 let spacetime;
 let charts;
+let historyView;
+let compare = null;
 let announcer;
 let moments = new MomentTrack();
 let layout = null;
@@ -258,6 +262,8 @@ function draw(force) {
   timeline.draw();
   spacetime?.draw();
   charts?.draw();
+  historyView?.draw();
+  compare?.draw();
   lastDrawn = { version: lab.version, time, w, h };
 }
 
@@ -378,6 +384,10 @@ function exposeLab() {
     spacetime: spacetime?.api() ?? null,
     /** The charts and figures: state() is what they show; show(open). */
     charts: charts?.api() ?? null,
+    /** The history of client operations and its checks: state(), show(open), document(). */
+    history: historyView?.api() ?? null,
+    /** Compare mode: state(), start(protocol, scenario?), stop(), simulation() (the second run). */
+    compare: compare?.api() ?? null,
   };
 }
 
@@ -414,6 +424,7 @@ async function main() {
   setupRegistryControls(lab, $('registry-controls'), { show });
   if (!embedded) spacetime = setupSpacetime($('spacetime'), lab, { controls, card, show });
   if (!embedded) charts = setupCharts($('charts'), lab, { show });
+  if (!embedded) historyView = setupHistory($('history'), lab, { show });
   // The hint's button does what the protocol's drawing says (a client request unless it says otherwise).
   $('hint-request').addEventListener('click', () => (hintAction ? controls.inject(hintAction.event) : controls.sendRequest(null)));
   new StoryGuard(lab, { load });
@@ -448,7 +459,9 @@ async function main() {
     });
   });
   await loadStoriesMenu();
-  const share = new Share(lab, { load, show, embedded, defaultScenario: () => defaultScenario(first) });
+  let share = null;
+  compare = setupCompare(lab, { show, changed: () => share?.pushNow() });
+  share = new Share(lab, { load, show, embedded, defaultScenario: () => defaultScenario(first), compare: () => compare });
   setupLanguageSwitch($('lang-switch'), () => share.fragment({ lang: null }));
   if (!embedded) setupExplore(lab, $('heal').parentElement, { load, show, copy: (text, button) => share.copy(text, button) });
   if (!hasLink() || !(await share.openFromLocation())) {

@@ -2,8 +2,9 @@
 // keeping the URL fragment in step with the run (every action — from a
 // button, a key or the console — pushes a history entry, so Back undoes it;
 // the moment, speed and play state replace the current entry, so a reload
-// keeps them), Back and Forward, "Copy link" and the embed snippet.
-import { encodeLink, decodeLink } from './link.js';
+// keeps them), Back and Forward, "Copy link" and the embed snippet. In
+// compare mode the link carries the second run too (`vs=`, see compare.js).
+import { encodeLink, decodeLink, normalize } from './link.js';
 import { t as tr, lang, linkLang, withLang } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -44,7 +45,7 @@ const LINK_KINDS = {
 export class Share {
   /**
    * @param lab the Lab
-   * @param hooks { load(text) → Promise, show(message|Error|null), embedded: bool, defaultScenario() }
+   * @param hooks { load(text) → Promise, show(message|Error|null), embedded: bool, defaultScenario(), compare() → the Compare or null }
    */
   constructor(lab, hooks) {
     this.lab = lab;
@@ -67,7 +68,18 @@ export class Share {
   async fragment({ embed = this.hooks.embedded, lang = linkLang() } = {}) {
     const extras = { t: Math.floor(this.lab.displayTime), speed: Number(this.lab.speed.toPrecision(3)), play: this.lab.playing };
     if (embed) extras.embed = true;
-    return withLang(await encodeLink(this.lab.sim.scenarioJson(), extras), lang);
+    let out = await encodeLink(this.lab.sim.scenarioJson(), extras);
+    // Compare mode: the second run rides along as `vs=`, encoded as `s=` is.
+    const paired = this.hooks.compare?.()?.scenarioJson();
+    if (paired) out += `&vs=${(await encodeLink(paired)).slice(2)}`;
+    return withLang(out, lang);
+  }
+
+  /** Pushes a history entry for the run as it is now (compare mode starting or stopping). */
+  pushNow() {
+    if (this.applying || !this.lab.sim) return;
+    clearTimeout(this.timer);
+    this.enqueue(async () => history.pushState(null, '', `#${await this.fragment()}`));
   }
 
   /** Runs URL updates one after another, in the order they were asked for. */
@@ -119,6 +131,15 @@ export class Share {
     } catch (e) {
       await this.fallBack(tr('share.bad_scenario', { why: e.message }));
       return false;
+    }
+    const paired = /(?:^|[#&])vs=([^&]*)/.exec(normalize(location.hash));
+    if (paired && this.hooks.compare?.()) {
+      try {
+        const b = await decodeLink(`s=${paired[1]}`);
+        await this.apply(() => this.hooks.compare().start(null, b.scenarioText));
+      } catch (e) {
+        this.hooks.show(tr('share.bad_compare', { why: e.message }));
+      }
     }
     const { t, speed, play } = decoded.extras;
     this.applying = true;

@@ -1,6 +1,7 @@
 // Saving and loading from the page: the downloaded scenario replays the run,
 // a dropped file loads (and a bad one is refused in plain words), the trace
-// export is the whole run, and the canvas saves as a PNG.
+// export is the whole run, the ShiViz log keeps ShiViz's clock rules, and
+// the canvas saves as a PNG.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -83,5 +84,59 @@ test('the canvas saves as a PNG', async () => {
   assert.match(name, /\.png$/);
   assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.ok(bytes.length > 10_000);
+  assert.deepEqual(errors, []);
+});
+
+/** The events of a ShiViz log, read with the parser expression on its first line (as ShiViz does). */
+function parseShiviz(text) {
+  const [expr, delimiter, ...rest] = text.split('\n');
+  assert.equal(expr, String.raw`(?<event>.*)\n(?<host>\S*) (?<clock>{.*})`, 'ShiViz\'s default expression');
+  assert.equal(delimiter, '', 'one execution');
+  const re = new RegExp(expr, 'g');
+  return [...rest.join('\n').matchAll(re)].map((m) => ({ event: m.groups.event, host: m.groups.host, clock: JSON.parse(m.groups.clock) }));
+}
+
+test('the ShiViz log orders the run\'s events by vector clocks ShiViz accepts', async () => {
+  const { page, errors } = await openPage(env);
+  await prepare(page);
+  // The export sits with the space-time diagram, which ShiViz also draws.
+  await page.getByRole('button', { name: 'Space-time diagram' }).click();
+  const { name, bytes } = await downloaded(page, 'ShiViz log');
+  assert.match(name, /^raft-seed3-2200ms-shiviz\.log$/);
+  const events = parseShiviz(bytes.toString('utf8'));
+  const trace = JSON.parse(await page.evaluate(() => lab.simulation.traceJson(500000)));
+  const onNodes = trace.records.filter((r) => r.node != null && r.kind !== 'drop');
+  assert.equal(events.length, onNodes.length, 'one event per trace record that happened at a node');
+  // ShiViz's rules: a host's own entry counts its events 1, 2, 3…
+  const count = new Map();
+  for (const e of events) {
+    const n = (count.get(e.host) ?? 0) + 1;
+    count.set(e.host, n);
+    assert.equal(e.clock[e.host], n, `${e.host}'s own clock at "${e.event}"`);
+  }
+  assert.deepEqual([...count.keys()].sort(), ['n0', 'n1', 'n2', 'n3', 'n4']);
+  // …and a delivery comes after its send: its clock is at least the sender's at the send.
+  const sends = new Map();
+  let delivered = 0;
+  for (const [i, e] of events.entries()) {
+    const r = onNodes[i];
+    assert.ok(e.event.startsWith(`${r.time_ms} ms · ${r.kind} · `), e.event);
+    if (r.kind === 'send') sends.set(r.msg, e.clock);
+    if (r.kind === 'deliver') {
+      const sent = sends.get(r.msg);
+      assert.ok(sent, `message #${r.msg} was sent before it arrived`);
+      for (const [h, n] of Object.entries(sent)) assert.ok((e.clock[h] ?? 0) >= n, `#${r.msg}: ${h}`);
+      delivered++;
+    }
+  }
+  assert.ok(delivered > 100, `${delivered} deliveries`);
+  // A run too large for ShiViz says so in plain words, and the page keeps working.
+  await page.evaluate(async () => {
+    await lab.load({ version: 1, protocol: 'gossip', nodes: 200, seed: 1 });
+    lab.pause();
+    lab.runUntil(300);
+  });
+  await page.getByRole('button', { name: 'ShiViz log' }).click();
+  assert.match(await page.locator('#message').textContent(), /ShiViz export takes runs of at most 100 nodes; this one has 200/);
   assert.deepEqual(errors, []);
 });

@@ -87,6 +87,7 @@ export class SpacetimeView {
       button('+', t('st.zoom_in_title'), 'zoom-in', { 'aria-label': t('st.zoom_in') }),
       this.followButton,
       button(t('st.svg'), t('st.svg_title'), 'svg'),
+      button(t('st.shiviz'), t('st.shiviz_title'), 'shiviz', { id: 'export-shiviz' }),
     );
     bar.append(this.toggle, this.tools);
     this.body = document.createElement('div');
@@ -147,6 +148,7 @@ export class SpacetimeView {
       return this.draw();
     }
     if (what === 'svg') return this.exportSvg();
+    if (what === 'shiviz') return this.exportShiviz();
     return undefined;
   }
 
@@ -386,6 +388,17 @@ export class SpacetimeView {
     this.draw(Infinity);
     const text = this.svg();
     if (text) download(`${baseName(this.lab)}-spacetime.svg`, new Blob([text], { type: 'image/svg+xml' }));
+  }
+
+  /** The run so far as a ShiViz log (vector clocks; crate/src/shiviz.rs), for ShiViz's own space-time diagram. */
+  exportShiviz() {
+    try {
+      const text = this.lab.sim.shivizLog(500_000);
+      download(`${baseName(this.lab)}-shiviz.log`, new Blob([text], { type: 'text/plain' }));
+      this.hooks.show?.(null);
+    } catch (e) {
+      this.hooks.show?.(e);
+    }
   }
 
   /** For tests and the console: what the last frame drew and where. */

@@ -1,0 +1,145 @@
+// Compare mode (www/compare.js): a second protocol runs beside the first
+// under one clock with the same faults and client operations. Raft (CP) and
+// quorum-kv (AP) here: the second run gets the first's partition, heal and
+// workload; a live crash reaches both at the same moment; seeking moves both;
+// each side's figures are its own engine's; the link carries both runs and
+// reopens them to the same trace hashes; a second run that cannot have the
+// first's nodes is refused in plain words.
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBrowser, openPage, screenshot, frames } from './harness.mjs';
+
+const CAP = {
+  version: 1,
+  protocol: 'raft',
+  nodes: 5,
+  seed: 7,
+  title: 'CAP: the same partition on a CP and an AP store',
+  clients: { count: 3, ops: ['read', 'write'], keys: ['x'], think_ms: [50, 150], timeout_ms: 800, from_ms: 600, until_ms: 6000 },
+  events: [
+    { at_ms: 2000, type: 'partition', groups: [[0, 1], [2, 3, 4]] },
+    { at_ms: 4500, type: 'heal' },
+  ],
+};
+
+let env;
+before(async () => {
+  env = await startBrowser();
+});
+after(async () => {
+  await env.close();
+});
+
+/** The second run's trace hash from a fresh engine of its scenario run to `ms`. */
+function freshHash(page, ms) {
+  return page.evaluate((t) => {
+    const sim = lab.compare.simulation();
+    const fresh = new sim.constructor(sim.scenarioJson());
+    fresh.runUntil(t);
+    const h = fresh.traceHash();
+    fresh.free();
+    return h;
+  }, ms);
+}
+
+test('a second protocol runs beside the first under one clock, with the same faults', async () => {
+  const { page, errors } = await openPage(env);
+  await page.evaluate(async (s) => {
+    await lab.load(s);
+    lab.pause();
+    lab.runUntil(1000);
+  }, CAP);
+  await page.getByRole('button', { name: 'Compare…' }).click();
+  await page.locator('#compare-protocol').selectOption('quorum-kv');
+  await page.locator('#compare-start').click();
+  await page.waitForFunction(() => lab.compare.state().active);
+  let st = await page.evaluate(() => lab.compare.state());
+  assert.equal(st.scenario.protocol, 'quorum-kv');
+  assert.equal(st.scenario.nodes, 5);
+  assert.equal(st.scenario.seed, 7);
+  assert.deepEqual(st.scenario.clients, CAP.clients, 'the same workload');
+  assert.deepEqual(st.scenario.events.map((e) => [e.at_ms, e.type]), [[2000, 'partition'], [4500, 'heal']], 'the same faults');
+  assert.equal(st.time, 1000, 'the second run starts at the first one\'s moment');
+  assert.equal(await page.locator('#canvas-b').isVisible(), true);
+
+  // One clock: running and seeking the first moves the second.
+  await page.evaluate(() => lab.runUntil(3000));
+  await frames(page);
+  st = await page.evaluate(() => lab.compare.state());
+  assert.equal(st.time, 3000);
+  // A live crash reaches both runs at the same moment.
+  await page.evaluate(() => lab.inject({ type: 'crash', node: 4 }));
+  await frames(page);
+  st = await page.evaluate(() => lab.compare.state());
+  const crash = st.scenario.events.find((e) => e.type === 'crash');
+  assert.deepEqual(crash, { at_ms: 3000, type: 'crash', node: 4 });
+  await page.evaluate(() => lab.runUntil(6500));
+  await frames(page);
+  st = await page.evaluate(() => lab.compare.state());
+  assert.equal(st.time, 6500);
+  assert.equal(st.traceHash, await freshHash(page, 6500), 'the second run is its scenario\'s run');
+  // Each side's figures are its own engine's.
+  const own = await page.evaluate(() => {
+    const f = (sim) => ({ protocol: sim.protocol(), messages: sim.stats().messages_sent, ops: sim.history().length, answered: sim.history().filter((o) => o.return_ms != null).length });
+    return { a: f(lab.simulation), b: f(lab.compare.simulation()) };
+  });
+  for (const side of ['a', 'b']) {
+    for (const k of ['protocol', 'messages', 'ops', 'answered']) assert.equal(st.shown[side][k], own[side][k], `${side}.${k}`);
+  }
+  assert.ok(own.a.ops > 10 && own.b.ops > 10, `both sides served the workload (${own.a.ops}, ${own.b.ops})`);
+  const texts = await page.evaluate(() => [document.getElementById('compare-a').textContent, document.getElementById('compare-b').textContent]);
+  assert.match(texts[0], new RegExp(`^raft · ${own.a.messages.toLocaleString('en')} messages · ${own.a.answered} of ${own.a.ops} operations answered`));
+  assert.match(texts[1], new RegExp(`^quorum-kv · ${own.b.messages.toLocaleString('en')} messages · ${own.b.answered} of ${own.b.ops} operations answered`));
+  assert.ok(st.scene.hits.length >= 5, 'the second run is drawn');
+  await page.evaluate(() => lab.seek(2500));
+  await frames(page);
+  assert.equal((await page.evaluate(() => lab.compare.state())).time, 2500);
+  await screenshot(page, 'compare-raft-quorum-kv');
+
+  // The link carries both runs.
+  await page.waitForFunction(() => /[#&]vs=1\./.test(location.hash) && /[#&]t=2500(&|$)/.test(location.hash));
+  const url = page.url();
+  const bScenario = st.scenario;
+  const { page: again, errors: errors2 } = await openPage(env, { hash: new URL(url).hash });
+  await again.waitForFunction(() => lab.compare?.state().active, null, { timeout: 15000 });
+  const reopened = await again.evaluate(() => ({ s: lab.compare.state(), a: lab.simulation.scenario(), time: lab.displayTime() }));
+  assert.deepEqual(reopened.s.scenario, bScenario);
+  assert.equal(reopened.a.protocol, 'raft');
+  assert.equal(reopened.time, 2500);
+  await frames(again);
+  assert.equal((await again.evaluate(() => lab.compare.state())).time, 2500);
+  assert.equal((await again.evaluate(() => lab.compare.state())).traceHash, await freshHash(again, 2500));
+  await again.context().close();
+
+  // Stopping leaves the first run alone, and the link drops the second.
+  await page.locator('#compare-stop').click();
+  await frames(page);
+  assert.equal(await page.locator('#canvas-b').isVisible(), false);
+  await page.waitForFunction(() => !location.hash.includes('vs='));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(errors2, []);
+  await page.context().close();
+});
+
+test('a second run that cannot have the first run\'s nodes is refused in plain words', async () => {
+  const { page, errors } = await openPage(env);
+  const pick = await page.evaluate(() => {
+    const all = lab.protocols();
+    const small = all.find((p) => p.max_nodes < 100);
+    return small?.name ?? null;
+  });
+  assert.ok(pick, 'some protocol has a node limit under 100');
+  await page.evaluate(async () => {
+    await lab.load({ version: 1, protocol: 'gossip', nodes: 100, seed: 1, events: [] });
+    lab.pause();
+  });
+  await page.getByRole('button', { name: 'Compare…' }).click();
+  await page.locator('#compare-protocol').selectOption(pick);
+  await page.locator('#compare-start').click();
+  await page.waitForFunction(() => !document.getElementById('message').hidden);
+  assert.match(await page.locator('#message').textContent(), new RegExp(`^${pick} runs with \\d+ to \\d+ nodes, and this run has 100`));
+  assert.equal((await page.evaluate(() => lab.compare.state())).active, false);
+  assert.equal(await page.evaluate(() => lab.snapshot().nodes.length), 100, 'the first run stays');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
