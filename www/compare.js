@@ -16,6 +16,7 @@ import { Lab, protocolInfo, protocols } from './engine.js';
 import { drawScene, loadRenderer, prefersReducedMotion } from './render.js';
 import { RING_MAX } from './draw/dots.js';
 import { t } from './i18n.js';
+import { el } from './forms.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -90,11 +91,10 @@ export class Compare {
   build() {
     const section = $('compare');
     const group = section.closest('.group');
-    this.opener = document.createElement('button');
-    Object.assign(this.opener, { type: 'button', id: 'compare-open', className: 'ops-toggle', textContent: t('page.compare_open'), title: t('page.compare_open_title') });
-    this.opener.setAttribute('aria-controls', 'compare');
-    this.opener.setAttribute('aria-expanded', 'false');
-    this.opener.addEventListener('click', () => this.showForm(section.hidden));
+    this.opener = el('button', {
+      type: 'button', id: 'compare-open', class: 'ops-toggle', 'aria-controls': 'compare', 'aria-expanded': 'false', text: t('page.compare_open'),
+      title: t('page.compare_open_title'), onclick: () => this.showForm(section.hidden),
+    });
     const place = () => {
       group.querySelector('.tools-row')?.append(this.opener);
       group.append(section);

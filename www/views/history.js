@@ -16,6 +16,7 @@ import { protocolInfo } from '../engine.js';
 import { font, palette } from '../draw/common.js';
 import { timeText } from '../names.js';
 import { download, baseName } from '../files.js';
+import { el } from '../forms.js';
 import { uiPref, setUiPref } from './ui-state.js';
 import { t } from '../i18n.js';
 
@@ -132,47 +133,17 @@ export class HistoryView {
   }
 
   build() {
-    const bar = document.createElement('div');
-    bar.className = 'hi-bar';
-    this.toggle = document.createElement('button');
-    this.toggle.type = 'button';
-    this.toggle.title = t('history.toggle_title');
-    this.toggle.setAttribute('aria-expanded', 'false');
-    this.toggle.setAttribute('aria-controls', 'hi-body');
-    this.toggle.addEventListener('click', () => this.setOpen(!this.open));
-    this.note = document.createElement('span');
-    this.note.className = 'hi-note';
-    this.note.textContent = t('history.note');
-    this.saveButton = document.createElement('button');
-    this.saveButton.type = 'button';
-    this.saveButton.textContent = t('history.save');
-    this.saveButton.title = t('history.save_title');
-    this.saveButton.addEventListener('click', () => this.save());
-    bar.append(this.toggle, this.note, this.saveButton);
-    this.body = document.createElement('div');
-    this.body.className = 'hi-body';
-    this.body.id = 'hi-body';
-    const left = document.createElement('div');
-    left.className = 'hi-lanes';
-    this.empty = document.createElement('p');
-    this.empty.className = 'hi-empty';
-    this.empty.textContent = t('history.empty');
-    this.canvas = document.createElement('canvas');
-    this.canvas.id = 'history-canvas';
-    this.canvas.tabIndex = 0;
-    this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', t('history.canvas'));
-    this.tip = document.createElement('div');
-    this.tip.className = 'tip';
-    this.tip.setAttribute('role', 'tooltip');
-    this.tip.hidden = true;
-    this.pickedOut = document.createElement('p');
-    this.pickedOut.className = 'hi-picked';
-    this.pickedOut.setAttribute('aria-live', 'polite');
-    left.append(this.empty, this.canvas, this.tip, this.pickedOut);
-    this.checksBox = document.createElement('div');
-    this.checksBox.className = 'hi-checks';
-    this.body.append(left, this.checksBox);
+    this.toggle = el('button', { type: 'button', title: t('history.toggle_title'), 'aria-expanded': 'false', 'aria-controls': 'hi-body', onclick: () => this.setOpen(!this.open) });
+    this.note = el('span', { class: 'hi-note', text: t('history.note') });
+    this.saveButton = el('button', { type: 'button', text: t('history.save'), title: t('history.save_title'), onclick: () => this.save() });
+    const bar = el('div', { class: 'hi-bar' }, this.toggle, this.note, this.saveButton);
+    this.empty = el('p', { class: 'hi-empty', text: t('history.empty') });
+    this.canvas = el('canvas', { id: 'history-canvas', tabindex: 0, role: 'img', 'aria-label': t('history.canvas') });
+    this.tip = el('div', { class: 'tip', role: 'tooltip', hidden: true });
+    this.pickedOut = el('p', { class: 'hi-picked', 'aria-live': 'polite' });
+    const left = el('div', { class: 'hi-lanes' }, this.empty, this.canvas, this.tip, this.pickedOut);
+    this.checksBox = el('div', { class: 'hi-checks' });
+    this.body = el('div', { class: 'hi-body', id: 'hi-body' }, left, this.checksBox);
     this.mount.append(bar, this.body);
     this.canvas.addEventListener('pointermove', (e) => this.hover(this.point(e)));
     this.canvas.addEventListener('pointerleave', () => {
@@ -294,40 +265,25 @@ export class HistoryView {
 
   showChecks() {
     const c = this.checks;
-    const list = document.createElement('ul');
-    list.className = 'hi-verdicts';
-    for (const name of CHECKS) {
+    const items = CHECKS.map((name) => {
       const v = c[name];
-      const li = document.createElement('li');
-      li.dataset.check = name;
-      li.dataset.verdict = v === true ? 'holds' : v === false ? 'fails' : 'unknown';
-      const mark = document.createElement('span');
-      mark.className = 'hi-mark';
-      mark.textContent = v === true ? '✓' : v === false ? '✗' : '?';
-      mark.setAttribute('aria-label', t(VERDICTS[li.dataset.verdict]));
-      const name_ = document.createElement('strong');
-      name_.textContent = t(CHECK_NAMES[name]);
-      li.append(mark, ' ', name_);
+      const verdict = v === true ? 'holds' : v === false ? 'fails' : 'unknown';
       const why = c.details?.[name];
-      if (why) {
-        const p = document.createElement('p');
-        p.lang = 'en';
-        p.textContent = why;
-        li.append(p);
-      }
-      list.append(li);
-    }
-    const parts = [Object.assign(document.createElement('h3'), { className: 'hi-h', textContent: t('history.checks', { ops: this.history.length }) }), list];
+      return el(
+        'li',
+        { 'data-check': name, 'data-verdict': verdict },
+        el('span', { class: 'hi-mark', 'aria-label': t(VERDICTS[verdict]), text: v === true ? '✓' : v === false ? '✗' : '?' }),
+        ' ',
+        el('strong', { text: t(CHECK_NAMES[name]) }),
+        why ? el('p', { lang: 'en', text: why }) : null,
+      );
+    });
     const ce = c.counterexample;
-    if (ce) {
-      const box = document.createElement('div');
-      box.className = 'hi-counter';
-      const h = Object.assign(document.createElement('strong'), { textContent: t('history.counterexample', { key: ce.key, ids: ce.ops.map((op) => `#${op.id}`).join(', ') }) });
-      const p = Object.assign(document.createElement('p'), { textContent: ce.detail, lang: 'en' });
-      box.append(h, p);
-      parts.push(box);
-    }
-    this.checksBox.replaceChildren(...parts);
+    this.checksBox.replaceChildren(
+      el('h3', { class: 'hi-h', text: t('history.checks', { ops: this.history.length }) }),
+      el('ul', { class: 'hi-verdicts' }, ...items),
+      ...(ce ? [el('div', { class: 'hi-counter' }, el('strong', { text: t('history.counterexample', { key: ce.key, ids: ce.ops.map((op) => `#${op.id}`).join(', ') }) }), el('p', { lang: 'en', text: ce.detail }))] : []),
+    );
   }
 
   /** Draws the view (when open); the page calls it every frame the run changed. */

@@ -19,8 +19,9 @@ use super::sequential::{SeqOp, sequential};
 use super::session::{monotonic_reads, read_your_writes};
 use super::{Limits, Op};
 
-/// One sentence per check, saying what it found and what it assumed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One sentence per check, saying what it found and what it assumed
+/// (serialized as the page's `consistency().details`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Details {
     pub linearizable: String,
     pub sequential: String,

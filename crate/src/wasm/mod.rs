@@ -362,18 +362,12 @@ impl Simulation {
     /// sentence (the page's history panel shows one beside each verdict).
     pub fn consistency(&self) -> Result<JsValue, JsError> {
         let c = self.timeline.world().consistency();
-        let d = &c.details;
-        let details = serde_json::json!({
-            "linearizable": d.linearizable,
-            "sequential": d.sequential,
-            "read_your_writes": d.read_your_writes,
-            "monotonic_reads": d.monotonic_reads,
-            "converged": d.converged,
-        });
-        let mut v = serde_json::to_value(&c)
-            .map_err(|e| JsError::new(&format!("internal error while converting the consistency checks: {e}")))?;
+        let internal = |e: serde_json::Error| {
+            JsError::new(&format!("internal error while converting the consistency checks: {e}"))
+        };
+        let mut v = serde_json::to_value(&c).map_err(internal)?;
         if let Some(o) = v.as_object_mut() {
-            o.insert("details".to_string(), details);
+            o.insert("details".to_string(), serde_json::to_value(&c.details).map_err(internal)?);
         }
         to_js(&v)
     }
