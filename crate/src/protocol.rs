@@ -302,6 +302,13 @@ pub trait Protocol: Clone + Sized + 'static {
     fn store(&self) -> Option<&Store> {
         None
     }
+    /// Whether this replica is meant to hold `key`, for the convergence
+    /// check: true for a protocol that replicates every key on every node;
+    /// a store that partitions its keys (quorum-kv's preference lists)
+    /// says which are its own, and only those replicas must agree.
+    fn holds(&self, _key: &str) -> bool {
+        true
+    }
 
     fn view(&self) -> Self::View;
     /// The view of a crashed node, from what it kept.

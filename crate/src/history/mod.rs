@@ -35,10 +35,12 @@ pub mod parse;
 pub mod search;
 pub mod sequential;
 pub mod session;
+pub mod staleness;
 
 pub use consistency::{Consistency, consistency, consistency_with};
 pub use linearizable::{Counterexample, Linearizability, linearizability};
 pub use parse::{MAX_OPS, parse_history};
+pub use staleness::{Staleness, staleness};
 
 /// How much work the checks may do, so that no history can keep the page
 /// (or the CLI) busy for long. Limits count steps, never wall time, so a

@@ -31,7 +31,7 @@ use serde::Serialize;
 
 pub use super::quorum_msg::{QuorumMsg, QuorumParams, QuorumTimer};
 use super::ring::Ring;
-use super::vclock::{Version, add_version, latest, merge_clock, merge_set};
+use super::vclock::{Version, add_version, clock_text, latest, merge_clock, merge_set};
 use crate::kv::{F, KvOp, KvResult, Store, step};
 use crate::protocol::{ClientOp, ClientReply, Ctx, NetworkDefaults, NodeId, Out, Protocol, Time, Value};
 use crate::spec::{Layout, Spec, Variant};
@@ -84,7 +84,8 @@ pub struct QuorumKv {
     st: QuorumStable,
     ring: Ring,
     ops: BTreeMap<u64, Pending>,
-    /// The resolved value of every key, for the convergence check.
+    /// Every key's versions as text (siblings in rank order), for the
+    /// convergence check: replicas agree when they hold the same versions.
     resolved: Store,
 }
 
@@ -139,9 +140,12 @@ impl QuorumKv {
     }
 
     fn set_resolved(&mut self, key: &Rc<str>) {
-        match self.st.store.get(key).and_then(|vs| latest(vs)) {
-            Some(v) => {
-                self.resolved.0.insert(key.to_string(), v.value.to_string());
+        match self.st.store.get(key).filter(|vs| !vs.is_empty()) {
+            Some(vs) => {
+                let mut ranked: Vec<&Version> = vs.iter().collect();
+                ranked.sort_by(|a, b| a.rank().cmp(&b.rank()));
+                let text: Vec<String> = ranked.iter().map(|v| format!("{}@{}", v.value, clock_text(&v.clock))).collect();
+                self.resolved.0.insert(key.to_string(), text.join(" | "));
             }
             None => {
                 self.resolved.0.remove(&**key);
@@ -583,8 +587,11 @@ impl Protocol for QuorumKv {
     }
 
     fn store(&self) -> Option<&Store> {
-        // Only when every node replicates every key do all stores agree.
-        (self.replicas() == self.n).then_some(&self.resolved)
+        Some(&self.resolved)
+    }
+
+    fn holds(&self, key: &str) -> bool {
+        self.ring.preference(key, self.replicas()).contains(&self.id)
     }
 
     fn on_timeout_now(&mut self, cx: &mut Ctx, out: &mut Out<Self>) -> bool {

@@ -192,6 +192,7 @@ pub trait AnyNode {
         out: &mut Vec<AnyEffect>,
     ) -> ClientReply;
     fn store(&self) -> Option<&Store>;
+    fn holds(&self, key: &str) -> bool;
     fn crash(self: Box<Self>) -> Box<dyn AnyStable>;
     fn timer_name(&self, timer: TimerId) -> &'static str;
     /// Appends the timer's encoding, for the trace digest.
@@ -399,6 +400,9 @@ impl<P: Protocol> AnyNode for Adapter<P> {
     }
     fn store(&self) -> Option<&Store> {
         self.p.store()
+    }
+    fn holds(&self, key: &str) -> bool {
+        self.p.holds(key)
     }
     fn crash(self: Box<Self>) -> Box<dyn AnyStable> {
         Box::new(self.p.crash())

@@ -372,6 +372,15 @@ impl Simulation {
         to_js(&v)
     }
 
+    /// How stale the answered reads so far were (PBS-style, see
+    /// `history::staleness`): reads grouped by the time since the latest
+    /// write of their key completed, in bins of `bin_ms` up to `max_ms` and
+    /// one bin after, each with how many returned that write or a newer one.
+    pub fn staleness(&self, bin_ms: f64, max_ms: f64) -> Result<JsValue, JsError> {
+        let ms = |x: f64| if x.is_finite() && x > 0.0 { x.min(1e12) as u64 } else { 0 };
+        to_js(&crate::history::staleness(self.timeline.world().history(), ms(bin_ms), ms(max_ms)))
+    }
+
     /// The run's figures so far (the protocol's `metrics`).
     pub fn metrics(&self) -> Result<JsValue, JsError> {
         to_js(&self.timeline.world().metrics())
