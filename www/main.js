@@ -207,14 +207,40 @@ async function loadStoriesMenu() {
   });
 }
 
-/** Loads a story scenario from www/stories/ and plays it. */
-async function openStory(storyPath) {
+/** Fetches a file of www/stories/ as text, or null (saying why) when it cannot. */
+async function storyText(storyPath) {
   const res = await fetch(new URL(`./stories/${storyPath}`, import.meta.url));
   if (!res.ok) {
     show(t('main.story_failed', { status: res.status }));
-    return;
+    return null;
   }
-  await load(await res.text());
+  return res.text();
+}
+
+/**
+ * Loads a story scenario from www/stories/ and plays it. A story told in
+ * compare mode (its index entry names a `vs` run) opens with that second
+ * run beside it; an embedded page, which has no compare mode, shows the
+ * first run alone.
+ */
+let storyOpening = 0;
+
+async function openStory(storyPath) {
+  const mine = ++storyOpening;
+  const text = await storyText(storyPath);
+  if (text === null) return;
+  await load(text);
+  const vs = stories.find((st) => st.path === storyPath)?.vs;
+  if (vs && compare) {
+    const other = await storyText(vs);
+    // The reader may have picked another story meanwhile: compare only this one.
+    if (other === null || mine !== storyOpening) return;
+    try {
+      await compare.start(null, JSON.parse(other));
+    } catch (e) {
+      show(e);
+    }
+  }
   lab.play();
 }
 

@@ -83,6 +83,44 @@ fn quorum_kv_stories_show_what_their_captions_promise() {
                 assert!(sent(&w, "Repair") >= 1, "{slug}: n2 repaired");
                 assert_eq!(nodes(&w)[2]["store"]["x"][0]["value"], "2", "{slug}");
             }
+            // The walk from strong to eventual consistency: one schedule,
+            // each step weaker than the one before, each losing checks.
+            "ladder-1-abd" | "ladder-2-strict" | "ladder-3-eventual" => {
+                let c = w.consistency();
+                let verdicts =
+                    [c.linearizable, c.sequential, Some(c.read_your_writes), Some(c.monotonic_reads), c.converged];
+                let (t, f) = (Some(true), Some(false));
+                let want = match slug.as_str() {
+                    "ladder-1-abd" => [t, t, t, t, t],
+                    "ladder-2-strict" => [f, t, t, t, t],
+                    _ => [f, f, f, f, t],
+                };
+                assert_eq!(verdicts, want, "{slug}: {}", c.detail);
+                let answered = h.iter().filter(|op| op.return_ms.is_some()).count();
+                let cut_off_write =
+                    h.iter().find(|op| op.value.as_deref() == Some("3") && op.f == consensus_lab::kv::F::Write);
+                if slug == "ladder-3-eventual" {
+                    assert_eq!(answered, h.len(), "{slug}: R = W = 1 answers everything: {h:?}");
+                    assert!(
+                        nodes(&w)[..3].iter().all(|n| n["store"]["x"][0]["value"] == "3"),
+                        "{slug}: every replica holds 3"
+                    );
+                } else {
+                    assert_eq!(
+                        cut_off_write.and_then(|op| op.return_ms),
+                        None,
+                        "{slug}: the cut-off write has no quorum: {h:?}"
+                    );
+                }
+                // Every step has the first one's schedule; only R, W and write-back change.
+                let first =
+                    stories("quorum-kv").into_iter().find(|(s, _)| s == "ladder-1-abd").map(|(_, s)| s).unwrap();
+                assert_eq!(
+                    (&sc.events, sc.seed, &sc.network, sc.nodes),
+                    (&first.events, first.seed, &first.network, first.nodes),
+                    "{slug}"
+                );
+            }
             other => panic!("story {other} has no check in stories_placement.rs"),
         }
     }

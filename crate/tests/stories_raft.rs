@@ -10,7 +10,9 @@ use crate::common;
 use crate::stories_support;
 
 use common::*;
+use consensus_lab::engine::Engine;
 use consensus_lab::raft::{Raft, Role};
+use consensus_lab::scenario::{Event, Scenario};
 use consensus_lab::sim::Simulator;
 use stories_support::stories;
 
@@ -141,6 +143,54 @@ fn full_restart(s: &mut Sim, end: u64) {
     all_agree(s, l, t, &["a=1", "b=2", "c=3", "d=4"]);
 }
 
+/// The client operations (by id) that got an answer.
+fn answered(s: &consensus_lab::sim::World) -> Vec<u64> {
+    s.history().iter().filter(|op| op.return_ms.is_some()).map(|op| op.id).collect()
+}
+
+// CAP (Brewer; Gilbert & Lynch 2002): while the network is cut, the side
+// without a majority cannot have both. Raft (CP) leaves the cut-off
+// clients unanswered and its history stays linearizable; the story's second
+// run (vs/cap-partition.json: quorum-kv with a sloppy quorum, AP) answers
+// them, with a stale read the checker finds, diverges, and converges after
+// the heal. Both runs get the same partition and the same operations.
+fn cap_partition(s: &mut Sim, end: u64) {
+    run(s, 2_999);
+    assert_eq!(node(s, 0).role(), Role::Leader, "n0 still believes it leads the small side");
+    assert_eq!(current_leader(s), Some((2, 2)), "the majority elected n2");
+    run(s, end);
+    // Operations 2 and 3 are the cut-off side's read (at n0) and write (at n1).
+    assert_eq!(answered(s), [0, 1, 4], "{:?}", s.history());
+    let c = s.consistency();
+    assert_eq!((c.linearizable, c.converged), (Some(true), Some(true)), "{}", c.detail);
+    assert_eq!(s.history()[4].value.as_deref(), Some("2"), "the write the majority committed");
+
+    let a = s.scenario().clone();
+    let b = stories_support::vs("raft", "cap-partition", &a).expect("the CAP story has a second run");
+    assert_eq!(b.protocol, "quorum-kv");
+    assert_eq!(b.params.get("sloppy_quorum"), Some(&serde_json::Value::Bool(true)));
+    assert_eq!((b.seed, &b.network), (a.seed, &a.network), "the same seed and network");
+    let shared = |sc: &Scenario| -> Vec<String> {
+        sc.events.iter().filter(|t| !matches!(t.event, Event::Timeout { .. })).map(|t| format!("{t:?}")).collect()
+    };
+    assert_eq!(shared(&b), shared(&a), "the same partition and client operations");
+    let mut w = Engine::build(b).unwrap();
+    w.run_until(2_999).unwrap();
+    assert!(w.metrics().get("divergent_keys").unwrap() >= 1.0, "the two sides took different writes of x");
+    assert_eq!(w.converged().0, Some(false), "still cut at 2,999 ms");
+    w.run_until(end).unwrap();
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert_eq!(answered(&w), [0, 1, 2, 3, 4], "available on both sides");
+    assert_eq!(w.history()[2].value.as_deref(), Some("1"), "the cut-off read is stale");
+    let c = w.consistency();
+    assert_eq!(c.linearizable, Some(false), "{}", c.detail);
+    let ids: Vec<u64> = c.counterexample.as_ref().map(|x| x.ops.iter().map(|op| op.id).collect()).unwrap_or_default();
+    assert!(ids.contains(&2), "the stale read is in the counterexample: {ids:?}");
+    assert_eq!(c.converged, Some(true), "after the heal: {}", c.detail);
+    assert_eq!(w.metrics().get("divergent_keys"), Some(0.0));
+    assert_eq!(w.metrics().get("max_siblings"), Some(2.0), "x = 2 and x = 3 were concurrent: both kept as siblings");
+}
+
 /// What each story promises, by file name.
 fn expectation(slug: &str) -> Option<fn(&mut Sim, u64)> {
     Some(match slug {
@@ -152,6 +202,7 @@ fn expectation(slug: &str) -> Option<fn(&mut Sim, u64)> {
         "figure8-safe" => figure8_safe,
         "figure8-unsafe" => figure8_unsafe,
         "full-restart" => full_restart,
+        "cap-partition" => cap_partition,
         _ => return None,
     })
 }
@@ -159,6 +210,7 @@ fn expectation(slug: &str) -> Option<fn(&mut Sim, u64)> {
 #[test]
 fn every_raft_story_keeps_its_promise() {
     let all = stories("raft");
+    stories_support::vs_have_stories("raft", &all);
     // PROTOCOLS.md lists seven Raft stories; Figure 8 has two.
     assert!(all.len() >= 8, "stories: {:?}", all.iter().map(|(s, _)| s).collect::<Vec<_>>());
     for (slug, scenario) in all {

@@ -2,7 +2,8 @@
 // a drawing of their own (www/draw/<protocol>.js), so the page fetches only
 // drawings that exist. www/stories/index.json, the stories menu: every story scenario in
 // www/stories/<protocol>/ with its title and caption (and their translations,
-// www/stories/<protocol>/<lang>/), protocols in the
+// www/stories/<protocol>/<lang>/, and the second run of a story told in
+// compare mode, www/stories/<protocol>/vs/), protocols in the
 // registry's order (www/pkg/protocols.json, written by the wasm build) and
 // stories in the order each protocol's order.json gives (the order a reader
 // should meet them; stories it does not list come after, by name).
@@ -20,6 +21,14 @@ function protocolOrder() {
 }
 
 /**
+ * A story told in compare mode has its second run beside it:
+ * www/stories/<protocol>/vs/<slug>.json, a scenario of its own (any
+ * protocol with the same nodes). The page opens the story and then compares
+ * it with that run, under one clock; the index names the file as `vs`.
+ */
+const VS = 'vs';
+
+/**
  * A story's words in other languages: www/stories/<protocol>/<lang>/<slug>.json
  * holds { title, caption, moments: [the key moments' captions, in order] }.
  * They live in a folder beside the stories, so the story tests and this
@@ -28,7 +37,7 @@ function protocolOrder() {
  */
 function translations(folder, file) {
   const out = {};
-  for (const lang of fs.readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
+  for (const lang of fs.readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== VS).map((e) => e.name)) {
     const p = path.join(folder, lang, file);
     if (fs.existsSync(p)) out[lang] = JSON.parse(fs.readFileSync(p, 'utf8'));
   }
@@ -45,7 +54,8 @@ export function writeStoriesIndex() {
     for (const file of fs.readdirSync(folder).filter((f) => f.endsWith('.json') && f !== 'order.json')) {
       const doc = JSON.parse(fs.readFileSync(path.join(folder, file), 'utf8'));
       const slug = file.replace(/\.json$/, '');
-      stories.push({ protocol: doc.protocol, folder: protocol, slug, path: `${protocol}/${file}`, title: doc.title ?? slug, caption: doc.caption ?? '', ...translations(folder, file) });
+      const vs = fs.existsSync(path.join(folder, VS, file)) ? { vs: `${protocol}/${VS}/${file}` } : {};
+      stories.push({ protocol: doc.protocol, folder: protocol, slug, path: `${protocol}/${file}`, title: doc.title ?? slug, caption: doc.caption ?? '', ...vs, ...translations(folder, file) });
     }
   }
   const protocols = protocolOrder();

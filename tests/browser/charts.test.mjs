@@ -226,3 +226,49 @@ test('φ of each peer is charted with the threshold it is compared with, as a da
   assert.deepEqual(errors, []);
   await page.context().close();
 });
+
+test('a store with clients charts how stale its reads were against the time since the write (PBS), from the engine\'s figures', async () => {
+  const { page, errors } = await openPage(env);
+  const run = (params) => ({
+    version: 1, protocol: 'quorum-kv', nodes: 5, seed: 6, params,
+    network: { latency_ms: [5, 60] },
+    clients: { count: 4, ops: ['read', 'write'], keys: ['x'], think_ms: [0, 80], timeout_ms: 800, until_ms: 3000 },
+  });
+  const staleness = async (params) => {
+    await page.evaluate(async (s) => {
+      await lab.load(s);
+      lab.pause();
+      lab.runUntil(4000);
+    }, run(params));
+    const st = await openCharts(page);
+    const chart = st.charts.find((c) => c.id === 'staleness');
+    const engine = await page.evaluate(() => lab.simulation.staleness(10, 200));
+    return { chart, engine };
+  };
+  // R = W = 1: some reads right after a write are stale (5 of 138 with this seed).
+  const weak = await staleness({ r: 1, w: 1, read_repair: false });
+  assert.ok(weak.chart, 'the staleness chart is shown');
+  assert.deepEqual(weak.chart.times, weak.engine.bins.map((b) => b.from_ms));
+  assert.deepEqual(weak.chart.lines[0].values, weak.engine.bins.map((b) => (b.reads ? b.fresh / b.reads : null)));
+  assert.deepEqual(weak.chart.reads, weak.engine.bins.map((b) => b.reads));
+  assert.ok(weak.engine.reads > 50 && weak.engine.fresh < weak.engine.reads, `${weak.engine.fresh} of ${weak.engine.reads} fresh`);
+  assert.equal(weak.chart.title, `Fresh reads by time since the newest completed write (PBS): ${weak.engine.fresh} of ${weak.engine.reads} reads returned that write or a newer one`);
+  assert.equal(weak.chart.xMax, 200);
+  await page.locator('.ch-chart[data-chart="staleness"]').scrollIntoViewIfNeeded();
+  await screenshot(page, 'charts-staleness');
+  // Strict quorums (R + W > N): every read is fresh.
+  const strict = await staleness({ read_repair: false });
+  assert.ok(strict.engine.reads > 50);
+  assert.equal(strict.engine.fresh, strict.engine.reads);
+  assert.ok(strict.chart.lines[0].values.every((v) => v === null || v === 1), JSON.stringify(strict.chart.lines[0].values));
+  // A protocol without clients has no such chart.
+  await page.evaluate(async () => {
+    await lab.load({ version: 1, protocol: 'gossip', nodes: 20, seed: 1, events: [{ at_ms: 10, type: 'client_request', value: 'x=1' }] });
+    lab.pause();
+    lab.runUntil(2000);
+  });
+  const gossip = await openCharts(page);
+  assert.equal(gossip.charts.some((c) => c.id === 'staleness'), false);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});

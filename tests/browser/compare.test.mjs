@@ -143,3 +143,35 @@ test('a second run that cannot have the first run\'s nodes is refused in plain w
   assert.deepEqual(errors, []);
   await page.context().close();
 });
+
+test('the CAP story opens in compare mode: the CP side refuses the cut-off clients, the AP side answers them stale and converges', async () => {
+  const { page, errors } = await openPage(env);
+  await page.locator('#story').selectOption('raft/cap-partition.json');
+  await page.waitForFunction(() => lab.compare.state().active && lab.simulation.scenario().title?.startsWith('CAP'));
+  await page.evaluate(() => {
+    lab.pause();
+    lab.seek(2500);
+  });
+  await frames(page);
+  let st = await page.evaluate(() => lab.compare.state());
+  assert.equal(st.scenario.protocol, 'quorum-kv', 'the story brings its own second run');
+  assert.equal(st.scenario.params.sloppy_quorum, true);
+  assert.equal(st.time, 2500);
+  // Mid-partition: the story's caption says what the reader sees.
+  assert.match(await page.locator('#moment').textContent(), /the store takes x = 3/);
+  await screenshot(page, 'cap-story-partition');
+  await page.evaluate(() => lab.runUntil(6000));
+  await frames(page);
+  st = await page.evaluate(() => lab.compare.state());
+  assert.equal(st.time, 6000);
+  assert.deepEqual([st.shown.a.answered, st.shown.a.ops, st.shown.a.linearizable], [3, 5, true], 'CP: the cut-off side got no answer, and what was answered is linearizable');
+  assert.deepEqual([st.shown.b.answered, st.shown.b.ops, st.shown.b.linearizable], [5, 5, false], 'AP: every operation answered, and the history is not linearizable');
+  const texts = await page.evaluate(() => [document.getElementById('compare-a').textContent, document.getElementById('compare-b').textContent]);
+  assert.match(texts[0], /3 of 5 operations answered · linearizable/);
+  assert.match(texts[1], /5 of 5 operations answered · not linearizable/);
+  const b = await page.evaluate(() => lab.compare.simulation().consistency());
+  assert.equal(b.converged, true, 'after the heal the AP store converges');
+  await screenshot(page, 'cap-story-healed');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});

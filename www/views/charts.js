@@ -3,7 +3,10 @@
 // series the protocol declares (the protocol list names them and says what
 // each means), sampled by the engine (charts-data.js). A line marks the
 // moment on screen and follows the shared clock; clicking a chart goes to
-// that moment. The chart library (uPlot, vendored in www/vendor/uplot/) is
+// that moment. For a protocol with client operations, one more chart is not
+// over time: the share of reads that were fresh against the time since the
+// newest completed write of their key (PBS-style staleness, measured by the
+// engine: Simulation.staleness). The chart library (uPlot, vendored in www/vendor/uplot/) is
 // fetched the first time the charts are shown. A button shows or hides the
 // view (remembered in this browser, not in links).
 import { protocolInfo } from '../engine.js';
@@ -20,6 +23,9 @@ const CHART_HEIGHT = 150;
 const LINE_COLORS = palette.groups;
 /** Declared series drawn as a dashed reference line on the chart before them. */
 const REFERENCE_LINES = new Set(['threshold']);
+/** The staleness chart's bins: 10 ms wide up to 200 ms, then one for later reads. */
+export const STALENESS_BIN_MS = 10;
+export const STALENESS_MAX_MS = 200;
 
 let library = null;
 
@@ -70,6 +76,17 @@ export function chartsOf(model, protocol) {
       title: decl.doc.charAt(0).toUpperCase() + decl.doc.slice(1),
       name: decl.name,
       lines: names.map((n, i) => ({ label: prefix != null ? n.slice(prefix.length) : n, name: n, values: model.series[n], color: LINE_COLORS[i % LINE_COLORS.length] })),
+    });
+  }
+  const st = model.staleness;
+  if (st && st.reads > 0) {
+    // x: each bin's start (the last bin, "later", at its start too); y: the share of its reads that were fresh.
+    out.push({
+      id: 'staleness',
+      title: t('charts.staleness_title', { reads: st.reads, fresh: st.fresh }),
+      xs: st.bins.map((b) => b.from_ms),
+      lines: [{ label: t('charts.staleness_line'), name: 'fresh', values: st.bins.map((b) => (b.reads ? b.fresh / b.reads : null)), color: palette.ok }],
+      reads: st.bins.map((b) => b.reads),
     });
   }
   return out;
@@ -163,6 +180,7 @@ export class ChartsView {
   }
 
   clear() {
+    this.stale = null;
     for (const p of this.plots.values()) {
       p.plot.destroy();
       p.box.remove();
@@ -190,6 +208,7 @@ export class ChartsView {
       const time = lab.displayTime;
       if (this.drawn.version === lab.version && this.complete && this.drawn.time === time) return;
       const model = this.data.model();
+      if (protocolInfo(lab.sim.protocol())?.clients) model.staleness = this.staleness();
       this.complete = model.complete;
       if (!model.complete) this.again();
       this.model = model;
@@ -199,6 +218,15 @@ export class ChartsView {
     } catch (e) {
       this.hooks.show(e);
     }
+  }
+
+  /** The engine's staleness figures; while playing, read again at most every 300 ms of real time. */
+  staleness() {
+    const now = performance.now();
+    if (!this.stale || !this.lab.playing || now - this.stale.at > 300) {
+      this.stale = { at: now, value: this.lab.sim.staleness(STALENESS_BIN_MS, STALENESS_MAX_MS) };
+    }
+    return this.stale.value;
   }
 
   again() {
@@ -221,11 +249,13 @@ export class ChartsView {
         p.box.remove();
         p = null;
       }
-      const data = [model.times, ...c.lines.map((l) => l.values)];
+      const data = [c.xs ?? model.times, ...c.lines.map((l) => l.values)];
       if (!p) p = this.create(c, key, data);
       else p.plot.setData(data);
       p.chart = c;
-      p.plot.setScale('x', { min: 0, max: Math.max(model.step, model.head) });
+      if (p.cap.textContent !== c.title) p.cap.textContent = c.title;
+      if (c.xs) p.plot.setScale('x', { min: 0, max: STALENESS_MAX_MS });
+      else p.plot.setScale('x', { min: 0, max: Math.max(model.step, model.head) });
       p.empty.hidden = c.lines.length > 0;
     }
     for (const [id, p] of this.plots) {
@@ -253,24 +283,40 @@ export class ChartsView {
     area.setAttribute('role', 'img');
     area.setAttribute('aria-label', t('a11y.chart', { title: c.title }));
     box.append(area);
-    const lab = this.lab;
     const axis = { stroke: palette.muted, grid: { stroke: palette.edge, width: 1 }, ticks: { stroke: palette.faint, width: 1 }, font: '11px system-ui, sans-serif' };
+    // A chart over time has the moment's line and goes there on a click; the
+    // staleness chart's x is the time since a write, and its y a share.
+    const overTime = !c.xs;
     const opts = {
       width: this.width(),
       height: CHART_HEIGHT,
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false }, points: { show: false }, y: false },
-      scales: { x: { time: false } },
+      scales: overTime ? { x: { time: false } } : { x: { time: false }, y: { range: [0, 1] } },
       axes: [
-        { ...axis, values: (u, ticks) => ticks.map((t) => timeText(t)) },
-        { ...axis, size: 44 },
+        overTime
+          ? { ...axis, values: (u, ticks) => ticks.map((v) => timeText(v)) }
+          : { ...axis, label: t('charts.staleness_x'), labelSize: 16, labelFont: axis.font, values: (u, ticks) => ticks.map((v) => (v >= STALENESS_MAX_MS ? `≥ ${v} ms` : `${v} ms`)) },
+        overTime ? { ...axis, size: 44 } : { ...axis, size: 44, values: (u, ticks) => ticks.map((v) => `${Math.round(v * 100)}%`) },
       ],
-      series: [{ label: t('charts.time') }, ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: false, points: { show: false }, ...(l.dash ? { dash: [6, 4] } : {}) }))],
+      series: [
+        { label: overTime ? t('charts.time') : t('charts.staleness_x') },
+        ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: !overTime, points: { show: !overTime, size: 5, fill: l.color }, ...(l.dash ? { dash: [6, 4] } : {}) })),
+      ],
       hooks: {
-        draw: [(u) => this.drawCursor(u)],
+        draw: overTime ? [(u) => this.drawCursor(u)] : [],
       },
     };
     const plot = new this.uPlot(opts, data, area);
+    if (overTime) this.seekOnClick(plot);
+    const p = { plot, key, box, empty, chart: c, cap };
+    this.plots.set(c.id, p);
+    return p;
+  }
+
+  /** Clicking a chart over time goes to that moment. */
+  seekOnClick(plot) {
+    const lab = this.lab;
     plot.over.addEventListener('click', (e) => {
       const t = plot.posToVal(e.offsetX, 'x');
       if (!Number.isFinite(t)) return;
@@ -281,9 +327,6 @@ export class ChartsView {
         this.hooks.show(err);
       }
     });
-    const p = { plot, key, box, empty, chart: c };
-    this.plots.set(c.id, p);
-    return p;
   }
 
   /** The line at the moment on screen. */
@@ -317,6 +360,7 @@ export class ChartsView {
             title: p.chart.title,
             times: p.plot.data[0],
             lines: p.chart.lines.map((l, i) => ({ label: l.label, name: l.name ?? null, dash: !!l.dash, values: p.plot.data[i + 1] })),
+            reads: p.chart.reads ?? null,
             cursorX: p.plot.valToPos(this.lab.displayTime, 'x'),
             plot: { x: r.left, y: r.top, w: r.width, h: r.height },
             bbox: { left: left / dpr, top: top / dpr, width: width / dpr, height: height / dpr },

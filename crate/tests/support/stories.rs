@@ -63,3 +63,33 @@ pub fn ordered(protocol: &str, all: &[(String, Scenario)]) {
     listed.sort();
     assert_eq!(slugs, listed, "{protocol}: order.json lists every story once");
 }
+
+/// The second run of a story told in compare mode
+/// (www/stories/<protocol>/vs/<slug>.json), if it has one. It must parse,
+/// carry a title and a caption, have the story's nodes (the page compares
+/// only runs of one size) and end when the story does.
+pub fn vs(protocol: &str, slug: &str, story: &Scenario) -> Option<Scenario> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../www/stories")
+        .join(protocol)
+        .join("vs")
+        .join(format!("{slug}.json"));
+    let text = std::fs::read_to_string(&p).ok()?;
+    let s = Scenario::from_json_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    assert!(s.title.as_deref().is_some_and(|t| !t.trim().is_empty()), "{slug} (vs): needs a title");
+    assert!(s.caption.as_deref().is_some_and(|c| c.ends_with('.')), "{slug} (vs): needs a caption");
+    assert_eq!(s.nodes, story.nodes, "{slug} (vs): the compared runs have the same nodes");
+    assert_eq!(s.run_until_ms, story.run_until_ms, "{slug} (vs): both runs end together");
+    Some(s)
+}
+
+/// Checks that every second run in `protocol`'s vs/ folder belongs to a story in `all`.
+pub fn vs_have_stories(protocol: &str, all: &[(String, Scenario)]) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../www/stories").join(protocol).join("vs");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let slug = name.trim_end_matches(".json");
+        assert!(all.iter().any(|(s, _)| s == slug), "{protocol}/vs/{name} has no story beside it");
+    }
+}
