@@ -73,7 +73,7 @@ try {
   });
   await together([
     ['node tests', () => runAsync('node', ['--test', '--test-reporter=spec', 'tests/node/'], { capture: true })],
-    ['browser tests', () => runAsync('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/browser/'], { capture: true })],
+    ['browser tests', () => runAsync('node', ['--test', '--test-concurrency=2', '--test-reporter=spec', 'tests/browser/'], { capture: true })],
   ]);
   console.log(`\nAll checks passed in ${((Date.now() - started) / 60000).toFixed(1)} min.`);
 } catch (e) {

@@ -78,11 +78,40 @@ async function setParam(page, p, value) {
   else await page.locator(id).fill(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
-/** Waits until the address bar holds a link for the run as it is now. */
-async function settledHash(page) {
-  await page.waitForFunction(() => location.hash.includes('s=1.'));
-  await page.waitForTimeout(350);
+/**
+ * Waits until the address bar holds a link for the run as it is now (its
+ * scenario and, when given, the moment `t`), and returns it.
+ */
+async function settledHash(page, t = null) {
+  await page.waitForFunction(async (at) => {
+    if (!location.hash.includes('s=1.')) return false;
+    if (at != null && !new RegExp(`[#&]t=${at}(&|$)`).test(location.hash)) return false;
+    const { decodeLink } = await import('./www/link.js');
+    const d = await decodeLink(location.hash).catch(() => null);
+    return d != null && JSON.stringify(JSON.parse(d.scenarioText)) === JSON.stringify(lab.scenario());
+  }, t);
   return page.evaluate(() => location.hash);
+}
+
+/**
+ * Opens `hash` in the second page: a fresh page load for the first link of
+ * each protocol, and after that by changing the address's fragment, as a
+ * reader following another link in the same tab does (the page opens the
+ * run the new fragment names). Resolves once the page has loaded that run.
+ */
+async function reopen(b, hash, freshLoad) {
+  if (freshLoad) {
+    await b.page.goto('about:blank');
+    await b.page.goto(`${env.url}index.html${hash}`);
+    await b.page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+  } else {
+    await b.page.evaluate((h) => {
+      lab.simulation.reopenedMark = true;
+      location.hash = h;
+    }, hash);
+    // A new run replaces the simulation the mark was put on.
+    await b.page.waitForFunction(() => !lab.simulation.reopenedMark);
+  }
 }
 
 /** Loads a paused run of `protocol` with seed 11 (awaiting its engine). */
@@ -104,7 +133,7 @@ test('every parameter of every protocol is listed with its default and doc, and 
       assert.ok(rows[i].text.includes(p.doc.replace(/`([^`]*)`/g, '$1')), `${info.name}.${p.name}: its doc is shown`);
       assert.match(rows[i].text, /default /, `${info.name}.${p.name}: its default is shown`);
     }
-    for (const p of info.params) {
+    for (const [i, p] of info.params.entries()) {
       await fresh(a.page, info.name);
       const value = otherValue(p, 3);
       await setParam(a.page, p, value);
@@ -113,9 +142,7 @@ test('every parameter of every protocol is listed with its default and doc, and 
       assert.equal(got.error, '', `${info.name}.${p.name} = ${JSON.stringify(value)} was refused`);
       assert.deepEqual(got.params, { [p.name]: value }, `${info.name}.${p.name}: the run's scenario carries the value`);
       const hash = await settledHash(a.page);
-      await b.page.goto('about:blank');
-      await b.page.goto(`${env.url}index.html${hash}`);
-      await b.page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      await reopen(b, hash, i === 0);
       const reopened = await b.page.evaluate(async (h) => {
         const { decodeLink } = await import('./www/link.js');
         return { linked: JSON.parse((await decodeLink(h)).scenarioText).params, params: lab.scenario().params, summary: document.getElementById('params-summary').textContent };
@@ -140,7 +167,7 @@ test('each variant lands in the scenario and its link replays to the same trace 
       await a.page.locator('#rules-close').click();
       continue;
     }
-    for (const v of info.variants) {
+    for (const [i, v] of info.variants.entries()) {
       // A variant is declared for the protocol's default cluster (saga's
       // compensate-forward fails step T3, so it needs a third participant).
       await fresh(a.page, info.name, info.default_nodes);
@@ -165,10 +192,9 @@ test('each variant lands in the scenario and its link replays to the same trace 
         lab.pause();
         return { hash: lab.traceHash(), scenario: lab.scenario() };
       });
-      const hash = await settledHash(a.page);
-      await b.page.goto('about:blank');
-      await b.page.goto(`${env.url}index.html${hash}`);
-      await b.page.waitForFunction(() => document.documentElement.dataset.ready === 'true' && lab.timeMs() >= 1500);
+      const hash = await settledHash(a.page, 1500);
+      await reopen(b, hash, i === 0);
+      await b.page.waitForFunction(() => lab.timeMs() >= 1500);
       const got = await b.page.evaluate(() => ({ hash: lab.traceHash(), scenario: lab.scenario(), pressed: document.querySelector('.variant[aria-pressed="true"]')?.dataset.variant }));
       assert.deepEqual(got.scenario, ran.scenario);
       assert.equal(got.hash, ran.hash, `${info.name}/${v.name}: the link replays to the same trace hash`);
