@@ -49,6 +49,19 @@ export function pairedScenario(a, protocol) {
   return b;
 }
 
+/**
+ * What tells two runs of one protocol apart: the params whose values differ
+ * between the two scenarios, as `name value` for `mine` (empty for two
+ * protocols, whose names already differ).
+ */
+export function differences(mine, other) {
+  if (mine.protocol !== other.protocol) return [];
+  const a = mine.params ?? {};
+  const b = other.params ?? {};
+  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return names.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k} ${a[k] === undefined ? t('compare.default') : JSON.stringify(a[k]).replace(/^"|"$/g, '')}`);
+}
+
 /** One side's figures: messages sent, operations answered, and whether its history is linearizable (`check()` runs the checks, only when there is a history). */
 export function figures(sim, check) {
   const stats = sim.stats();
@@ -221,6 +234,9 @@ export class Compare {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.layout = drawScene(ctx, b.snapshot(), { width: w, height: h, time, selected: null, selectedMessage: null, paused: !this.a.playing, reducedMotion: prefersReducedMotion() });
     const { a: fa, b: fb } = this.sides();
+    const [sa, sb] = [this.a.sim.scenario(), b.sim.scenario()];
+    fa.differs = differences(sa, sb);
+    fb.differs = differences(sb, sa);
     this.shown = { a: fa, b: fb };
     $('compare-a').textContent = summary(fa);
     $('compare-b').textContent = summary(fb);
@@ -246,7 +262,7 @@ export class Compare {
 
 function summary(f) {
   const verdict = f.linearizable === true ? t('compare.lin_yes') : f.linearizable === false ? t('compare.lin_no') : null;
-  const parts = [f.protocol, t('compare.messages', { n: f.messages })];
+  const parts = [f.differs?.length ? `${f.protocol} (${f.differs.join(', ')})` : f.protocol, t('compare.messages', { n: f.messages })];
   if (f.ops) parts.push(t('compare.answered', { answered: f.answered, ops: f.ops }));
   if (verdict) parts.push(verdict);
   return parts.join(' · ');

@@ -94,7 +94,8 @@ export function drawScene(ctx, snap, view) {
     if (parts.detail) scene.block(rectBox(parts.detail), 'panel');
     if (n > RING_MAX) {
       // Too many for the ring: dots, state by colour and shape (draw/dots.js).
-      const layout = dotsLayout(n, inset(parts.ring, 10, 28));
+      // Below the header (the simulated time, y 4–40), so the first row never runs into it.
+      const layout = dotsLayout(n, inset(parts.ring, 10, 44));
       drawDots(ctx, snap, layout, view, r, draft ?? groupOf, styleOf);
       if (parts.detail) r.drawDetail(ctx, snap, parts.detail, { time: view.time, n, selected: view.selected });
       scene.hint = r.emptyHint?.(snap) ?? null;

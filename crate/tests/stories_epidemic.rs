@@ -26,6 +26,7 @@ fn sent(s: &Simulator<Gossip>, kind: &str) -> u64 {
 fn gossip_stories_show_what_their_captions_promise() {
     let all = stories("gossip");
     ordered("gossip", &all);
+    stories_support::vs_have_stories("gossip", &all);
     for (slug, sc) in &all {
         let end = sc.run_until_ms.unwrap_or(0);
         let s: Simulator<Gossip> = play(slug, sc, end);
@@ -51,6 +52,29 @@ fn gossip_stories_show_what_their_captions_promise() {
                 let k: Vec<&str> = s.stable(5).known.iter().map(|v| &**v).collect();
                 assert_eq!(k.len(), 2, "{slug}: n5 caught up: {k:?}");
                 assert_eq!(sent(&s, "Push"), 0, "{slug}: no rumors, only anti-entropy");
+            }
+            // Demers et al. 1987 §1.3 and Karp et al. 2000: pull and
+            // push-pull finish faster than push once most nodes know. The
+            // second run of each is the story's vs/ file.
+            "push-vs-pull" | "push-vs-push-pull" => {
+                assert_eq!(metric(&s, "rounds_to_full_spread"), 15.0, "{slug}: push");
+                let b = stories_support::vs("gossip", slug, sc).expect("a second run");
+                assert_eq!((&b.events, b.seed, b.nodes), (&sc.events, sc.seed, sc.nodes), "{slug}: the same rumor");
+                let other: Simulator<Gossip> = play(slug, &b, end);
+                assert_eq!(knowing(&other, "x"), 200, "{slug}");
+                let (rounds, ratio) = (
+                    metric(&other, "rounds_to_full_spread"),
+                    metric(&other, "messages_per_node") / metric(&s, "messages_per_node"),
+                );
+                if slug == "push-vs-pull" {
+                    assert_eq!(b.params.get("mode").and_then(|m| m.as_str()), Some("pull"));
+                    assert_eq!(rounds, 12.0, "{slug}: pull");
+                    assert!((2.0..3.0).contains(&ratio), "{slug}: more than twice the messages: {ratio}");
+                    assert_eq!(metric(&other, "spreading"), 1.0, "{slug}: pull keeps asking");
+                } else {
+                    assert_eq!(b.params.get("mode").and_then(|m| m.as_str()), Some("push-pull"));
+                    assert_eq!(rounds, 6.0, "{slug}: push-pull");
+                }
             }
             other => panic!("story gossip/{other} has no outcome check in stories_epidemic.rs"),
         }

@@ -175,3 +175,31 @@ test('the CAP story opens in compare mode: the CP side refuses the cut-off clien
   assert.deepEqual(errors, []);
   await page.context().close();
 });
+
+test('a gossip story compares push with push-pull on 200 nodes: both drawn as dots, each side its own spread', async () => {
+  const { page, errors } = await openPage(env);
+  await page.locator('#story').selectOption('gossip/push-vs-push-pull.json');
+  await page.waitForFunction(() => lab.compare.state().active);
+  await page.evaluate(() => {
+    lab.pause();
+    lab.seek(700);
+  });
+  await frames(page);
+  const st = await page.evaluate(() => lab.compare.state());
+  assert.equal(st.scenario.params.mode, 'push-pull');
+  assert.equal(st.time, 700);
+  // Two runs of one protocol: each summary names what sets it apart.
+  assert.deepEqual([st.shown.a.differs, st.shown.b.differs], [['mode push'], ['mode push-pull']]);
+  const texts = await page.evaluate(() => [document.getElementById('compare-a').textContent, document.getElementById('compare-b').textContent]);
+  assert.match(texts[0], /^gossip \(mode push\) · /);
+  assert.match(texts[1], /^gossip \(mode push-pull\) · /);
+  const known = await page.evaluate(() => {
+    const f = (sim) => sim.snapshot().nodes.filter((n) => n.known.length > 0).length;
+    return { a: f(lab.simulation), b: f(lab.compare.simulation()) };
+  });
+  assert.deepEqual(known, { a: 50, b: 200 }, 'at 700 ms push has reached 50 nodes and push-pull all 200');
+  assert.ok(st.scene.hits.length >= 200, 'the second run draws every node');
+  await screenshot(page, 'compare-gossip-push-pull');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});

@@ -353,6 +353,7 @@ export default {
   "compare.refused": "the second run did not take the last event: {why}",
   "compare.messages": "{n} messages",
   "compare.answered": "{answered} of {ops} operations answered",
+  "compare.default": "default",
   "compare.lin_yes": "linearizable ✓",
   "compare.lin_no": "not linearizable ✗",
   "share.bad_compare": "The link's second run could not open ({why}); showing the first run alone.",

@@ -353,6 +353,7 @@ export default {
   "compare.refused": "第二次运行没有接受上一个事件：{why}",
   "compare.messages": "{n} 条消息",
   "compare.answered": "{ops} 个操作中 {answered} 个得到回应",
+  "compare.default": "默认",
   "compare.lin_yes": "线性一致 ✓",
   "compare.lin_no": "不是线性一致 ✗",
   "share.bad_compare": "链接中的第二次运行无法打开（{why}）；只显示第一次运行。",
