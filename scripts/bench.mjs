@@ -69,6 +69,15 @@ function historyChecks(runs) {
   };
 }
 
+/** Consistent hashing natively (crate/benches/placement.rs): each row is one
+ *  run placing a million keys on a ring of ten nodes, then one join. */
+function placementRuns(runs) {
+  const out = capture('cargo', ['bench', '--quiet', '--bench', 'placement', '--', String(runs)], { maxBuffer: 1 << 20 });
+  if (out === null) throw new Error('cargo bench --bench placement failed');
+  const rows = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  return { place: rows.map((r) => r.place_s * 1000), join: rows.map((r) => r.join_s * 1000), moved: rows[0].moved / rows[0].keys, nodes: rows[0].nodes, tokens: rows[0].tokens };
+}
+
 async function wasmThroughput(scenario, runs, record) {
   const mod = await loadFamily('raft');
   const walls = [];
@@ -240,9 +249,10 @@ const workload = raftWorkload(5, simSeconds);
 const file = path.join(os.tmpdir(), `consensus-lab-bench-${process.pid}.json`);
 fs.writeFileSync(file, JSON.stringify(workload));
 console.log(`Workload: 5-node Raft, ${simSeconds} simulated seconds, latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a client request every 100 ms; invariants checked after every step.`);
-run('cargo', ['bench', '--quiet', '--no-run', '--bench', 'engine', '--bench', 'history'], { quiet: true });
+run('cargo', ['bench', '--quiet', '--no-run', '--bench', 'engine', '--bench', 'history', '--bench', 'placement'], { quiet: true });
 const native = nativeThroughput(file, runs);
 const history = historyChecks(runs);
+const placement = placementRuns(runs);
 const wasm = await wasmThroughput(workload, runs, 0);
 const wasmRecording = await wasmThroughput(workload, runs, 5000);
 fs.unlinkSync(file);
@@ -259,6 +269,8 @@ const rows = [
   [`history check, 10,000 ops, median of ${runs}`, `${median(history.big).toFixed(1)} ms`, 'information', null],
   ['history check, 1,000 ops, 50 clients, 10 keys: each of 10 (median / slowest)', `${median(history.many).toFixed(1)} / ${Math.max(...history.many).toFixed(1)} ms`, 'all found linearizable', history.manyLinearizable],
   ['history check, 1,000 ops, 20 clients, 1 key: each of 10 (median / slowest)', `${median(history.oneKey).toFixed(1)} / ${Math.max(...history.oneKey).toFixed(1)} ms`, 'information', null],
+  [`consistent hashing: 1,000,000 keys hashed and placed on ${placement.nodes} nodes × ${placement.tokens} tokens (best of ${runs})`, `${Math.min(...placement.place).toFixed(1)} ms`, '< 100 ms', Math.min(...placement.place) < 100],
+  [`consistent hashing: one join computed over those keys (best of ${runs}; ${(placement.moved * 100).toFixed(1)}% move, 1/${placement.nodes + 1} = ${(100 / (placement.nodes + 1)).toFixed(1)}%)`, `${Math.min(...placement.join).toFixed(1)} ms`, '< 100 ms', Math.min(...placement.join) < 100],
   [`engine, wasm in Node (best of ${runs})`, wasm.simPerWall.toFixed(0), `≥ ${(native.simPerWall / 2).toFixed(0)} (half native)`, wasm.simPerWall >= native.simPerWall / 2],
   [`engine, wasm in Node, median of ${runs}`, wasm.medianSimPerWall.toFixed(0), 'information', null],
   ['engine, wasm in Node, page trace on', wasmRecording.simPerWall.toFixed(0), 'information', null],
@@ -284,4 +296,4 @@ console.log(`\n${line('measure', 'value', 'target', 'status')}`);
 console.log(`|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|${'-'.repeat(w[2] + 2)}|--------|`);
 for (const [a, b, c, ok] of rows) console.log(line(a, String(b), c, ok === null ? '' : ok ? 'met' : 'MISSED'));
 console.log(`\n(${frames[5].frames} and ${frames[25].frames} frames measured in headless Chromium at 1× speed; frame time is the page's own work per frame: stepping the engine, the snapshot and drawing.)`);
-if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ native, history, wasm, wasmRecording, frames, travel, size }, null, 2));
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ native, history, placement, wasm, wasmRecording, frames, travel, size }, null, 2));
