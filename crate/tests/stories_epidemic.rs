@@ -86,6 +86,7 @@ fn gossip_stories_show_what_their_captions_promise() {
 fn broadcast_stories_show_what_their_captions_promise() {
     let all = stories("broadcast");
     ordered("broadcast", &all);
+    stories_support::vs_have_stories("broadcast", &all);
     let has = |s: &Simulator<Broadcast>, i: usize| -> Vec<String> {
         s.stable(i).known.iter().map(|v| v.to_string()).collect()
     };
@@ -99,6 +100,27 @@ fn broadcast_stories_show_what_their_captions_promise() {
                     assert_eq!(has(&s, i).len(), 2, "{slug}: n{i} after the heal");
                 }
                 assert!(s.stats().by_kind.get("Broadcast").dropped > 0, "{slug}: batches were lost to the cut");
+            }
+            // Two topologies side by side (the second run is the story's
+            // vs/ file): messages per value against how long values take.
+            "line-vs-tree" | "tree-vs-total" => {
+                let b = stories_support::vs("broadcast", slug, sc).expect("a second run");
+                assert_eq!(
+                    (&b.events, b.seed, &b.network),
+                    (&sc.events, sc.seed, &sc.network),
+                    "{slug}: the same broadcasts"
+                );
+                let other: Simulator<Broadcast> = play(slug, &b, sc.run_until_ms.unwrap_or(0));
+                let m = |s: &Simulator<Broadcast>, name: &str| s.metrics().get(name).unwrap_or(f64::NAN);
+                for run in [&s, &other] {
+                    assert_eq!((m(run, "ops"), m(run, "unspread")), (10.0, 0.0), "{slug}: every value everywhere");
+                }
+                let figures = |s: &Simulator<Broadcast>| (m(s, "messages_per_op"), m(s, "latency_p50_ms"));
+                if slug == "line-vs-tree" {
+                    assert_eq!((figures(&s), figures(&other)), ((48.0, 1800.0), (48.0, 500.0)), "{slug}");
+                } else {
+                    assert_eq!((figures(&s), figures(&other)), ((48.0, 500.0), (1152.0, 100.0)), "{slug}");
+                }
             }
             other => panic!("story broadcast/{other} has no outcome check in stories_epidemic.rs"),
         }
