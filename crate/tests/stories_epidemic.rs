@@ -132,6 +132,7 @@ fn broadcast_stories_show_what_their_captions_promise() {
 fn swim_stories_show_what_their_captions_promise() {
     let all = stories("swim");
     ordered("swim", &all);
+    stories_support::vs_have_stories("swim", &all);
     let m = |s: &Simulator<Swim>, name: &str| s.metrics().get(name).unwrap_or(f64::NAN);
     let held = |s: &Simulator<Swim>, of: usize| -> Vec<(State, u64)> {
         (0..s.nodes())
@@ -161,6 +162,27 @@ fn swim_stories_show_what_their_captions_promise() {
                 assert_eq!(s.node(3).map(|p| p.incarnation()), Some(1), "{slug}: n3 refuted once");
                 let h = held(&s, 3);
                 assert!(h.len() == 11 && h.iter().all(|&v| v == (State::Alive, 1)), "{slug}: {h:?}");
+            }
+            // §4.2 against §3: the second run (vs/) has suspicion off.
+            "suspicion-vs-none" => {
+                assert_eq!(
+                    (m(&s, "false_suspicions"), m(&s, "false_positives")),
+                    (1.0, 0.0),
+                    "{slug}: suspected, never dead"
+                );
+                assert!(held(&s, 3).iter().all(|&(st, _)| st == State::Alive), "{slug}: {:?}", held(&s, 3));
+                let b = stories_support::vs("swim", slug, sc).expect("a second run");
+                assert_eq!((&b.events, b.seed), (&sc.events, sc.seed), "{slug}: the same pause");
+                assert_eq!(b.params.get("suspicion"), Some(&serde_json::Value::Bool(false)));
+                let basic: Simulator<Swim> = play(slug, &b, sc.run_until_ms.unwrap_or(0));
+                assert_eq!(m(&basic, "false_positives"), 1.0, "{slug}: basic SWIM declares the paused n3 dead");
+                assert!(
+                    held(&basic, 3).iter().all(|&(st, _)| st == State::Dead),
+                    "{slug}: and it stays dead: {:?}",
+                    held(&basic, 3)
+                );
+                let fewer = 1.0 - m(&basic, "messages_per_node_per_period") / m(&s, "messages_per_node_per_period");
+                assert!((0.2..0.3).contains(&fewer), "{slug}: about a quarter fewer messages: {fewer}");
             }
             other => panic!("story swim/{other} has no outcome check in stories_epidemic.rs"),
         }
