@@ -79,7 +79,8 @@ export function figures(sim, check) {
 export class Compare {
   /**
    * @param lab the run on screen (A)
-   * @param hooks { show(message|Error|null), changed() (the link should follow) }
+   * @param hooks { show(message|Error|null), changed() (the link should follow),
+   *   tip(hit, x, y) and hideTip() (the page's tooltip, placed in the canvases' box) }
    */
   constructor(lab, hooks) {
     this.a = lab;
@@ -127,7 +128,32 @@ export class Compare {
       this.start(select.value).catch((e) => this.hooks.show(e));
     });
     $('compare-stop').addEventListener('click', () => this.stop());
-    new ResizeObserver(() => this.draw(true)).observe($('canvas-b'));
+    const canvas = $('canvas-b');
+    new ResizeObserver(() => this.draw(true)).observe(canvas);
+    canvas.addEventListener('pointermove', (e) => this.hover(e));
+    canvas.addEventListener('pointerleave', () => this.hooks.hideTip?.());
+  }
+
+  /**
+   * Hovering the second run shows what hovering the first does: the
+   * tooltip of the node or message under the pointer, from B's own drawing.
+   */
+  hover(e) {
+    if (!this.active || e.pointerType === 'touch') return;
+    const canvas = e.currentTarget;
+    const rect = canvas.getBoundingClientRect();
+    const x = e.clientX - rect.left;
+    const y = e.clientY - rect.top;
+    const sc = this.layout?.scene;
+    const h = sc?.hitAt(x, y, ['message']) ?? sc?.hitAt(x, y);
+    canvas.style.cursor = h?.tip ? 'help' : 'default';
+    if (!h?.tip) {
+      this.hooks.hideTip?.();
+      return;
+    }
+    // The tooltip lives in the box both canvases share.
+    const box = canvas.parentElement.getBoundingClientRect();
+    this.hooks.tip?.(h, e.clientX - box.left, e.clientY - box.top);
   }
 
   /** Opens or closes the form under the tools row. */

@@ -486,7 +486,7 @@ async function main() {
   });
   await loadStoriesMenu();
   let share = null;
-  compare = setupCompare(lab, { show, changed: () => share?.pushNow() });
+  compare = setupCompare(lab, { show, changed: () => share?.pushNow(), tip: (h, x, y) => card.showTip(h, x, y), hideTip: () => card.hideTip() });
   share = new Share(lab, { load, show, embedded, defaultScenario: () => defaultScenario(first), compare: () => compare });
   setupLanguageSwitch($('lang-switch'), () => share.fragment({ lang: null }));
   if (!embedded) setupExplore(lab, $('heal').parentElement, { load, show, copy: (text, button) => share.copy(text, button) });

@@ -203,3 +203,30 @@ test('a gossip story compares push with push-pull on 200 nodes: both drawn as do
   assert.deepEqual(errors, []);
   await page.context().close();
 });
+
+test('hovering a node of the second run shows its tooltip, from the second run\'s own state', async () => {
+  const { page, errors } = await openPage(env);
+  await page.locator('#story').selectOption('raft/cap-partition.json');
+  await page.waitForFunction(() => lab.compare.state().active);
+  await page.evaluate(() => {
+    lab.pause();
+    lab.seek(2500);
+  });
+  await frames(page);
+  const st = await page.evaluate(() => lab.compare.state());
+  const node = st.scene.hits.find((h) => h.kind === 'node' && h.id === 2);
+  assert.ok(node, 'n2 has a hit area in the second run');
+  const box = await page.locator('#canvas-b').boundingBox();
+  await page.mouse.move(box.x + node.cx, box.y + node.cy);
+  await page.waitForFunction(() => !document.getElementById('tip').hidden);
+  const text = await page.locator('#tip').textContent();
+  // quorum-kv's n2 holds x = 2 while cut off from n0 and n1, which took 3.
+  assert.match(text, /^x: "2" \{/);
+  assert.doesNotMatch(text, /leader|term/i, 'the tooltip describes the quorum store, not Raft');
+  const tip = await page.locator('#tip').boundingBox();
+  assert.ok(tip.x >= box.x - 4 && tip.x < box.x + box.width, 'the tooltip sits by the second run');
+  await page.mouse.move(box.x + 2, box.y + box.height - 2);
+  await page.waitForFunction(() => document.getElementById('tip').hidden);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
