@@ -163,6 +163,24 @@ fn swim_stories_show_what_their_captions_promise() {
                 let h = held(&s, 3);
                 assert!(h.len() == 11 && h.iter().all(|&v| v == (State::Alive, 1)), "{slug}: {h:?}");
             }
+            // §3.1: a missed direct ping is retried through k others; the
+            // second run (vs/) has k = 0.
+            "indirect-probe" => {
+                assert!(s.stats().by_kind.get("PingReq").sent >= 3, "{slug}: n2 asked others to ping n5");
+                assert_eq!((m(&s, "false_suspicions"), m(&s, "false_positives")), (0.0, 0.0), "{slug}");
+                let b = stories_support::vs("swim", slug, sc).expect("a second run");
+                assert_eq!((&b.events, b.seed), (&sc.events, sc.seed), "{slug}: the same broken link");
+                let none: Simulator<Swim> = play(slug, &b, sc.run_until_ms.unwrap_or(0));
+                assert_eq!(none.stats().by_kind.get("PingReq").sent, 0, "{slug}: k = 0");
+                assert_eq!(m(&none, "false_positives"), 1.0, "{slug}: n5 declared dead while up");
+                let h = held(&none, 5);
+                assert!(h.len() == 7 && h.iter().all(|&(st, _)| st == State::Dead), "{slug}: {h:?}");
+                let early: Simulator<Swim> = play(slug, &b, 5_500);
+                assert!(
+                    held(&early, 5).iter().all(|&(st, _)| st == State::Suspect),
+                    "{slug}: suspected, not yet dead, at 5.5 s"
+                );
+            }
             // §4.2 against §3: the second run (vs/) has suspicion off.
             "suspicion-vs-none" => {
                 assert_eq!(
