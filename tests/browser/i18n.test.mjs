@@ -156,6 +156,8 @@ test('a link with lang=zh opens in Chinese, and the embed snippet carries it', a
   const { page, errors } = await openPage(env, { hash: '#lang=zh' });
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
   await page.locator('#embed-button').click();
+  // The snippet is written once the scenario is compressed, then the dialog opens.
+  await page.locator('#embed-dialog[open]').waitFor();
   const snippet = await page.locator('#embed-snippet').inputValue();
   assert.match(snippet, /embed=1&amp;lang=zh/);
   assert.deepEqual(errors, []);
