@@ -63,6 +63,23 @@ impl Serialize for Figures {
     }
 }
 
+/// A figure that is not over time: lines of y against one x, such as the
+/// load spread against tokens per node. `name` is one the registry entry
+/// declares in `curves`; `x` says what x counts.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Curve {
+    pub name: &'static str,
+    pub x_label: &'static str,
+    pub xs: Vec<f64>,
+    pub lines: Vec<CurveLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CurveLine {
+    pub label: String,
+    pub values: Vec<f64>,
+}
+
 /// A protocol's checker (or observer: any of these may do nothing).
 pub trait Checker<P: Protocol>: Clone + Default + 'static {
     /// Called after every step that changed node `changed` (a message, timer,
@@ -100,6 +117,12 @@ pub trait Checker<P: Protocol>: Clone + Default + 'static {
     /// What the page's dots layout (past 25 nodes) draws of each node beyond
     /// up and down, from what this checker has watched: see [`Looks`].
     fn looks(&self, now: Time, nodes: &dyn Nodes<P>, out: &mut Looks) {
+        let _ = (now, nodes, out);
+    }
+
+    /// The curves the registry entry declares (`Spec::curves`), as they
+    /// stand now.
+    fn curves(&self, now: Time, nodes: &dyn Nodes<P>, out: &mut Vec<Curve>) {
         let _ = (now, nodes, out);
     }
 }

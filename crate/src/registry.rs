@@ -88,6 +88,7 @@ impl Entry {
             "liveness": spec.liveness,
             "metrics": spec.metrics,
             "series": spec.series,
+            "curves": spec.curves,
         })
     }
 }

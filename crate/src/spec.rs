@@ -114,6 +114,8 @@ pub struct Spec {
     pub metrics: &'static [Doc],
     /// The series a run can be sampled for.
     pub series: &'static [Doc],
+    /// The curves (figures not over time) a run reports: `Checker::curves`.
+    pub curves: &'static [Doc],
 }
 
 impl Spec {
@@ -132,6 +134,7 @@ impl Spec {
         liveness: "",
         metrics: &[],
         series: &[],
+        curves: &[],
     };
 
     pub fn variant(&self, name: &str) -> Option<&'static Variant> {

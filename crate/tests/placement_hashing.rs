@@ -82,6 +82,32 @@ fn load_spread_falls_as_one_over_the_root_of_the_tokens() {
     assert!((0.07..0.14).contains(&by_keys), "by keys at 100 tokens: {by_keys}");
 }
 
+/// The run's curve of load spread against tokens per node: measured on the
+/// run's members and sample keys, falling as tokens grow, near 1/√tokens
+/// (the spread at 1 token over that at 64 is 8 = √64 within 40%), and its
+/// 1/√tokens line starts where the ring's does.
+#[test]
+fn the_run_reports_load_spread_against_tokens_per_node() {
+    let doc = json!({
+        "version": 1, "protocol": "consistent-hashing", "nodes": 16, "seed": 3,
+        "params": { "sample_keys": 20_000 }, "events": [], "run_until_ms": 100
+    });
+    let mut w = Engine::from_json(&doc.to_string()).unwrap();
+    w.run_until(100).unwrap();
+    let curves = w.curves();
+    let c = curves.iter().find(|c| c.name == "load_by_tokens").expect("the load curve");
+    assert_eq!(c.xs, [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]);
+    let (ring, expected) = (&c.lines[0].values, &c.lines[1].values);
+    eprintln!("load spread by tokens: {ring:?}");
+    assert!(ring.windows(3).all(|w| w[2] < w[0]), "falls as tokens grow: {ring:?}");
+    assert!((ring[0] / ring[6] / 8.0 - 1.0).abs() < 0.4, "1 token against 64: {}", ring[0] / ring[6]);
+    assert_eq!(expected[0], ring[0]);
+    assert!((expected[6] - ring[0] / 8.0).abs() < 1e-12);
+    // The protocol declares it, so the page knows to chart it.
+    let entry = consensus_lab::registry::find("consistent-hashing").unwrap();
+    assert!(entry.proto.spec().curves.iter().any(|d| d.name == "load_by_tokens"));
+}
+
 /// Preference lists never name one physical node twice, whatever the
 /// members, tokens and N, and are as long as N or the member count allows.
 #[test]

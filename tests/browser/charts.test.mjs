@@ -272,3 +272,24 @@ test('a store with clients charts how stale its reads were against the time sinc
   assert.deepEqual(errors, []);
   await page.context().close();
 });
+
+test('consistent hashing charts the load spread against tokens per node, from the engine\'s curve', async () => {
+  const { page, errors } = await openPage(env);
+  await page.evaluate(async () => {
+    await lab.load({ version: 1, protocol: 'consistent-hashing', nodes: 16, seed: 3, params: { sample_keys: 20000 }, events: [] });
+    lab.pause();
+    lab.runUntil(100);
+  });
+  const st = await openCharts(page);
+  const chart = st.charts.find((c) => c.id === 'curve-load_by_tokens');
+  assert.ok(chart, `charts: ${st.charts.map((c) => c.id)}`);
+  const curve = (await page.evaluate(() => lab.simulation.curves())).find((c) => c.name === 'load_by_tokens');
+  assert.deepEqual(chart.times, curve.xs);
+  assert.deepEqual(chart.lines.map((l) => [l.label, l.dash, l.values]), [['ring', false, curve.lines[0].values], ['1/√tokens', true, curve.lines[1].values]]);
+  assert.ok(chart.title.startsWith('The load spread'), chart.title);
+  assert.deepEqual([chart.xMin, chart.xMax], [1, 256]);
+  await page.locator('.ch-chart[data-chart="curve-load_by_tokens"]').scrollIntoViewIfNeeded();
+  await screenshot(page, 'charts-load-by-tokens');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});

@@ -393,6 +393,7 @@ export default {
   "charts.nothing": "Nothing to show yet (a client request starts one).",
   "charts.time": "time",
   "charts.threshold": "threshold",
+  "charts.curve_x.load_by_tokens": "tokens per node",
   "charts.staleness_title": "Fresh reads by time since the newest completed write (PBS): {fresh} of {reads} reads returned that write or a newer one",
   "charts.staleness_line": "share of reads that were fresh",
   "charts.staleness_x": "time since the write completed",

@@ -393,6 +393,7 @@ export default {
   "charts.nothing": "还没有可显示的内容（一个客户端请求会开始它）。",
   "charts.time": "时间",
   "charts.threshold": "阈值",
+  "charts.curve_x.load_by_tokens": "每个节点的令牌（虚拟节点）数",
   "charts.staleness_title": "按距最新已完成写入的时间统计的新鲜读（PBS）：{reads} 次读中有 {fresh} 次返回了那次写入或更新的值",
   "charts.staleness_line": "新鲜读所占比例",
   "charts.staleness_x": "距写入完成的时间",

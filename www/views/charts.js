@@ -85,8 +85,28 @@ export function chartsOf(model, protocol) {
       id: 'staleness',
       title: t('charts.staleness_title', { reads: st.reads, fresh: st.fresh }),
       xs: st.bins.map((b) => b.from_ms),
+      x: { label: t('charts.staleness_x'), min: 0, max: STALENESS_MAX_MS, text: (v) => (v >= STALENESS_MAX_MS ? `≥ ${v} ms` : `${v} ms`) },
+      y: { range: [0, 1], text: (v) => `${Math.round(v * 100)}%` },
       lines: [{ label: t('charts.staleness_line'), name: 'fresh', values: st.bins.map((b) => (b.reads ? b.fresh / b.reads : null)), color: palette.ok }],
       reads: st.bins.map((b) => b.reads),
+    });
+  }
+  // The curves the protocol declares (figures not over time), as the engine reports them now.
+  for (const curve of model.curves ?? []) {
+    const decl = (protocolInfo(protocol)?.curves ?? []).find((d) => d.name === curve.name);
+    if (!decl || !curve.xs.length) continue;
+    const dashed = (label) => label.includes('√');
+    // The engine names the x axis in English; the page's words stand in where it has them.
+    const key = `charts.curve_x.${curve.name}`;
+    const xLabel = t(key) === key ? curve.x_label : t(key);
+    out.push({
+      id: `curve-${curve.name}`,
+      title: decl.doc.charAt(0).toUpperCase() + decl.doc.slice(1),
+      name: curve.name,
+      xs: curve.xs,
+      x: { label: xLabel, min: curve.xs[0], max: curve.xs.at(-1), log: curve.xs[0] > 0 && curve.xs.at(-1) / curve.xs[0] >= 16 ? 2 : 0, text: (v) => String(Number(v.toPrecision(3))) },
+      y: { range: null, text: (v) => String(Number(v.toPrecision(2))) },
+      lines: curve.lines.map((l, i) => ({ label: l.label, name: l.label, values: l.values, color: dashed(l.label) ? palette.muted : LINE_COLORS[i % LINE_COLORS.length], dash: dashed(l.label) })),
     });
   }
   return out;
@@ -209,6 +229,7 @@ export class ChartsView {
       if (this.drawn.version === lab.version && this.complete && this.drawn.time === time) return;
       const model = this.data.model();
       if (protocolInfo(lab.sim.protocol())?.clients) model.staleness = this.staleness();
+      if (protocolInfo(lab.sim.protocol())?.curves?.length) model.curves = lab.sim.curves();
       this.complete = model.complete;
       if (!model.complete) this.again();
       this.model = model;
@@ -254,7 +275,7 @@ export class ChartsView {
       else p.plot.setData(data);
       p.chart = c;
       if (p.cap.textContent !== c.title) p.cap.textContent = c.title;
-      if (c.xs) p.plot.setScale('x', { min: 0, max: STALENESS_MAX_MS });
+      if (c.xs) p.plot.setScale('x', { min: c.x.min, max: c.x.max });
       else p.plot.setScale('x', { min: 0, max: Math.max(model.step, model.head) });
       p.empty.hidden = c.lines.length > 0;
     }
@@ -285,22 +306,23 @@ export class ChartsView {
     box.append(area);
     const axis = { stroke: palette.muted, grid: { stroke: palette.edge, width: 1 }, ticks: { stroke: palette.faint, width: 1 }, font: '11px system-ui, sans-serif' };
     // A chart over time has the moment's line and goes there on a click; the
-    // staleness chart's x is the time since a write, and its y a share.
+    // others (staleness, a protocol's curves) bring their own x and y.
     const overTime = !c.xs;
+    const xScale = overTime ? { time: false } : { time: false, ...(c.x.log ? { distr: 3, log: c.x.log } : {}) };
     const opts = {
       width: this.width(),
       height: CHART_HEIGHT,
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false }, points: { show: false }, y: false },
-      scales: overTime ? { x: { time: false } } : { x: { time: false }, y: { range: [0, 1] } },
+      scales: overTime || !c.y.range ? { x: xScale } : { x: xScale, y: { range: c.y.range } },
       axes: [
         overTime
           ? { ...axis, values: (u, ticks) => ticks.map((v) => timeText(v)) }
-          : { ...axis, label: t('charts.staleness_x'), labelSize: 16, labelFont: axis.font, values: (u, ticks) => ticks.map((v) => (v >= STALENESS_MAX_MS ? `≥ ${v} ms` : `${v} ms`)) },
-        overTime ? { ...axis, size: 44 } : { ...axis, size: 44, values: (u, ticks) => ticks.map((v) => `${Math.round(v * 100)}%`) },
+          : { ...axis, label: c.x.label, labelSize: 16, labelFont: axis.font, values: (u, ticks) => ticks.map((v) => c.x.text(v)) },
+        overTime ? { ...axis, size: 44 } : { ...axis, size: 44, values: (u, ticks) => ticks.map((v) => c.y.text(v)) },
       ],
       series: [
-        { label: overTime ? t('charts.time') : t('charts.staleness_x') },
+        { label: overTime ? t('charts.time') : c.x.label },
         ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: !overTime, points: { show: !overTime, size: 5, fill: l.color }, ...(l.dash ? { dash: [6, 4] } : {}) })),
       ],
       hooks: {

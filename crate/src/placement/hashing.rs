@@ -254,6 +254,7 @@ impl Protocol for ConsistentHashing {
             membership: true,
             layout: Layout::HashRing,
             metrics: super::hashing_check::METRICS,
+            curves: super::hashing_check::CURVES,
             ..Spec::DEFAULT
         }
     }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use super::hashing::ConsistentHashing;
 use super::ring::{Ring, Scheme, key_position, load_spread, moved_share, sample_hashes};
-use crate::invariant::{Checker, Figures, NodeRef, Nodes, Violation};
+use crate::invariant::{Checker, Curve, CurveLine, Figures, NodeRef, Nodes, Violation};
 use crate::protocol::{NodeId, Time};
 use crate::spec::Doc;
 
@@ -29,6 +29,14 @@ pub const METRICS: &[Doc] = &[
     Doc { name: "keys_stored", doc: "distinct keys stored on any node" },
     Doc { name: "keys_misplaced", doc: "stored keys not held by exactly the nodes of their preference list (0 once transfers land)" },
 ];
+
+pub const CURVES: &[Doc] = &[Doc {
+    name: "load_by_tokens",
+    doc: "the load spread (standard deviation / mean of sample keys per member) on the ring against tokens per node, for the current members, beside 1/√tokens; hash mod N, jump and rendezvous do not use tokens",
+}];
+
+/// Tokens per node the load curve is measured at.
+const CURVE_TOKENS: [u64; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
 #[derive(Clone, Default)]
 pub struct HashingChecker {
@@ -90,6 +98,29 @@ impl Checker<ConsistentHashing> for HashingChecker {
                 }
             }
         }
+    }
+
+    /// The load spread on the ring for each count of tokens, on the current
+    /// members and the sample keys (Dynamo §6.2's point that virtual nodes
+    /// even out the load; Karger's bound falls as about 1/√tokens).
+    fn curves(&self, _now: Time, _nodes: &dyn Nodes<ConsistentHashing>, out: &mut Vec<Curve>) {
+        if self.config.is_none() || self.members.is_empty() {
+            return;
+        }
+        let ring: Vec<f64> =
+            CURVE_TOKENS.iter().map(|&t| load_spread(Scheme::Ring, &self.hashes, &self.members, t).0).collect();
+        // 1/√tokens, scaled to meet the ring's spread at one token.
+        let at_one = ring[0];
+        let expected: Vec<f64> = CURVE_TOKENS.iter().map(|&t| at_one / libm::sqrt(t as f64)).collect();
+        out.push(Curve {
+            name: "load_by_tokens",
+            x_label: "tokens per node",
+            xs: CURVE_TOKENS.iter().map(|&t| t as f64).collect(),
+            lines: vec![
+                CurveLine { label: "ring".to_string(), values: ring },
+                CurveLine { label: "1/√tokens".to_string(), values: expected },
+            ],
+        });
     }
 
     fn metrics(&self, _now: Time, nodes: &dyn Nodes<ConsistentHashing>, out: &mut Figures) {

@@ -229,6 +229,7 @@ pub trait AnyChecker {
     fn sample(&self, now: Time, slots: &[Slot], out: &mut Figures);
     fn liveness(&self, since: Time, now: Time, slots: &[Slot]) -> Option<String>;
     fn looks(&self, now: Time, slots: &[Slot], out: &mut crate::invariant::Looks);
+    fn curves(&self, now: Time, slots: &[Slot], out: &mut Vec<crate::invariant::Curve>);
     fn clone_box(&self) -> Box<dyn AnyChecker>;
 }
 
@@ -527,6 +528,9 @@ impl<P: Protocol, C: Checker<P>> AnyChecker for TypedChecker<P, C> {
     }
     fn looks(&self, now: Time, slots: &[Slot], out: &mut crate::invariant::Looks) {
         with_nodes::<P, _>(slots, |nodes| self.0.looks(now, nodes, out));
+    }
+    fn curves(&self, now: Time, slots: &[Slot], out: &mut Vec<crate::invariant::Curve>) {
+        with_nodes::<P, _>(slots, |nodes| self.0.curves(now, nodes, out));
     }
     fn clone_box(&self) -> Box<dyn AnyChecker> {
         Box::new(self.clone())

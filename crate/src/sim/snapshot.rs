@@ -139,6 +139,15 @@ impl World {
         String::from_utf8(buf).unwrap_or_default()
     }
 
+    /// The run's curves now (figures not over time): every checker's.
+    pub fn curves(&self) -> Vec<crate::invariant::Curve> {
+        let mut out = Vec::new();
+        for c in &self.checkers {
+            c.curves(self.now, &self.slots, &mut out);
+        }
+        out
+    }
+
     /// The run's figures so far: every checker's, in the registry's order.
     pub fn metrics(&self) -> crate::invariant::Figures {
         let mut out = crate::invariant::Figures::default();

@@ -381,6 +381,12 @@ impl Simulation {
         to_js(&crate::history::staleness(self.timeline.world().history(), ms(bin_ms), ms(max_ms)))
     }
 
+    /// The run's curves now, figures not over time (the protocol's
+    /// `curves`): `[{ name, x_label, xs, lines: [{ label, values }] }]`.
+    pub fn curves(&self) -> Result<JsValue, JsError> {
+        to_js(&self.timeline.world().curves())
+    }
+
     /// The run's figures so far (the protocol's `metrics`).
     pub fn metrics(&self) -> Result<JsValue, JsError> {
         to_js(&self.timeline.world().metrics())
