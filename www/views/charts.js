@@ -23,6 +23,8 @@ const CHART_HEIGHT = 150;
 const LINE_COLORS = palette.groups;
 /** Declared series drawn as a dashed reference line on the chart before them. */
 const REFERENCE_LINES = new Set(['threshold']);
+/** The page's words for a curve's x axis, by curve name (the engine's English otherwise). */
+const CURVE_X = { load_by_tokens: 'charts.curve_x.load_by_tokens' };
 /** The staleness chart's bins: 10 ms wide up to 200 ms, then one for later reads. */
 export const STALENESS_BIN_MS = 10;
 export const STALENESS_MAX_MS = 200;
@@ -97,8 +99,7 @@ export function chartsOf(model, protocol) {
     if (!decl || !curve.xs.length) continue;
     const dashed = (label) => label.includes('√');
     // The engine names the x axis in English; the page's words stand in where it has them.
-    const key = `charts.curve_x.${curve.name}`;
-    const xLabel = t(key) === key ? curve.x_label : t(key);
+    const xLabel = CURVE_X[curve.name] ? t(CURVE_X[curve.name]) : curve.x_label;
     out.push({
       id: `curve-${curve.name}`,
       title: decl.doc.charAt(0).toUpperCase() + decl.doc.slice(1),
