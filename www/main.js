@@ -220,21 +220,19 @@ async function storyText(storyPath) {
 /**
  * Loads a story scenario from www/stories/ and plays it. A story told in
  * compare mode (its index entry names a `vs` run) opens with that second
- * run beside it; an embedded page, which has no compare mode, shows the
- * first run alone.
+ * run beside it.
  */
-let storyOpening = 0;
-
 async function openStory(storyPath) {
-  const mine = ++storyOpening;
   const text = await storyText(storyPath);
   if (text === null) return;
   await load(text);
+  const loaded = lab.sim;
   const vs = stories.find((st) => st.path === storyPath)?.vs;
-  if (vs && compare) {
-    const other = await storyText(vs);
-    // The reader may have picked another story meanwhile: compare only this one.
-    if (other === null || mine !== storyOpening) return;
+  const other = vs && compare ? await storyText(vs) : null;
+  // The reader may have opened another run meanwhile (a story, a protocol,
+  // Back): then this story is no longer on screen, and nothing is compared.
+  if (lab.sim !== loaded) return;
+  if (other !== null) {
     try {
       await compare.start(null, JSON.parse(other));
     } catch (e) {

@@ -202,6 +202,7 @@ export class ChartsView {
 
   clear() {
     this.stale = null;
+    this.curvesRead = null;
     for (const p of this.plots.values()) {
       p.plot.destroy();
       p.box.remove();
@@ -230,7 +231,7 @@ export class ChartsView {
       if (this.drawn.version === lab.version && this.complete && this.drawn.time === time) return;
       const model = this.data.model();
       if (protocolInfo(lab.sim.protocol())?.clients) model.staleness = this.staleness();
-      if (protocolInfo(lab.sim.protocol())?.curves?.length) model.curves = lab.sim.curves();
+      if (protocolInfo(lab.sim.protocol())?.curves?.length) model.curves = this.curves();
       this.complete = model.complete;
       if (!model.complete) this.again();
       this.model = model;
@@ -242,13 +243,26 @@ export class ChartsView {
     }
   }
 
-  /** The engine's staleness figures; while playing, read again at most every 300 ms of real time. */
+  /**
+   * The engine's staleness figures and curves: read again when the run or
+   * the moment changed, and while playing at most every 300 ms of real time.
+   */
   staleness() {
+    return this.cached('stale', () => this.lab.sim.staleness(STALENESS_BIN_MS, STALENESS_MAX_MS));
+  }
+
+  curves() {
+    return this.cached('curvesRead', () => this.lab.sim.curves());
+  }
+
+  cached(slot, read) {
     const now = performance.now();
-    if (!this.stale || !this.lab.playing || now - this.stale.at > 300) {
-      this.stale = { at: now, value: this.lab.sim.staleness(STALENESS_BIN_MS, STALENESS_MAX_MS) };
+    const c = this[slot];
+    const same = c && c.version === this.lab.version && c.time === this.lab.displayTime;
+    if (!c || (!same && (!this.lab.playing || now - c.at > 300))) {
+      this[slot] = { at: now, version: this.lab.version, time: this.lab.displayTime, value: read() };
     }
-    return this.stale.value;
+    return this[slot].value;
   }
 
   again() {
