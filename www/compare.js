@@ -174,6 +174,9 @@ export class Compare {
       throw new Error(t('compare.same_nodes', { a: this.a.sim.nodes(), b: b.sim.nodes() }));
     }
     this.b = b;
+    // Params stay as they are while comparing (changing A's reloads it, which ends the comparison).
+    const sb = b.sim.scenario();
+    this.differs = { a: differences(a, sb), b: differences(sb, a) };
     this.active = true;
     this.note = null;
     this.checks = { a: null, b: null, at: 0 };
@@ -260,9 +263,8 @@ export class Compare {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.layout = drawScene(ctx, b.snapshot(), { width: w, height: h, time, selected: null, selectedMessage: null, paused: !this.a.playing, reducedMotion: prefersReducedMotion() });
     const { a: fa, b: fb } = this.sides();
-    const [sa, sb] = [this.a.sim.scenario(), b.sim.scenario()];
-    fa.differs = differences(sa, sb);
-    fb.differs = differences(sb, sa);
+    fa.differs = this.differs.a;
+    fb.differs = this.differs.b;
     this.shown = { a: fa, b: fb };
     $('compare-a').textContent = summary(fa);
     $('compare-b').textContent = summary(fb);

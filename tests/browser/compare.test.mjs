@@ -30,6 +30,23 @@ after(async () => {
   await env.close();
 });
 
+/** Opens a story told in compare mode from the menu, paused at `ms`, and returns the comparison's state. */
+async function openCompareStory(page, storyPath, ms) {
+  await page.locator('#story').selectOption(storyPath);
+  await page.waitForFunction((p) => lab.compare.state().active && lab.stories().find((s) => s.path === p)?.title === lab.simulation.scenario().title, storyPath);
+  await page.evaluate((t) => {
+    lab.pause();
+    lab.seek(t);
+  }, ms);
+  await frames(page);
+  return page.evaluate(() => lab.compare.state());
+}
+
+/** The two summaries above the runs. */
+function summaries(page) {
+  return page.evaluate(() => [document.getElementById('compare-a').textContent, document.getElementById('compare-b').textContent]);
+}
+
 /** The second run's trace hash from a fresh engine of its scenario run to `ms`. */
 function freshHash(page, ms) {
   return page.evaluate((t) => {
@@ -87,7 +104,7 @@ test('a second protocol runs beside the first under one clock, with the same fau
     for (const k of ['protocol', 'messages', 'ops', 'answered']) assert.equal(st.shown[side][k], own[side][k], `${side}.${k}`);
   }
   assert.ok(own.a.ops > 10 && own.b.ops > 10, `both sides served the workload (${own.a.ops}, ${own.b.ops})`);
-  const texts = await page.evaluate(() => [document.getElementById('compare-a').textContent, document.getElementById('compare-b').textContent]);
+  const texts = await summaries(page);
   assert.match(texts[0], new RegExp(`^raft · ${own.a.messages.toLocaleString('en')} messages · ${own.a.answered} of ${own.a.ops} operations answered`));
   assert.match(texts[1], new RegExp(`^quorum-kv · ${own.b.messages.toLocaleString('en')} messages · ${own.b.answered} of ${own.b.ops} operations answered`));
   assert.ok(st.scene.hits.length >= 5, 'the second run is drawn');
@@ -146,14 +163,8 @@ test('a second run that cannot have the first run\'s nodes is refused in plain w
 
 test('the CAP story opens in compare mode: the CP side refuses the cut-off clients, the AP side answers them stale and converges', async () => {
   const { page, errors } = await openPage(env);
-  await page.locator('#story').selectOption('raft/cap-partition.json');
-  await page.waitForFunction(() => lab.compare.state().active && lab.simulation.scenario().title?.startsWith('CAP'));
-  await page.evaluate(() => {
-    lab.pause();
-    lab.seek(2500);
-  });
-  await frames(page);
-  let st = await page.evaluate(() => lab.compare.state());
+  let st = await openCompareStory(page, 'raft/cap-partition.json', 2500);
+  assert.ok((await page.evaluate(() => lab.simulation.scenario().title)).startsWith('CAP'));
   assert.equal(st.scenario.protocol, 'quorum-kv', 'the story brings its own second run');
   assert.equal(st.scenario.params.sloppy_quorum, true);
   assert.equal(st.time, 2500);
@@ -166,7 +177,7 @@ test('the CAP story opens in compare mode: the CP side refuses the cut-off clien
   assert.equal(st.time, 6000);
   assert.deepEqual([st.shown.a.answered, st.shown.a.ops, st.shown.a.linearizable], [3, 5, true], 'CP: the cut-off side got no answer, and what was answered is linearizable');
   assert.deepEqual([st.shown.b.answered, st.shown.b.ops, st.shown.b.linearizable], [5, 5, false], 'AP: every operation answered, and the history is not linearizable');
-  const texts = await page.evaluate(() => [document.getElementById('compare-a').textContent, document.getElementById('compare-b').textContent]);
+  const texts = await summaries(page);
   assert.match(texts[0], /3 of 5 operations answered · linearizable/);
   assert.match(texts[1], /5 of 5 operations answered · not linearizable/);
   const b = await page.evaluate(() => lab.compare.simulation().consistency());
@@ -178,19 +189,12 @@ test('the CAP story opens in compare mode: the CP side refuses the cut-off clien
 
 test('a gossip story compares push with push-pull on 200 nodes: both drawn as dots, each side its own spread', async () => {
   const { page, errors } = await openPage(env);
-  await page.locator('#story').selectOption('gossip/push-vs-push-pull.json');
-  await page.waitForFunction(() => lab.compare.state().active);
-  await page.evaluate(() => {
-    lab.pause();
-    lab.seek(700);
-  });
-  await frames(page);
-  const st = await page.evaluate(() => lab.compare.state());
+  const st = await openCompareStory(page, 'gossip/push-vs-push-pull.json', 700);
   assert.equal(st.scenario.params.mode, 'push-pull');
   assert.equal(st.time, 700);
   // Two runs of one protocol: each summary names what sets it apart.
   assert.deepEqual([st.shown.a.differs, st.shown.b.differs], [['mode push'], ['mode push-pull']]);
-  const texts = await page.evaluate(() => [document.getElementById('compare-a').textContent, document.getElementById('compare-b').textContent]);
+  const texts = await summaries(page);
   assert.match(texts[0], /^gossip \(mode push\) · /);
   assert.match(texts[1], /^gossip \(mode push-pull\) · /);
   const known = await page.evaluate(() => {
@@ -206,14 +210,7 @@ test('a gossip story compares push with push-pull on 200 nodes: both drawn as do
 
 test('hovering a node of the second run shows its tooltip, from the second run\'s own state', async () => {
   const { page, errors } = await openPage(env);
-  await page.locator('#story').selectOption('raft/cap-partition.json');
-  await page.waitForFunction(() => lab.compare.state().active);
-  await page.evaluate(() => {
-    lab.pause();
-    lab.seek(2500);
-  });
-  await frames(page);
-  const st = await page.evaluate(() => lab.compare.state());
+  const st = await openCompareStory(page, 'raft/cap-partition.json', 2500);
   const node = st.scene.hits.find((h) => h.kind === 'node' && h.id === 2);
   assert.ok(node, 'n2 has a hit area in the second run');
   const box = await page.locator('#canvas-b').boundingBox();
